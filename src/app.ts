@@ -1,0 +1,36 @@
+import type { ApplicationFunction } from 'probot';
+import type { PgBoss } from 'pg-boss';
+import type { Clock } from './clock.ts';
+import type { Store } from './store/db.ts';
+import { receiveDelivery } from './intake/receive-delivery.ts';
+import { healthHandler } from './http/health.ts';
+
+export interface AppDeps {
+  store: Store;
+  boss: PgBoss;
+  clock: Clock;
+  version: string;
+}
+
+/**
+ * The Probot application: wires webhook intake and HTTP routes, nothing else.
+ * Every verified webhook is recorded and queued before it is acknowledged; the
+ * queue workers (see `server.ts`) do the processing.
+ */
+export function shipgateApp(deps: AppDeps): ApplicationFunction {
+  return (app, { addHandler }) => {
+    app.onAny(async (context) => {
+      const outcome = await receiveDelivery(
+        deps.store.db,
+        deps.boss,
+        { id: context.id, name: context.name, payload: context.payload as unknown as Record<string, unknown> },
+        new Date(deps.clock.now()),
+      );
+      app.log.debug({ delivery: context.id, event: context.name, outcome: outcome.kind }, 'webhook received');
+    });
+    app.onError((error) => {
+      app.log.error({ err: error, event: error.event?.name, delivery: error.event?.id }, 'webhook intake failed');
+    });
+    addHandler(healthHandler(deps.store, deps.version));
+  };
+}

@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { processIo, type CliIo } from './io.ts';
+import { registerMigrateCommand } from './migrate.ts';
+import { registerPlanCommand } from './plan.ts';
+import { registerStartCommand } from './start.ts';
+
+/** Builds the `shipgate` command with every subcommand registered. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('shipgate')
+    .description('Gated, approved delivery pipelines on GitHub Actions, from one .github/shipgate.yml')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+    })
+    .exitOverride();
+  registerPlanCommand(program, io);
+  registerStartCommand(program, io);
+  registerMigrateCommand(program, io);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const trackingIo: CliIo = {
+    ...io,
+    setExitCode(code) {
+      exitCode = code;
+      io.setExitCode(code);
+    },
+  };
+  const program = buildProgram(trackingIo);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with code 0; usage errors with 2, like most CLIs.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    io.stderr(`shipgate: ${(err as Error).message}`);
+    return 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+
+/** Everything the running app takes from its environment, checked once at start. */
+export interface AppConfig {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  webhookPath: string;
+  /** PostgreSQL connection string; undefined means embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  /** REST base URL: https://api.github.com, or http(s)://GHE_HOST/api/v3. */
+  githubBaseUrl: string;
+  slackWebhookUrl: string | undefined;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** Thrown with every problem of the environment at once, so one start shows them all. */
+export class AppConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`shipgate cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'AppConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads the app's settings from environment variables (see `.env.example`).
+ * Refuses to go on without `WEBHOOK_SECRET`: there is no default secret.
+ */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+
+  const webhookSecret = env.WEBHOOK_SECRET ?? '';
+  if (webhookSecret.trim() === '') {
+    problems.push(
+      'WEBHOOK_SECRET is not set. Set it to the webhook secret of your GitHub App ' +
+        '(Settings → Developer settings → GitHub Apps → your app → Webhook secret); shipgate never runs with a default secret.',
+    );
+  }
+
+  const appId = Number(env.APP_ID ?? '');
+  if (!Number.isInteger(appId) || appId <= 0) {
+    problems.push(`APP_ID must be your GitHub App's numeric id, got ${JSON.stringify(env.APP_ID ?? '')}.`);
+  }
+
+  const privateKey = readPrivateKey(env, problems);
+
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`PORT must be a port number (0-65535), got ${JSON.stringify(env.PORT)}.`);
+  }
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}.`);
+  }
+
+  const protocol = env.GHE_PROTOCOL || 'https';
+  if (protocol !== 'https' && protocol !== 'http') {
+    problems.push(`GHE_PROTOCOL must be https or http, got ${JSON.stringify(protocol)}.`);
+  }
+  const gheHost = env.GHE_HOST?.trim();
+  const githubBaseUrl = gheHost ? `${protocol}://${gheHost}/api/v3` : 'https://api.github.com';
+
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string.');
+  }
+
+  if (problems.length > 0) throw new AppConfigError(problems);
+
+  return {
+    appId,
+    privateKey: privateKey ?? '',
+    webhookSecret,
+    webhookPath: env.WEBHOOK_PATH || '/api/github/webhooks',
+    databaseUrl,
+    dataDir: env.SHIPGATE_DATA_DIR || './.shipgate/db',
+    port,
+    host: env.HOST || '0.0.0.0',
+    logLevel,
+    githubBaseUrl,
+    slackWebhookUrl: env.SLACK_WEBHOOK_URL?.trim() || undefined,
+  };
+}
+
+function readPrivateKey(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  let key = env.PRIVATE_KEY;
+  if (!key && env.PRIVATE_KEY_PATH) {
+    try {
+      key = readFileSync(env.PRIVATE_KEY_PATH, 'utf8');
+    } catch (err) {
+      problems.push(`PRIVATE_KEY_PATH ${env.PRIVATE_KEY_PATH} cannot be read: ${(err as Error).message}.`);
+      return undefined;
+    }
+  }
+  if (!key) {
+    problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH must give the GitHub App private key (PEM).');
+    return undefined;
+  }
+  // Keys pasted into one-line env values often carry literal "\n".
+  key = key.includes('\\n') ? key.replace(/\\n/g, '\n') : key;
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
+    problems.push('The private key is not a PEM private key (expected "-----BEGIN RSA PRIVATE KEY-----").');
+    return undefined;
+  }
+  return key;
+}

@@ -1,0 +1,234 @@
+/**
+ * What the `shipgate/<pipeline>` and `shipgate` check runs say, as pure
+ * functions of the recorded state. `github/checks.ts` writes them, and only
+ * when they differ from what was last written.
+ */
+
+export interface JobView {
+  job: string;
+  attempt: number;
+  status: string;
+  conclusion: string | null;
+  htmlUrl: string | null;
+  error: string | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+export interface StageView {
+  id: string;
+  status: 'pending' | 'running' | 'completed' | 'skipped';
+  conclusion: string | null;
+  reason: string | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  jobs: JobView[];
+}
+
+export interface PipelineRunView {
+  id: number;
+  pipeline: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  error: string | null;
+  /** Why a queued run has not started (fork PR waiting for /ok-to-test, concurrency queue). */
+  waitingFor: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  stages: StageView[];
+}
+
+export interface CheckRunAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
+/** The body of a check-run create or update, minus repository and sha. */
+export interface CheckRunBody {
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'neutral' | 'cancelled' | 'timed_out' | 'action_required' | 'skipped';
+  started_at?: string;
+  completed_at?: string;
+  details_url?: string;
+  external_id?: string;
+  output: { title: string; summary: string; text?: string };
+  actions?: CheckRunAction[];
+}
+
+/** Identifiers of the check-run buttons (GitHub allows 20 characters). */
+export const CHECK_ACTIONS = {
+  rerunFailed: 'rerun-failed',
+  cancel: 'cancel',
+} as const;
+
+const ICON: Record<string, string> = {
+  success: '✅',
+  failure: '❌',
+  timed_out: '⏱️',
+  cancelled: '🚫',
+  skipped: '⏭️',
+  neutral: '➖',
+  running: '🔄',
+  pending: '⏳',
+};
+
+/** `4m 12s`, `1h 3m`, `45s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+function duration(start: Date | null, end: Date | null, now: Date): string {
+  if (!start) return '—';
+  return formatDuration((end ?? now).getTime() - start.getTime());
+}
+
+function stageState(stage: StageView): string {
+  if (stage.status === 'completed') return stage.conclusion ?? 'completed';
+  if (stage.status === 'running') return 'running';
+  return stage.status;
+}
+
+function jobCell(job: JobView): string {
+  const label = job.htmlUrl ? `[${job.job}](${job.htmlUrl})` : job.job;
+  const state = job.status === 'completed' ? (job.conclusion ?? 'completed') : job.status.replace('_', ' ');
+  const attempt = job.attempt > 1 ? `, attempt ${job.attempt}` : '';
+  return `${label} (${state}${attempt})`;
+}
+
+/** Escapes a table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** The `shipgate/<pipeline>` check run for one pipeline run. */
+export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody {
+  const name = `shipgate/${run.pipeline}`;
+  const rows = run.stages.map((stage) => {
+    const state = stageState(stage);
+    const icon = ICON[state] ?? '';
+    const jobs = stage.jobs.length ? stage.jobs.map(jobCell).join('<br>') : stage.reason ? `_${stage.reason}_` : '—';
+    return `| ${icon} ${cell(stage.id)} | ${cell(state)} | ${duration(stage.startedAt, stage.completedAt, now)} | ${cell(jobs)} |`;
+  });
+  const table = ['| Stage | Status | Duration | Jobs |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  const problems = [
+    ...(run.error ? [run.error] : []),
+    ...run.stages.flatMap((stage) => stage.jobs.filter((j) => j.error).map((j) => `**${stage.id}/${j.job}**: ${j.error}`)),
+  ];
+  const text = problems.length ? `### Problems\n\n${problems.map((p) => `- ${p}`).join('\n')}` : undefined;
+
+  if (run.status === 'completed') {
+    const conclusion = (run.conclusion ?? 'failure') as NonNullable<CheckRunBody['conclusion']>;
+    const took = duration(run.startedAt ?? run.createdAt, run.completedAt, now);
+    const failed = run.stages.flatMap((s) =>
+      s.jobs.filter((j) => j.status === 'completed' && j.conclusion !== 'success' && j.conclusion !== 'cancelled').map((j) => `${s.id}/${j.job}`),
+    );
+    const title =
+      conclusion === 'success'
+        ? `${run.pipeline} succeeded in ${took}`
+        : run.error && failed.length === 0
+          ? `${run.pipeline} failed: ${firstLine(run.error)}`
+          : `${run.pipeline} ${verb(conclusion)}${failed.length ? `: ${failed.join(', ')}` : ''}`;
+    return {
+      name,
+      status: 'completed',
+      conclusion,
+      completed_at: (run.completedAt ?? now).toISOString(),
+      output: { title: truncate(title, 200), summary: table, ...(text ? { text } : {}) },
+      ...(conclusion !== 'success'
+        ? { actions: [{ label: 'Re-run failed', description: 'Run the failed jobs of this pipeline again', identifier: CHECK_ACTIONS.rerunFailed }] }
+        : {}),
+    };
+  }
+  if (run.status === 'queued') {
+    return {
+      name,
+      status: 'queued',
+      output: { title: `${run.pipeline} is waiting`, summary: `${run.waitingFor ?? 'Waiting to start.'}\n\n${table}` },
+      actions: [{ label: 'Cancel', description: 'Cancel this pipeline run', identifier: CHECK_ACTIONS.cancel }],
+    };
+  }
+  const running = run.stages.filter((s) => s.status === 'running').map((s) => s.id);
+  return {
+    name,
+    status: 'in_progress',
+    ...(run.startedAt ? { started_at: run.startedAt.toISOString() } : {}),
+    output: {
+      title: running.length ? `${run.pipeline}: ${running.join(', ')} running` : `${run.pipeline} is running`,
+      summary: table,
+      ...(text ? { text } : {}),
+    },
+    actions: [{ label: 'Cancel', description: 'Cancel this pipeline run', identifier: CHECK_ACTIONS.cancel }],
+  };
+}
+
+export interface RollupEntry {
+  pipeline: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+}
+
+/**
+ * The roll-up `shipgate` check: success when every pipeline that applied to the
+ * sha succeeded, and when none applied. Returns undefined while any pipeline is
+ * still going: the roll-up is written once, when the verdict is known (a
+ * required check that does not exist yet keeps a PR unmergeable just the same).
+ */
+export function rollupCheckBody(entries: RollupEntry[], now: Date, configError?: string): CheckRunBody | undefined {
+  if (configError) {
+    return {
+      name: 'shipgate',
+      status: 'completed',
+      conclusion: 'failure',
+      completed_at: now.toISOString(),
+      output: { title: 'shipgate.yml is invalid', summary: `No pipeline could run: ${configError}\n\nSee the \`shipgate/config\` check for the errors.` },
+    };
+  }
+  if (entries.some((e) => e.status !== 'completed')) return undefined;
+  if (entries.length === 0) {
+    return {
+      name: 'shipgate',
+      status: 'completed',
+      conclusion: 'success',
+      completed_at: now.toISOString(),
+      output: { title: 'No pipeline applies', summary: 'No pipeline of `.github/shipgate.yml` matched this event.' },
+    };
+  }
+  const failed = entries.filter((e) => e.conclusion !== 'success');
+  const rows = entries.map((e) => `| ${ICON[e.conclusion ?? ''] ?? ''} shipgate/${cell(e.pipeline)} | ${e.conclusion ?? e.status} |`);
+  return {
+    name: 'shipgate',
+    status: 'completed',
+    conclusion: failed.length ? 'failure' : 'success',
+    completed_at: now.toISOString(),
+    output: {
+      title: failed.length ? `${failed.map((e) => e.pipeline).join(', ')} did not succeed` : `${entries.length} pipeline${entries.length > 1 ? 's' : ''} succeeded`,
+      summary: ['| Pipeline | Result |', '| --- | --- |', ...rows].join('\n'),
+    },
+  };
+}
+
+function verb(conclusion: string): string {
+  switch (conclusion) {
+    case 'timed_out':
+      return 'timed out';
+    case 'cancelled':
+      return 'was cancelled';
+    default:
+      return 'failed';
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { GitHubClient } from '../github/client.ts';
+import type { WorkflowCache } from '../github/workflows.ts';
+import type { Database } from '../store/schema/index.ts';
+
+/** Something that happened in the engine, for the demo's timeline and metrics. */
+export type EngineEvent =
+  | { kind: 'run-created'; runId: number; pipeline: string; repo: string; sha: string; trigger: string }
+  | { kind: 'stage-started'; runId: number; pipeline: string; stage: string }
+  | { kind: 'stage-skipped'; runId: number; pipeline: string; stage: string; reason: string }
+  | { kind: 'stage-completed'; runId: number; pipeline: string; stage: string; conclusion: string }
+  | { kind: 'job-dispatched'; runId: number; pipeline: string; stage: string; job: string; attempt: number; workflowRunId: number | null }
+  | { kind: 'job-failed-to-start'; runId: number; pipeline: string; stage: string; job: string; error: string }
+  | { kind: 'job-completed'; runId: number; pipeline: string; stage: string; job: string; attempt: number; conclusion: string }
+  | { kind: 'job-retry-scheduled'; runId: number; pipeline: string; stage: string; job: string; at: number }
+  | { kind: 'run-completed'; runId: number; pipeline: string; conclusion: string }
+  | { kind: 'config-invalid'; repo: string; sha: string; errors: number }
+  | { kind: 'no-pipeline'; repo: string; sha: string };
+
+/** What the engine works with; one set per process. */
+export interface EngineDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+  /** An installation-authenticated client (Probot's `auth(installationId)`). */
+  github(installationId: number): Promise<GitHubClient>;
+  workflowCache: WorkflowCache;
+  /** Base of the retry backoff (SPEC §3: 30 s). */
+  retryBaseMs?: number;
+  /** How long an attempt may stay without news before it is polled (default 5 min). */
+  quietAfterMs?: number;
+  /** How long after a crashed dispatch before it is sent again when no run carries its id (default 2 min). */
+  redispatchAfterMs?: number;
+  onEvent?: (event: EngineEvent) => void;
+  /** Asks for `advanceRun(runId)` at `at` (a retry or a deadline falls due); the periodic reconciliation is the backstop. */
+  wakeAt?: (runId: number, at: number) => void;
+}

@@ -1,0 +1,295 @@
+/**
+ * The engine's decisions, as a pure function: given a pipeline's configuration
+ * and the recorded state of one run, what happens next. No database, no GitHub:
+ * `advance.ts` applies the decisions and performs their effects.
+ */
+
+/** What the planner needs of a pipeline's configuration (a subset of the parsed config). */
+export interface PlanPipeline {
+  stages: Record<
+    string,
+    {
+      needs: string[];
+      if?: string | undefined;
+      jobs: Record<string, { retries?: number | undefined; timeout?: string | undefined; 'continue-on-error': boolean }>;
+    }
+  >;
+}
+
+export type AttemptStatus = 'pending' | 'dispatching' | 'queued' | 'in_progress' | 'completed';
+export type StageStatus = 'pending' | 'running' | 'completed' | 'skipped';
+
+export interface AttemptState {
+  id: number;
+  stage: string;
+  job: string;
+  attempt: number;
+  status: AttemptStatus;
+  conclusion: string | null;
+  workflowRunId: number | null;
+  completedAt: number | null;
+  deadlineAt: number | null;
+  nextRetryAt: number | null;
+  cancelRequested: boolean;
+}
+
+export interface StageState {
+  stage: string;
+  status: StageStatus;
+  conclusion: string | null;
+}
+
+export interface RunState {
+  status: 'queued' | 'in_progress' | 'completed';
+  cancelRequested: boolean;
+  stages: StageState[];
+  attempts: AttemptState[];
+}
+
+export type ConditionResult = { ok: true; value: boolean } | { ok: false; error: string };
+
+export interface PlanInput {
+  pipeline: PlanPipeline;
+  run: RunState;
+  now: number;
+  defaults: { retries: number; timeoutMs: number };
+  /** Evaluates a stage's `if:`; called only for stages whose needs all succeeded. */
+  evaluateIf: (stage: string, expression: string) => ConditionResult;
+  parseDuration: (value: string) => number;
+  /** Base of the exponential retry backoff (SPEC §3: 30 s). */
+  retryBaseMs?: number;
+}
+
+export type RunConclusion = 'success' | 'failure' | 'cancelled' | 'timed_out';
+
+export type Decision =
+  | { kind: 'start-stage'; stage: string; jobs: Array<{ job: string; timeoutMs: number }> }
+  | { kind: 'skip-stage'; stage: string; reason: string }
+  | { kind: 'complete-stage'; stage: string; conclusion: RunConclusion }
+  | { kind: 'time-out'; attemptId: number; workflowRunId: number | null }
+  | { kind: 'schedule-retry'; attemptId: number; at: number }
+  | { kind: 'retry'; previousAttemptId: number; stage: string; job: string; attempt: number; workflowRunId: number; timeoutMs: number }
+  | { kind: 'cancel-attempts'; attemptIds: number[]; reason: string }
+  | { kind: 'complete-run'; conclusion: RunConclusion };
+
+const SUCCESSFUL = new Set(['success', 'neutral', 'skipped']);
+
+/** Whether a workflow-run conclusion counts as the job having succeeded. */
+export function isSuccessful(conclusion: string | null): boolean {
+  return conclusion !== null && SUCCESSFUL.has(conclusion);
+}
+
+/** Stages in an order where every stage comes after its needs (config order among equals). */
+export function topologicalStages(pipeline: PlanPipeline): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string, path: Set<string>) => {
+    if (seen.has(id) || path.has(id)) return;
+    path.add(id);
+    for (const need of pipeline.stages[id]?.needs ?? []) if (pipeline.stages[need]) visit(need, path);
+    path.delete(id);
+    seen.add(id);
+    order.push(id);
+  };
+  for (const id of Object.keys(pipeline.stages)) visit(id, new Set());
+  return order;
+}
+
+type JobOutcome =
+  | { state: 'running' }
+  | { state: 'retry-due'; attempt: AttemptState }
+  | { state: 'retry-waiting'; attempt: AttemptState }
+  | { state: 'retry-unscheduled'; attempt: AttemptState; at: number }
+  | { state: 'succeeded' }
+  | { state: 'failed'; conclusion: string };
+
+/**
+ * Decides the next steps of one run. Applying every returned decision and
+ * calling `decide` again with the new state eventually returns `[]`: the
+ * decisions are idempotent steps towards the run's end.
+ */
+export function decide(input: PlanInput): Decision[] {
+  const { pipeline, run, now } = input;
+  if (run.status === 'completed') return [];
+  const decisions: Decision[] = [];
+  const stageById = new Map(run.stages.map((s) => [s.stage, { ...s }]));
+  const retryBase = input.retryBaseMs ?? 30_000;
+
+  const latestAttempts = new Map<string, AttemptState>();
+  for (const attempt of run.attempts) {
+    const key = `${attempt.stage}\u0000${attempt.job}`;
+    const current = latestAttempts.get(key);
+    if (!current || attempt.attempt > current.attempt) latestAttempts.set(key, attempt);
+  }
+  const jobConfig = (stage: string, job: string) => pipeline.stages[stage]?.jobs[job];
+  const timeoutOf = (stage: string, job: string) => {
+    const timeout = jobConfig(stage, job)?.timeout;
+    return timeout ? input.parseDuration(timeout) : input.defaults.timeoutMs;
+  };
+
+  // Deadlines first: a timed-out attempt is over whatever else happens.
+  for (const attempt of latestAttempts.values()) {
+    if (attempt.status !== 'completed' && attempt.deadlineAt !== null && attempt.deadlineAt <= now) {
+      decisions.push({ kind: 'time-out', attemptId: attempt.id, workflowRunId: attempt.workflowRunId });
+      attempt.status = 'completed';
+      attempt.conclusion = 'timed_out';
+      attempt.completedAt = now;
+    }
+  }
+
+  let stopping = run.cancelRequested;
+  const outcomeOf = (stage: string, job: string): JobOutcome => {
+    const attempt = latestAttempts.get(`${stage}\u0000${job}`);
+    if (!attempt || attempt.status !== 'completed') return { state: 'running' };
+    if (isSuccessful(attempt.conclusion)) return { state: 'succeeded' };
+    const retries = jobConfig(stage, job)?.retries ?? input.defaults.retries;
+    const retryable =
+      !stopping && !attempt.cancelRequested && attempt.workflowRunId !== null && attempt.attempt <= retries;
+    if (!retryable) return { state: 'failed', conclusion: attempt.conclusion ?? 'failure' };
+    if (attempt.nextRetryAt === null) {
+      const at = (attempt.completedAt ?? now) + retryBase * 2 ** (attempt.attempt - 1);
+      return { state: 'retry-unscheduled', attempt, at };
+    }
+    return attempt.nextRetryAt <= now ? { state: 'retry-due', attempt } : { state: 'retry-waiting', attempt };
+  };
+
+  // A job that failed for good (and may not fail quietly) stops the pipeline.
+  for (const stage of run.stages) {
+    if (stage.status !== 'running') continue;
+    for (const [job, config] of Object.entries(pipeline.stages[stage.stage]?.jobs ?? {})) {
+      const outcome = outcomeOf(stage.stage, job);
+      if (outcome.state === 'failed' && !config['continue-on-error']) stopping = true;
+    }
+    if (stage.conclusion !== null && !isSuccessful(stage.conclusion)) stopping = true;
+  }
+  for (const stage of run.stages) if (stage.status === 'completed' && !isSuccessful(stage.conclusion)) stopping = true;
+
+  if (stopping) {
+    const toCancel = [...latestAttempts.values()].filter((a) => a.status !== 'completed' && !a.cancelRequested);
+    if (toCancel.length > 0) {
+      decisions.push({
+        kind: 'cancel-attempts',
+        attemptIds: toCancel.map((a) => a.id),
+        reason: run.cancelRequested ? 'the run was cancelled' : 'another job of the pipeline failed',
+      });
+      // Cancelled attempts end now; the workflow run's own completion event changes nothing.
+      for (const a of toCancel) {
+        a.cancelRequested = true;
+        a.status = 'completed';
+        a.conclusion = 'cancelled';
+        a.completedAt = now;
+      }
+    }
+  }
+
+  // Running stages: retries, then completion.
+  for (const stage of stageById.values()) {
+    if (stage.status !== 'running') continue;
+    const jobs = Object.entries(pipeline.stages[stage.stage]?.jobs ?? {});
+    let allFinal = true;
+    let conclusion: RunConclusion = 'success';
+    for (const [job, config] of jobs) {
+      const outcome = outcomeOf(stage.stage, job);
+      switch (outcome.state) {
+        case 'running':
+        case 'retry-waiting':
+          allFinal = false;
+          break;
+        case 'retry-unscheduled':
+          allFinal = false;
+          decisions.push({ kind: 'schedule-retry', attemptId: outcome.attempt.id, at: outcome.at });
+          break;
+        case 'retry-due':
+          allFinal = false;
+          decisions.push({
+            kind: 'retry',
+            previousAttemptId: outcome.attempt.id,
+            stage: stage.stage,
+            job,
+            attempt: outcome.attempt.attempt + 1,
+            workflowRunId: outcome.attempt.workflowRunId ?? 0,
+            timeoutMs: timeoutOf(stage.stage, job),
+          });
+          break;
+        case 'succeeded':
+          break;
+        case 'failed':
+          if (!config['continue-on-error']) {
+            const failed: RunConclusion =
+              outcome.conclusion === 'timed_out' ? 'timed_out' : outcome.conclusion === 'cancelled' ? 'cancelled' : 'failure';
+            conclusion = worse(conclusion, failed);
+          }
+          break;
+      }
+    }
+    if (allFinal) {
+      decisions.push({ kind: 'complete-stage', stage: stage.stage, conclusion });
+      stage.status = 'completed';
+      stage.conclusion = conclusion;
+      if (conclusion !== 'success') stopping = true;
+    }
+  }
+
+  // Stages not started yet, in dependency order, so skips cascade in one pass.
+  for (const id of topologicalStages(pipeline)) {
+    if (stageById.has(id)) continue;
+    const config = pipeline.stages[id];
+    if (!config) continue;
+    const needs = config.needs.map((need) => ({ need, state: stageById.get(need) }));
+    const unmet = needs.find(({ state }) => state?.status === 'skipped' || (state?.status === 'completed' && !isSuccessful(state.conclusion)));
+    if (unmet) {
+      const why = unmet.state?.status === 'skipped' ? 'was skipped' : `ended ${unmet.state?.conclusion ?? 'unsuccessfully'}`;
+      skip(id, `needs '${unmet.need}', which ${why}`);
+      continue;
+    }
+    if (stopping) {
+      skip(id, run.cancelRequested ? 'the run was cancelled' : 'an earlier failure stopped the pipeline');
+      continue;
+    }
+    if (!needs.every(({ state }) => state?.status === 'completed')) continue;
+    if (config.if !== undefined) {
+      const result = input.evaluateIf(id, config.if);
+      if (!result.ok) {
+        skip(id, `its if: could not be evaluated: ${result.error}`);
+        continue;
+      }
+      if (!result.value) {
+        skip(id, `if: ${config.if} was false`);
+        continue;
+      }
+    }
+    const jobs = Object.keys(config.jobs).map((job) => ({ job, timeoutMs: timeoutOf(id, job) }));
+    decisions.push({ kind: 'start-stage', stage: id, jobs });
+    stageById.set(id, { stage: id, status: 'running', conclusion: null });
+  }
+
+  // The run ends when every stage has ended and no job is still going.
+  const allStagesDone = Object.keys(pipeline.stages).every((id) => {
+    const state = stageById.get(id);
+    return state?.status === 'completed' || state?.status === 'skipped';
+  });
+  const nothingRunning = [...latestAttempts.values()].every((a) => a.status === 'completed');
+  if (allStagesDone && nothingRunning) {
+    let conclusion: RunConclusion = run.cancelRequested ? 'cancelled' : 'success';
+    if (!run.cancelRequested) {
+      for (const state of stageById.values()) {
+        if (state.status === 'completed' && state.conclusion && !isSuccessful(state.conclusion)) {
+          conclusion = worse(conclusion, state.conclusion as RunConclusion);
+        }
+      }
+    }
+    decisions.push({ kind: 'complete-run', conclusion });
+  }
+  return decisions;
+
+  function skip(stage: string, reason: string) {
+    decisions.push({ kind: 'skip-stage', stage, reason });
+    stageById.set(stage, { stage, status: 'skipped', conclusion: null });
+  }
+}
+
+const SEVERITY: Record<RunConclusion, number> = { success: 0, cancelled: 1, failure: 2, timed_out: 3 };
+
+function worse(a: RunConclusion, b: RunConclusion): RunConclusion {
+  return (SEVERITY[b] ?? 2) > (SEVERITY[a] ?? 2) ? b : a;
+}

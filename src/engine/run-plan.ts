@@ -1,0 +1,43 @@
+import type { ExpressionContext } from '../matching/conditions.ts';
+
+/** A job as the run plan keeps it. */
+export interface PlannedJob {
+  workflow: string;
+  inputs: Record<string, string | number | boolean>;
+  timeout?: string | undefined;
+  retries?: number | undefined;
+  'continue-on-error': boolean;
+}
+
+/** A stage as the run plan keeps it. */
+export interface PlannedStage {
+  needs: string[];
+  if?: string | undefined;
+  environment?: string | undefined;
+  jobs: Record<string, PlannedJob>;
+}
+
+/**
+ * The snapshot a pipeline run is made from (`pipeline_runs.plan`): the
+ * pipeline's configuration at the event's sha and the expression context, so a
+ * run never re-reads the config and behaves the same on every replica.
+ */
+export interface RunPlan {
+  stages: Record<string, PlannedStage>;
+  variables: Record<string, string>;
+  defaults: { timeoutMs: number; retries: number };
+  context: ExpressionContext;
+  /** Branch or tag name the workflows are dispatched on. */
+  dispatchRef: string;
+  /** Reasons the run matched, for the check-run summary. */
+  reasons: string[];
+}
+
+/** Reads a run plan back from the JSON column. */
+export function readRunPlan(value: unknown): RunPlan {
+  const plan = value as RunPlan;
+  if (!plan || typeof plan !== 'object' || !plan.stages || !plan.context) {
+    throw new Error('pipeline run has no valid plan');
+  }
+  return plan;
+}

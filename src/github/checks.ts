@@ -1,0 +1,56 @@
+import type { GitHubClient, RepoRef } from './client.ts';
+import type { CheckRunBody } from '../engine/check-output.ts';
+
+/** An annotation on a check run (GitHub takes at most 50 per request). */
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: 'notice' | 'warning' | 'failure';
+  title?: string;
+  message: string;
+}
+
+export const ANNOTATIONS_PER_REQUEST = 50;
+
+/** Creates a check run on `headSha`; returns its id. The first 50 annotations go with it. */
+export async function createCheckRun(
+  octokit: GitHubClient,
+  { owner, repo }: RepoRef,
+  headSha: string,
+  body: CheckRunBody,
+  options: { externalId?: string; annotations?: CheckAnnotation[] } = {},
+): Promise<number> {
+  const annotations = options.annotations ?? [];
+  const { data } = await octokit.rest.checks.create({
+    owner,
+    repo,
+    head_sha: headSha,
+    ...body,
+    ...(options.externalId ? { external_id: options.externalId } : {}),
+    output: { ...body.output, ...(annotations.length ? { annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) } : {}) },
+  } as Parameters<GitHubClient['rest']['checks']['create']>[0]);
+  for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    await updateCheckRun(octokit, { owner, repo }, data.id, { ...body, name: body.name }, annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  }
+  return data.id;
+}
+
+/** Updates a check run this app created. */
+export async function updateCheckRun(
+  octokit: GitHubClient,
+  { owner, repo }: RepoRef,
+  checkRunId: number,
+  body: CheckRunBody,
+  annotations: CheckAnnotation[] = [],
+): Promise<void> {
+  await octokit.rest.checks.update({
+    owner,
+    repo,
+    check_run_id: checkRunId,
+    ...body,
+    output: { ...body.output, ...(annotations.length ? { annotations } : {}) },
+  } as Parameters<GitHubClient['rest']['checks']['update']>[0]);
+}

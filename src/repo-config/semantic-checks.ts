@@ -1,0 +1,352 @@
+/**
+ * Checks beyond the schema (SPEC §3): references between stages, gates and
+ * environments, cycles, filter-pattern and expression syntax, exclusive keys, and
+ * GitHub's limit on workflow_dispatch inputs. Pure: config in, issues out.
+ */
+import { checkExpression, checkTemplate } from '../matching/conditions.ts';
+import { checkFilterPattern } from '../matching/patterns.ts';
+import { formatConfigPath, MAX_ISSUES, type UnplacedIssue } from './config-issue.ts';
+import type { Environment, Pipeline, ShipgateConfig, Stage } from './schema.ts';
+import { suggestNearest } from './suggest.ts';
+
+/** GitHub accepts at most this many inputs in a workflow_dispatch event. */
+export const MAX_WORKFLOW_INPUTS = 25;
+/** Inputs shipgate adds to every job dispatch (when the workflow declares them). */
+export const SHIPGATE_JOB_INPUTS = ['shipgate_run', 'sha'] as const;
+/** Inputs shipgate adds when it dispatches a deployment (SPEC §6). */
+export const DEPLOYMENT_INPUTS = ['environment', 'sha', 'deployment_id'] as const;
+
+type Path = Array<string | number>;
+
+/** Errors and warnings of a schema-valid config. */
+export function checkConfigSemantics(config: ShipgateConfig): { errors: UnplacedIssue[]; warnings: UnplacedIssue[] } {
+  const report = createReport();
+  const environmentNames = Object.keys(config.environments);
+  if (Object.keys(config.pipelines).length === 0) {
+    report.warning([], 'value', 'no pipelines are defined, so nothing will run; add one under "pipelines"');
+  }
+  for (const [pipelineId, pipeline] of Object.entries(config.pipelines)) {
+    const base: Path = ['pipelines', pipelineId];
+    checkTriggers(pipeline, [...base, 'on'], report);
+    checkStages(pipeline, base, environmentNames, report);
+    checkGates(pipeline, base, report);
+  }
+  checkEnvironments(config.environments, report);
+  return { errors: report.errors.slice(0, MAX_ISSUES), warnings: report.warnings.slice(0, MAX_ISSUES) };
+}
+
+interface Report {
+  errors: UnplacedIssue[];
+  warnings: UnplacedIssue[];
+  error(path: Path, target: 'key' | 'value', message: string, hint?: string): void;
+  warning(path: Path, target: 'key' | 'value', message: string): void;
+}
+
+function createReport(): Report {
+  const issue = (path: Path, target: 'key' | 'value', message: string, hint?: string): UnplacedIssue => {
+    const where = formatConfigPath(path);
+    return { path, target, message: where === '' ? message : `${where}: ${message}`, ...(hint !== undefined ? { hint } : {}) };
+  };
+  const report: Report = {
+    errors: [],
+    warnings: [],
+    error(path, target, message, hint) {
+      if (report.errors.length <= MAX_ISSUES) report.errors.push(issue(path, target, message, hint));
+    },
+    warning(path, target, message) {
+      if (report.warnings.length <= MAX_ISSUES) report.warnings.push(issue(path, target, message));
+    },
+  };
+  return report;
+}
+
+function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const nearest = suggestNearest(word, candidates);
+  return nearest === undefined ? undefined : `did you mean "${nearest}"?`;
+}
+
+// ---------------------------------------------------------------------------
+// Triggers
+
+const EXCLUSIVE_FILTERS = [
+  ['branches', 'branches-ignore'],
+  ['paths', 'paths-ignore'],
+  ['tags', 'tags-ignore'],
+] as const;
+
+function checkTriggers(pipeline: Pipeline, path: Path, report: Report): void {
+  const triggers = pipeline.on;
+  const filterSets: Array<[string, Record<string, string[] | undefined>]> = [];
+  if (triggers.push) filterSets.push(['push', triggers.push]);
+  if (triggers.pull_request) filterSets.push(['pull_request', triggers.pull_request]);
+  if (triggers.tag) filterSets.push(['tag', triggers.tag]);
+  for (const [event, filters] of filterSets) {
+    for (const [include, exclude] of EXCLUSIVE_FILTERS) {
+      const included = filters[include];
+      const excluded = filters[exclude];
+      // An empty list says nothing, so `branches: [main]` with `branches-ignore: []` is accepted.
+      if (included && excluded && included.length > 0 && excluded.length > 0) {
+        report.error(
+          [...path, event, exclude],
+          'key',
+          `"${include}" and "${exclude}" cannot be used together; use "${include}" with '!' patterns to exclude some`,
+        );
+      }
+    }
+    for (const [key, patterns] of Object.entries(filters)) {
+      if (key === 'types' || !patterns) continue;
+      checkPatternList(patterns, [...path, event, key], report);
+    }
+  }
+  if (!triggers.push && !triggers.pull_request && !triggers.tag && !triggers.manual) {
+    report.warning(path, 'key', 'no trigger is set (push, pull_request, tag or manual: true), so this pipeline never starts');
+  }
+}
+
+function checkPatternList(patterns: readonly string[], path: Path, report: Report): void {
+  patterns.forEach((pattern, index) => {
+    let error: string | undefined;
+    try {
+      error = checkFilterPattern(pattern);
+    } catch (cause) {
+      error = `the pattern could not be checked (${(cause as Error).message})`;
+    }
+    if (error !== undefined) report.error([...path, index], 'value', `invalid filter pattern ${JSON.stringify(pattern)}: ${error}`);
+  });
+  if (patterns.length > 0 && patterns.every((pattern) => pattern.startsWith('!'))) {
+    report.error(
+      path,
+      'value',
+      "every pattern starts with '!', so nothing can match; add a positive pattern (such as '**') before the exclusions, or use the -ignore key",
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Stages and jobs
+
+function checkStages(pipeline: Pipeline, base: Path, environmentNames: readonly string[], report: Report): void {
+  const stageIds = Object.keys(pipeline.stages);
+  const jobStages = new Map<string, string>();
+  for (const [stageId, stage] of Object.entries(pipeline.stages)) {
+    const stagePath: Path = [...base, 'stages', stageId];
+    stage.needs.forEach((need, index) => {
+      if (!Object.hasOwn(pipeline.stages, need)) {
+        report.error(
+          [...stagePath, 'needs', index],
+          'value',
+          `needs "${need}", which is not a stage of pipeline "${String(base[1])}" (stages: ${stageIds.join(', ')})`,
+          didYouMean(need, stageIds),
+        );
+      }
+    });
+    if (stage.if !== undefined) {
+      const error = checkExpression(stage.if);
+      if (error !== undefined) report.error([...stagePath, 'if'], 'value', `invalid if: expression: ${error}`);
+    }
+    if (stage.environment !== undefined && !environmentNames.includes(stage.environment)) {
+      report.error(
+        [...stagePath, 'environment'],
+        'value',
+        `environment "${stage.environment}" is not defined under "environments"`,
+        didYouMean(stage.environment, environmentNames),
+      );
+    }
+    for (const [jobId, job] of Object.entries(stage.jobs)) {
+      const jobPath: Path = [...stagePath, 'jobs', jobId];
+      const firstStage = jobStages.get(jobId);
+      if (firstStage !== undefined) {
+        report.error(
+          jobPath,
+          'key',
+          `job id "${jobId}" is already used in stage "${firstStage}"; job ids must be unique within a pipeline (gates and /retry name jobs by id)`,
+        );
+      } else {
+        jobStages.set(jobId, stageId);
+      }
+      checkTemplates(job.inputs, [...jobPath, 'inputs'], report);
+      checkJobInputCount(pipeline, stage, jobId, jobPath, report);
+    }
+  }
+  reportNeedsCycle(pipeline, base, report);
+}
+
+function checkTemplates(inputs: Record<string, string | number | boolean>, path: Path, report: Report): void {
+  for (const [name, value] of Object.entries(inputs)) {
+    if (typeof value !== 'string' || !value.includes('${{')) continue;
+    const error = checkTemplate(value);
+    if (error !== undefined) report.error([...path, name], 'value', `invalid expression in input "${name}": ${error}`);
+  }
+}
+
+/**
+ * Counts what one dispatch of the job may send: the job's `inputs`, the pipeline
+ * `variables` (sent when the workflow declares them), `shipgate_run` and `sha`, and
+ * in a stage with an `environment` also `environment` and `deployment_id`.
+ */
+function checkJobInputCount(pipeline: Pipeline, stage: Stage, jobId: string, jobPath: Path, report: Report): void {
+  const job = stage.jobs[jobId];
+  if (!job) return;
+  const own = Object.keys(job.inputs);
+  const fromVariables = Object.keys(pipeline.variables).filter((name) => !Object.hasOwn(job.inputs, name));
+  const added: string[] = [...SHIPGATE_JOB_INPUTS];
+  if (stage.environment !== undefined) added.push('environment', 'deployment_id');
+  const extra = added.filter((name) => !own.includes(name) && !fromVariables.includes(name));
+  const total = own.length + fromVariables.length + extra.length;
+  if (total <= MAX_WORKFLOW_INPUTS) return;
+  report.error(
+    own.length > 0 ? [...jobPath, 'inputs'] : jobPath,
+    own.length > 0 ? 'value' : 'key',
+    `this job may be dispatched with ${total} inputs (${own.length} from inputs, ${fromVariables.length} pipeline variables, and ${extra.join(', ')} added by shipgate); GitHub's workflow_dispatch accepts at most ${MAX_WORKFLOW_INPUTS}`,
+  );
+}
+
+/** Reports one cycle in `needs`, named stage by stage, if there is any. */
+function reportNeedsCycle(pipeline: Pipeline, base: Path, report: Report): void {
+  const stages = pipeline.stages;
+  const edges = (id: string) => (stages[id]?.needs ?? []).filter((need) => Object.hasOwn(stages, need));
+  // Kahn's algorithm: whatever cannot be ordered is on a cycle or behind one.
+  const pending = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const id of Object.keys(stages)) {
+    const needs = [...new Set(edges(id))];
+    pending.set(id, needs.length);
+    for (const need of needs) dependents.set(need, [...(dependents.get(need) ?? []), id]);
+  }
+  const ready = [...pending].filter(([, count]) => count === 0).map(([id]) => id);
+  while (ready.length > 0) {
+    const id = ready.pop() ?? '';
+    pending.delete(id);
+    for (const dependent of dependents.get(id) ?? []) {
+      const count = (pending.get(dependent) ?? 0) - 1;
+      pending.set(dependent, count);
+      if (count === 0) ready.push(dependent);
+    }
+  }
+  if (pending.size === 0) return;
+  // Walk needs inside the unordered set until a stage repeats: that is a cycle.
+  const [start] = pending.keys();
+  if (start === undefined) return;
+  const seen = new Map<string, number>();
+  const walk: string[] = [];
+  let current = start;
+  while (!seen.has(current)) {
+    seen.set(current, walk.length);
+    walk.push(current);
+    current = edges(current).find((need) => pending.has(need)) ?? current;
+  }
+  const cycle = walk.slice(seen.get(current) ?? 0);
+  const [first] = cycle;
+  if (first === undefined) return;
+  const next = cycle[1] ?? first;
+  const index = stages[first]?.needs.indexOf(next) ?? 0;
+  report.error(
+    [...base, 'stages', first, 'needs', Math.max(0, index)],
+    'value',
+    `stages depend on each other in a cycle: ${[...cycle, first].join(' → ')}; remove one of these needs`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Gates
+
+function checkGates(pipeline: Pipeline, base: Path, report: Report): void {
+  const jobIds = Object.values(pipeline.stages).flatMap((stage) => Object.keys(stage.jobs));
+  const names = new Map<string, number>();
+  pipeline.gates.forEach((gate, index) => {
+    const gatePath: Path = [...base, 'gates', index];
+    const first = names.get(gate.name);
+    if (first !== undefined) {
+      report.error([...gatePath, 'name'], 'value', `gate name "${gate.name}" is already used by gates[${first}]; gate names must be unique`);
+    } else {
+      names.set(gate.name, index);
+    }
+    if (gate.job !== undefined && !jobIds.includes(gate.job)) {
+      report.error(
+        [...gatePath, 'job'],
+        'value',
+        `job "${gate.job}" is not a job of pipeline "${String(base[1])}"${jobIds.length > 0 ? ` (jobs: ${jobIds.join(', ')})` : ''}`,
+        didYouMean(gate.job, jobIds),
+      );
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Environments
+
+function checkEnvironments(environments: Record<string, Environment>, report: Report): void {
+  const names = Object.keys(environments);
+  for (const [name, environment] of Object.entries(environments)) {
+    const path: Path = ['environments', name];
+    if (environment.branches) checkPatternList(environment.branches, [...path, 'branches'], report);
+    if (environment.after !== undefined) {
+      if (environment.after === name) {
+        report.error([...path, 'after'], 'value', `environment "${name}" cannot come after itself`);
+      } else if (!Object.hasOwn(environments, environment.after)) {
+        report.error(
+          [...path, 'after'],
+          'value',
+          `environment "${environment.after}" is not defined under "environments"`,
+          didYouMean(environment.after, names),
+        );
+      }
+    }
+    checkApprovals(environment, path, report);
+    checkTemplates(environment.inputs, [...path, 'inputs'], report);
+    const own = Object.keys(environment.inputs);
+    const extra = ['shipgate_run', ...DEPLOYMENT_INPUTS].filter((input) => !own.includes(input));
+    if (own.length + extra.length > MAX_WORKFLOW_INPUTS) {
+      report.error(
+        [...path, 'inputs'],
+        'value',
+        `the deploy workflow may be dispatched with ${own.length + extra.length} inputs (${own.length} from inputs, and ${extra.join(', ')} added by shipgate); GitHub's workflow_dispatch accepts at most ${MAX_WORKFLOW_INPUTS}`,
+      );
+    }
+  }
+  reportAfterCycle(environments, report);
+}
+
+function checkApprovals(environment: Environment, path: Path, report: Report): void {
+  if (environment.approvals === 0) return;
+  if (environment.approvers.length === 0) {
+    report.error(
+      [...path, 'approvals'],
+      'value',
+      `${environment.approvals} approval${environment.approvals === 1 ? ' is' : 's are'} required but no approvers are listed; add users or @org/team under "approvers"`,
+    );
+    return;
+  }
+  const hasTeam = environment.approvers.some((approver) => approver.startsWith('@'));
+  const users = new Set(environment.approvers.map((approver) => approver.toLowerCase()));
+  if (!hasTeam && users.size < environment.approvals) {
+    report.error(
+      [...path, 'approvals'],
+      'value',
+      `${environment.approvals} distinct approvals are required but only ${users.size} approver${users.size === 1 ? ' is' : 's are'} listed`,
+    );
+  }
+}
+
+function reportAfterCycle(environments: Record<string, Environment>, report: Report): void {
+  const reported = new Set<string>();
+  for (const start of Object.keys(environments)) {
+    const chain: string[] = [];
+    let current: string | undefined = start;
+    while (current !== undefined && !chain.includes(current) && Object.hasOwn(environments, current)) {
+      chain.push(current);
+      current = environments[current]?.after;
+    }
+    if (current === undefined || !chain.includes(current) || chain.length < 2) continue;
+    const cycle = chain.slice(chain.indexOf(current));
+    if (cycle.length < 2 || cycle.some((name) => reported.has(name))) continue;
+    for (const name of cycle) reported.add(name);
+    const [first] = cycle;
+    if (first === undefined) continue;
+    report.error(
+      ['environments', first, 'after'],
+      'value',
+      `environments wait for each other in a cycle: ${[...cycle, first].join(' → ')}; no deployment could ever start`,
+    );
+  }
+}

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { Probot, ProbotOctokit, Server } from 'probot';
+import { pino, type Logger } from 'pino';
+import type { PgBoss } from 'pg-boss';
+import type { AppConfig } from './config/app-config.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { openDatabase, type Store } from './store/db.ts';
+import { migrateToLatest } from './store/migrations/migrate.ts';
+import { QUEUES, startQueue } from './queue/boss.ts';
+import { startDeliveryWorker, requeueUnprocessedDeliveries } from './queue/delivery-worker.ts';
+import { shipgateApp } from './app.ts';
+import { DEFAULT_REQUEST_POLICY, WritePacer, requestPolicyPlugin, type RequestPolicyOptions } from './github/request-policy.ts';
+import type { GitHubClient } from './github/client.ts';
+import type { EngineDeps, EngineEvent } from './engine/deps.ts';
+import { storeWorkflowCache } from './engine/workflow-cache.ts';
+import { advanceRun } from './engine/advance.ts';
+import { reconcile } from './engine/reconcile.ts';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface StartOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** An already open store (tests share one between restarts); otherwise opened from the config. */
+  store?: Store;
+  /** GitHub request pacing and retries (tests shorten the waits). */
+  requestPolicy?: Partial<RequestPolicyOptions>;
+  /** Engine tuning (retry base, quiet and redispatch thresholds). */
+  engine?: Partial<Pick<EngineDeps, 'retryBaseMs' | 'quietAfterMs' | 'redispatchAfterMs'>>;
+  onEvent?: (event: EngineEvent) => void;
+  /** Run the reconciliation every minute (default true). */
+  scheduleReconcile?: boolean;
+}
+
+export interface RunningShipgate {
+  url: string;
+  port: number;
+  store: Store;
+  boss: PgBoss;
+  probot: Probot;
+  engine: EngineDeps;
+  log: Logger;
+  pacer: WritePacer;
+  /** Stops serving and working; closes the store unless it was handed in. */
+  stop(): Promise<void>;
+}
+
+/** shipgate's logger: Probot's pino, structured JSON, secrets redacted. */
+export function createLogger(level: AppConfig['logLevel']): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: ['privateKey', 'token', '*.token', 'headers.authorization', 'req.headers.authorization', '*.privateKey', 'request.headers.authorization'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/**
+ * Starts the real app: store (migrated), queue, Probot server with the webhook
+ * route and `/healthz`, the workers that process recorded deliveries, and the
+ * reconciliation (once at start for what a crash left, then every minute).
+ */
+export async function startShipgate(config: AppConfig, options: StartOptions = {}): Promise<RunningShipgate> {
+  const clock = options.clock ?? systemClock();
+  const log = options.log ?? createLogger(config.logLevel);
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const stoppers: Array<() => Promise<void>> = [];
+  try {
+    await migrateToLatest(store.db);
+    const boss = await startQueue(store, { log });
+    stoppers.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
+
+    const policy: RequestPolicyOptions = { ...DEFAULT_REQUEST_POLICY, ...options.requestPolicy };
+    policy.onRetry ??= (info) => log.warn(info, 'GitHub request retried');
+    const pacer = new WritePacer(policy.writeIntervalMs, policy.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))));
+    const ShipgateOctokit = ProbotOctokit.plugin(requestPolicyPlugin).defaults({
+      throttle: { enabled: false },
+      retry: { enabled: false },
+      shipgate: { policy, pacer },
+    });
+    const ProbotWithConfig = Probot.defaults({
+      appId: config.appId,
+      privateKey: config.privateKey,
+      secret: config.webhookSecret,
+      baseUrl: config.githubBaseUrl,
+      log,
+      Octokit: ShipgateOctokit,
+    });
+    const server = new Server({
+      Probot: ProbotWithConfig,
+      port: config.port,
+      host: config.host,
+      webhookPath: config.webhookPath,
+      log,
+      enableStaticFiles: false,
+    });
+    let probot: Probot | undefined;
+    await server.load((app, opts) => {
+      probot = app;
+      return shipgateApp({ store, boss, clock, version: VERSION })(app, opts);
+    });
+    const httpServer = await server.start();
+    stoppers.push(() => server.stop());
+    if (!probot) throw new Error('Probot did not load the app');
+    const app = probot;
+
+    const engine: EngineDeps = {
+      db: store.db,
+      clock,
+      log,
+      github: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
+      workflowCache: storeWorkflowCache(store.db),
+      ...options.engine,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      wakeAt: (runId, at) => {
+        const startAfter = new Date(Math.max(Date.now(), Date.now() + (at - clock.now())) + 1000);
+        void boss.send(QUEUES.wake, { runId }, { startAfter }).catch((err: unknown) => log.warn({ err, runId }, 'could not schedule a wake-up'));
+      },
+    };
+
+    await startDeliveryWorker({ boss, engine, log });
+    await boss.work<{ runId: number }>(QUEUES.wake, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([job]) => {
+      if (job) await advanceRun(engine, job.data.runId);
+    });
+    await boss.work(QUEUES.reconcile, { batchSize: 1, pollingIntervalSeconds: 5 }, async () => {
+      const report = await reconcile(engine);
+      if (report.advanced + report.polled + report.recovered + report.redispatched > 0) log.info(report, 'reconciled');
+    });
+    if (options.scheduleReconcile ?? true) await boss.schedule(QUEUES.reconcile, '* * * * *');
+
+    const requeued = await requeueUnprocessedDeliveries(store.db, boss);
+    if (requeued > 0) log.info({ requeued }, 'requeued deliveries recorded before the last stop');
+    const recovered = await reconcile(engine, { startup: true });
+    if (recovered.advanced + recovered.recovered + recovered.redispatched > 0) log.info(recovered, 'recovered work left by the last stop');
+
+    const address = httpServer.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      store,
+      boss,
+      probot: app,
+      engine,
+      log,
+      pacer,
+      async stop() {
+        for (const stop of stoppers.reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'stop step failed'));
+        if (ownsStore) await store.close();
+      },
+    };
+  } catch (err) {
+    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    if (ownsStore) await store.close();
+    throw err;
+  }
+}

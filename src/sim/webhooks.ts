@@ -1,0 +1,193 @@
+/**
+ * Webhook deliveries like GitHub sends them: JSON POSTs signed with the app's
+ * secret, one at a time from a queue (so `drain()` can wait for them), each
+ * logged with the app's answer and redeliverable under the same delivery id.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Faults } from './faults.ts';
+import type { SimApp } from './model.ts';
+
+export interface DeliveryAttempt {
+  /** Sim-clock time of the attempt. */
+  at: number;
+  /** The app's HTTP status; undefined when the request failed. */
+  status: number | undefined;
+  error: string | undefined;
+  /** Wall-clock milliseconds until the app answered. */
+  durationMs: number;
+  duplicate: boolean;
+  redelivery: boolean;
+}
+
+export interface WebhookDelivery {
+  /** `X-GitHub-Delivery`. */
+  id: string;
+  event: string;
+  action: string | undefined;
+  appId: number;
+  installationId: number | undefined;
+  payload: Record<string, unknown>;
+  /** The exact bytes sent (and signed). */
+  body: string;
+  headers: Record<string, string>;
+  queuedAt: number;
+  dropped: boolean;
+  attempts: DeliveryAttempt[];
+}
+
+interface QueueItem {
+  delivery: WebhookDelivery;
+  app: SimApp;
+  duplicate: boolean;
+  redelivery: boolean;
+}
+
+/** The webhook side of the simulator, reachable as `sim.webhooks`. */
+export class WebhookDispatcher {
+  /** Every delivery, in the order the events happened. */
+  readonly deliveries: WebhookDelivery[] = [];
+  readonly #faults: Faults;
+  readonly #now: () => number;
+  readonly #apps: (id: number) => SimApp | undefined;
+  readonly #queue: QueueItem[] = [];
+  readonly #inFlight = new Set<AbortController>();
+  #pump: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: { faults: Faults; now: () => number; apps: (id: number) => SimApp | undefined }) {
+    this.#faults = options.faults;
+    this.#now = options.now;
+    this.#apps = options.apps;
+  }
+
+  /** Queues one event for one app; returns the delivery record. */
+  enqueue(app: SimApp, event: string, payload: Record<string, unknown>, installationId: number | undefined): WebhookDelivery {
+    const body = JSON.stringify(payload);
+    const id = randomUUID();
+    const delivery: WebhookDelivery = {
+      id,
+      event,
+      action: typeof payload.action === 'string' ? payload.action : undefined,
+      appId: app.id,
+      installationId,
+      payload,
+      body,
+      headers: signedHeaders(app, event, id, body),
+      queuedAt: this.#now(),
+      dropped: false,
+      attempts: [],
+    };
+    this.deliveries.push(delivery);
+    const fate = this.#faults.webhookFate();
+    if (fate.drop) {
+      delivery.dropped = true;
+      return delivery;
+    }
+    this.#queue.push({ delivery, app, duplicate: false, redelivery: false });
+    if (fate.duplicate) this.#queue.push({ delivery, app, duplicate: true, redelivery: false });
+    this.#kick();
+    return delivery;
+  }
+
+  /** Sends a delivery again: same id, same body (as "Redeliver" in GitHub's UI). */
+  async redeliver(deliveryId: string): Promise<DeliveryAttempt> {
+    const delivery = this.deliveries.find((d) => d.id === deliveryId);
+    if (!delivery) throw new Error(`no webhook delivery ${deliveryId}`);
+    const app = this.#apps(delivery.appId);
+    if (!app) throw new Error(`app ${delivery.appId} is gone`);
+    this.#queue.push({ delivery, app, duplicate: false, redelivery: true });
+    this.#kick();
+    await this.drain();
+    const last = delivery.attempts[delivery.attempts.length - 1];
+    if (!last) throw new Error(`delivery ${deliveryId} was not attempted`);
+    return last;
+  }
+
+  /** Resolves when every queued delivery has been sent and answered. */
+  async drain(): Promise<void> {
+    while (this.#pump) await this.#pump;
+  }
+
+  /** Deliveries of one event (and action), in order. */
+  find(event: string, action?: string): WebhookDelivery[] {
+    return this.deliveries.filter((d) => d.event === event && (action === undefined || d.action === action));
+  }
+
+  /** Stops sending: aborts what is in flight and forgets the queue. */
+  close(): void {
+    this.#closed = true;
+    this.#queue.length = 0;
+    for (const controller of this.#inFlight) controller.abort();
+  }
+
+  #kick(): void {
+    if (this.#pump || this.#closed) return;
+    this.#pump = this.#run().finally(() => {
+      this.#pump = undefined;
+      if (this.#queue.length && !this.#closed) this.#kick();
+    });
+  }
+
+  async #run(): Promise<void> {
+    // Let everything that happens in the same tick join the queue (so reordering can mix it).
+    await Promise.resolve();
+    while (this.#queue.length && !this.#closed) {
+      const [item] = this.#queue.splice(this.#faults.nextWebhookIndex(this.#queue.length), 1);
+      if (item) await this.#send(item);
+    }
+  }
+
+  async #send(item: QueueItem): Promise<void> {
+    const { delivery, app } = item;
+    const attempt: DeliveryAttempt = {
+      at: this.#now(),
+      status: undefined,
+      error: undefined,
+      durationMs: 0,
+      duplicate: item.duplicate,
+      redelivery: item.redelivery,
+    };
+    delivery.attempts.push(attempt);
+    if (!app.webhookUrl) {
+      attempt.error = 'no webhook URL configured (sim.setWebhookUrl)';
+      return;
+    }
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), 10_000);
+    this.#inFlight.add(controller);
+    const started = performance.now();
+    try {
+      const response = await fetch(app.webhookUrl, {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+        signal: controller.signal,
+      });
+      await response.arrayBuffer();
+      attempt.status = response.status;
+    } catch (error) {
+      attempt.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      clearTimeout(timeout);
+      this.#inFlight.delete(controller);
+      attempt.durationMs = performance.now() - started;
+    }
+  }
+}
+
+/** The headers GitHub puts on a delivery, with both signatures over the exact body. */
+export function signedHeaders(app: SimApp, event: string, deliveryId: string, body: string): Record<string, string> {
+  const sign = (algorithm: 'sha1' | 'sha256'): string =>
+    `${algorithm}=${createHmac(algorithm, app.webhookSecret).update(body).digest('hex')}`;
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/sim',
+    'x-github-event': event,
+    'x-github-delivery': deliveryId,
+    'x-github-hook-id': String(app.hookId),
+    'x-github-hook-installation-target-id': String(app.id),
+    'x-github-hook-installation-target-type': 'integration',
+    'x-hub-signature': sign('sha1'),
+    'x-hub-signature-256': sign('sha256'),
+  };
+}

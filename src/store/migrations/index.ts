@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely/migration';
+import * as initial from './2026-11-23T00-00-initial.ts';
+
+/**
+ * Every migration, by name. Names are the file names without `.ts`: ISO dates,
+ * so they sort in the order they were written and run in that order. Add a new
+ * file and one line here; never edit a migration that has shipped.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-23T00-00-initial': initial,
+};

@@ -1,0 +1,187 @@
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../db.ts';
+import { toJsonb } from '../json.ts';
+import type { Conclusion, JobAttempt, JobAttemptStatus, JsonObject } from '../schema/index.ts';
+
+/** A new job attempt (see `JobAttemptTable` for the fields); it starts `pending`. */
+export interface JobAttemptInput {
+  pipeline_run_id: number;
+  stage_run_id: number;
+  job: string;
+  attempt: number;
+  workflow: string;
+  correlation_id: string;
+  inputs?: JsonObject | null;
+  /** A retry reruns the same workflow run. */
+  workflow_run_id?: number | null;
+  deadline_at?: Date | null;
+  next_retry_at?: Date | null;
+  /** Default: the database's `now()`. */
+  now?: Date;
+}
+
+/** Fields of a job attempt that change as GitHub reports on it. */
+export interface JobAttemptChanges {
+  status?: JobAttemptStatus;
+  conclusion?: Conclusion | null;
+  inputs?: JsonObject | null;
+  workflow_run_id?: number | null;
+  run_attempt?: number | null;
+  html_url?: string | null;
+  dispatched_at?: Date | null;
+  started_at?: Date | null;
+  completed_at?: Date | null;
+  deadline_at?: Date | null;
+  next_retry_at?: Date | null;
+  last_event_at?: Date | null;
+  cancel_requested_at?: Date | null;
+  error?: string | null;
+}
+
+/** Statuses in which an attempt waits on GitHub (reconciliation polls these). */
+export const unfinishedJobAttemptStatuses = ['dispatching', 'queued', 'in_progress'] as const;
+
+/**
+ * Creates a job attempt once: when `(stage_run_id, job, attempt)` exists it is
+ * returned with `created: false`. A `correlation_id` already used by another
+ * attempt is an error (unique violation).
+ */
+export async function createJobAttempt(
+  db: DbOrTrx,
+  input: JobAttemptInput,
+): Promise<{ jobAttempt: JobAttempt; created: boolean }> {
+  const now = input.now ?? sql<Date>`now()`;
+  const inserted = await db
+    .insertInto('job_attempts')
+    .values({
+      pipeline_run_id: input.pipeline_run_id,
+      stage_run_id: input.stage_run_id,
+      job: input.job,
+      attempt: input.attempt,
+      workflow: input.workflow,
+      correlation_id: input.correlation_id,
+      inputs: input.inputs == null ? null : toJsonb(input.inputs),
+      workflow_run_id: input.workflow_run_id ?? null,
+      deadline_at: input.deadline_at ?? null,
+      next_retry_at: input.next_retry_at ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['stage_run_id', 'job', 'attempt']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { jobAttempt: inserted, created: true };
+  const existing = await db
+    .selectFrom('job_attempts')
+    .selectAll()
+    .where('stage_run_id', '=', input.stage_run_id)
+    .where('job', '=', input.job)
+    .where('attempt', '=', input.attempt)
+    .executeTakeFirstOrThrow();
+  return { jobAttempt: existing, created: false };
+}
+
+export async function getJobAttempt(db: DbOrTrx, id: number): Promise<JobAttempt | undefined> {
+  return db.selectFrom('job_attempts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The attempts of a pipeline run, in creation order. */
+export async function listJobAttempts(db: DbOrTrx, pipelineRunId: number): Promise<JobAttempt[]> {
+  return db.selectFrom('job_attempts').selectAll().where('pipeline_run_id', '=', pipelineRunId).orderBy('id').execute();
+}
+
+/**
+ * Claims a `pending` attempt for dispatch: one atomic
+ * `update ... set status = 'dispatching' where status = 'pending' returning *`.
+ * Of any number of concurrent callers (replicas, duplicate webhooks) exactly
+ * one gets the attempt back and may dispatch it; the others get undefined.
+ * Stamps `dispatched_at` and `last_event_at`, so an attempt stuck in
+ * `dispatching` after a crash is found by `quietJobAttempts`.
+ */
+export async function claimJobAttemptForDispatch(
+  db: DbOrTrx,
+  id: number,
+  now?: Date,
+): Promise<JobAttempt | undefined> {
+  const at = now ?? sql<Date>`now()`;
+  return db
+    .updateTable('job_attempts')
+    .set({ status: 'dispatching', dispatched_at: at, last_event_at: at, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Applies `changes` and stamps `updated_at`. With `onlyIf.status`, only while
+ * the attempt is in one of those statuses (a late `in_progress` cannot undo
+ * `completed`). Returns undefined when nothing was updated.
+ */
+export async function updateJobAttempt(
+  db: DbOrTrx,
+  id: number,
+  changes: JobAttemptChanges,
+  options: { onlyIf?: { status: readonly JobAttemptStatus[] }; now?: Date } = {},
+): Promise<JobAttempt | undefined> {
+  const { inputs, ...rest } = changes;
+  let query = db
+    .updateTable('job_attempts')
+    .set({
+      ...rest,
+      ...(inputs !== undefined ? { inputs: inputs === null ? null : toJsonb(inputs) } : {}),
+      updated_at: options.now ?? sql<Date>`now()`,
+    })
+    .where('id', '=', id);
+  if (options.onlyIf) query = query.where('status', 'in', options.onlyIf.status);
+  return query.returningAll().executeTakeFirst();
+}
+
+/** The attempt dispatched with this `shipgate_run` correlation id. */
+export async function findJobAttemptByCorrelation(
+  db: DbOrTrx,
+  correlationId: string,
+): Promise<JobAttempt | undefined> {
+  return db.selectFrom('job_attempts').selectAll().where('correlation_id', '=', correlationId).executeTakeFirst();
+}
+
+/**
+ * The attempt tracking a workflow run. Retries rerun the same workflow run, so
+ * several attempts share its id: with `runAttempt`, the attempt recorded for
+ * that run attempt (or the newest one not yet told its run attempt); without
+ * it, the newest attempt.
+ */
+export async function findJobAttemptByWorkflowRun(
+  db: DbOrTrx,
+  workflowRunId: number,
+  runAttempt?: number,
+): Promise<JobAttempt | undefined> {
+  let query = db.selectFrom('job_attempts').selectAll().where('workflow_run_id', '=', workflowRunId);
+  if (runAttempt !== undefined) {
+    query = query.where((eb) => eb.or([eb('run_attempt', '=', runAttempt), eb('run_attempt', 'is', null)]));
+    // An exact match wins over one still waiting to learn its run attempt.
+    query = query.orderBy(sql`run_attempt is null`);
+  }
+  return query.orderBy('attempt', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * Unfinished attempts (`dispatching`, `queued`, `in_progress`) that no event
+ * has touched since `quietSince` (or ever), quietest first: candidates for a
+ * poll of the Actions API (missed webhooks, a crash between dispatch and
+ * recording). Set `last_event_at` whenever GitHub reports on an attempt.
+ */
+export async function quietJobAttempts(
+  db: DbOrTrx,
+  options: { quietSince: Date; limit?: number },
+): Promise<JobAttempt[]> {
+  return db
+    .selectFrom('job_attempts')
+    .selectAll()
+    .where('status', 'in', unfinishedJobAttemptStatuses)
+    .where((eb) => eb.or([eb('last_event_at', '<', options.quietSince), eb('last_event_at', 'is', null)]))
+    .orderBy('last_event_at', (ob) => ob.nullsFirst())
+    .orderBy('id')
+    .limit(options.limit ?? 100)
+    .execute();
+}

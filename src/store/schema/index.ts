@@ -1,0 +1,42 @@
+import type { ApprovalRequestTable } from './approval-requests.ts';
+import type { ApprovalTable } from './approvals.ts';
+import type { AuditLogTable } from './audit-log.ts';
+import type { CheckRunTable } from './check-runs.ts';
+import type { DeliveryTable } from './deliveries.ts';
+import type { DeploymentTable } from './deployments.ts';
+import type { GateResultTable } from './gate-results.ts';
+import type { JobAttemptTable } from './job-attempts.ts';
+import type { LockTable } from './locks.ts';
+import type { PipelineRunTable } from './pipeline-runs.ts';
+import type { StageRunTable } from './stage-runs.ts';
+import type { WorkflowDefinitionTable } from './workflow-definitions.ts';
+
+/** shipgate's database, table by table (each file documents its table). */
+export interface Database {
+  deliveries: DeliveryTable;
+  pipeline_runs: PipelineRunTable;
+  stage_runs: StageRunTable;
+  job_attempts: JobAttemptTable;
+  gate_results: GateResultTable;
+  check_runs: CheckRunTable;
+  deployments: DeploymentTable;
+  approval_requests: ApprovalRequestTable;
+  approvals: ApprovalTable;
+  locks: LockTable;
+  audit_log: AuditLogTable;
+  workflow_definitions: WorkflowDefinitionTable;
+}
+
+export * from './approval-requests.ts';
+export * from './approvals.ts';
+export * from './audit-log.ts';
+export * from './check-runs.ts';
+export * from './columns.ts';
+export * from './deliveries.ts';
+export * from './deployments.ts';
+export * from './gate-results.ts';
+export * from './job-attempts.ts';
+export * from './locks.ts';
+export * from './pipeline-runs.ts';
+export * from './stage-runs.ts';
+export * from './workflow-definitions.ts';

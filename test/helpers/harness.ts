@@ -1,0 +1,128 @@
+import { pino } from 'pino';
+import { ManualClock } from '../../src/clock.ts';
+import type { AppConfig } from '../../src/config/app-config.ts';
+import type { EngineEvent } from '../../src/engine/deps.ts';
+import { reconcile, type ReconcileReport } from '../../src/engine/reconcile.ts';
+import { startShipgate, type RunningShipgate, type StartOptions } from '../../src/server.ts';
+import { startGitHubSimulator, type GitHubSimulator, type SimulatorOptions } from '../../src/sim/index.ts';
+import type { Store } from '../../src/store/db.ts';
+import type { DatabaseTarget } from './databases.ts';
+
+/** The real app (Probot server over HTTP, a real database) against the simulator. */
+export interface Harness {
+  sim: GitHubSimulator;
+  app: RunningShipgate;
+  store: Store;
+  clock: ManualClock;
+  events: EngineEvent[];
+  /** Waits until every webhook is delivered and every recorded delivery is processed. */
+  settle(): Promise<void>;
+  /** Moves time forward (the sim's runs progress), then settles. */
+  advance(ms: number): Promise<void>;
+  /** Runs the reconciliation pass now (timeouts, retries, quiet runs). */
+  reconcile(): Promise<ReconcileReport>;
+  /** Stops the app (keeping the store) and starts it again on the same database. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  sim?: SimulatorOptions;
+  app?: Partial<StartOptions>;
+  /** Called with the simulator before the app starts (orgs, repos, scripts). */
+  setup?: (sim: GitHubSimulator) => void | Promise<void>;
+}
+
+/** App settings pointing at the simulator, as an operator would set them with GHE_HOST. */
+export function appConfigFor(sim: GitHubSimulator): AppConfig {
+  return {
+    appId: sim.app.id,
+    privateKey: sim.app.privateKey,
+    webhookSecret: sim.app.webhookSecret,
+    webhookPath: '/api/github/webhooks',
+    databaseUrl: undefined,
+    dataDir: '',
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'silent',
+    githubBaseUrl: sim.baseUrl,
+    slackWebhookUrl: undefined,
+  };
+}
+
+/** Starts the simulator and the app on a fresh database of `target`. */
+export async function startHarness(target: DatabaseTarget, options: HarnessOptions = {}): Promise<Harness> {
+  // Starts at the wall clock: the app signs its JWTs with real time and the sim checks them by its own.
+  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+  const sim = await startGitHubSimulator({ clock, ...options.sim });
+  const store = await target.open();
+  const events: EngineEvent[] = [];
+  const log = pino({ level: process.env['SHIPGATE_TEST_LOG'] ?? 'silent' });
+  await options.setup?.(sim);
+  const start = () =>
+    startShipgate(appConfigFor(sim), {
+      clock,
+      log,
+      store,
+      requestPolicy: { writeIntervalMs: 0, retryBaseMs: 5, maxWaitMs: 50 },
+      scheduleReconcile: false,
+      onEvent: (event) => events.push(event),
+      ...options.app,
+    });
+  let app = await start();
+  sim.setWebhookUrl(`${app.url}/api/github/webhooks`);
+
+  const settle = async () => {
+    for (let round = 0; round < 500; round++) {
+      await sim.webhooks.drain();
+      const open = await store.db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', 'in', ['received', 'processing', 'failed'])
+        .executeTakeFirstOrThrow();
+      if (Number(open.n) === 0) {
+        await sim.webhooks.drain();
+        const again = await store.db
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', 'in', ['received', 'processing', 'failed'])
+          .executeTakeFirstOrThrow();
+        if (Number(again.n) === 0) return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the app did not settle: deliveries are still unprocessed');
+  };
+
+  return {
+    sim,
+    get app() {
+      return app;
+    },
+    store,
+    clock,
+    events,
+    settle,
+    async advance(ms) {
+      await settle();
+      clock.advance(ms);
+      await settle();
+    },
+    async reconcile() {
+      await settle();
+      const report = await reconcile(app.engine);
+      await settle();
+      return report;
+    },
+    async restart() {
+      await app.stop();
+      app = await start();
+      sim.setWebhookUrl(`${app.url}/api/github/webhooks`);
+    },
+    async close() {
+      await app.stop();
+      await sim.close();
+      await store.close();
+    },
+  };
+}

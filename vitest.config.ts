@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // PGlite boots a WASM PostgreSQL per suite; two workers fit two cores.
+    maxWorkers: 2,
+  },
+});
