@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { pino, type Logger } from 'pino';
 import type { PgBoss } from 'pg-boss';
@@ -47,6 +48,19 @@ export interface RunningShipgate {
   stop(): Promise<void>;
 }
 
+/** A port the OS says is free on `host` right now. */
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, host, resolve);
+  });
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (typeof address !== 'object' || !address) throw new Error('could not find a free port');
+  return address.port;
+}
+
 /** shipgate's logger: Probot's pino, structured JSON, secrets redacted. */
 export function createLogger(level: AppConfig['logLevel']): Logger {
   return pino({
@@ -92,7 +106,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
     });
     const server = new Server({
       Probot: ProbotWithConfig,
-      port: config.port,
+      // Probot's server reads port 0 as "default 3000": pick a free port ourselves.
+      port: config.port === 0 ? await freePort(config.host) : config.port,
       host: config.host,
       webhookPath: config.webhookPath,
       log,

@@ -8,6 +8,7 @@ import { createStageRuns, listStageRuns, updateStageRun } from '../store/repos/s
 import { evaluateCondition } from '../matching/conditions.ts';
 import { parseDuration } from '../repo-config/duration.ts';
 import { cancelWorkflowRun } from '../github/runs.ts';
+import { statusOf } from '../github/client.ts';
 import { decide, type AttemptState, type Decision, type StageState } from './plan.ts';
 import { readRunPlan, type RunPlan } from './run-plan.ts';
 import type { EngineDeps } from './deps.ts';
@@ -76,14 +77,29 @@ export async function advanceRun(deps: EngineDeps, runId: number): Promise<void>
         deps.log.warn({ err, runId, workflowRunId }, 'could not cancel a workflow run');
       }
     }
-    await syncPipelineCheck(deps, octokit, run.id);
-    if (effects.completed) {
-      await syncRollupCheck(deps, octokit, run);
-      await releaseQueuedRun(deps, run.concurrency_key);
-    }
+    await reportChecks(deps, run.id, async () => {
+      await syncPipelineCheck(deps, octokit, run.id);
+      if (effects.completed) await syncRollupCheck(deps, octokit, run);
+    });
+    if (effects.completed) await releaseQueuedRun(deps, run.concurrency_key);
     if (!again) return;
   }
   deps.log.error({ runId }, 'run did not settle after 20 rounds');
+}
+
+/**
+ * Check runs report; they never decide. GitHub refusing one (4xx) is logged
+ * and the run goes on; a 5xx that outlived the retries is thrown, so the
+ * delivery is retried and the check catches up.
+ */
+async function reportChecks(deps: EngineDeps, runId: number, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === undefined || status >= 500) throw err;
+    deps.log.error({ err, runId, status }, 'GitHub refused a check-run write');
+  }
 }
 
 async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, runId: number): Promise<Effects | undefined> {
@@ -91,7 +107,10 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
   if (!run || run.status === 'completed') return undefined;
   const plan = readRunPlan(run.plan);
   // A run waiting (fork PR before /ok-to-test, concurrency queue) moves only when released or cancelled.
-  if (run.status === 'queued' && run.waiting_for !== null && run.cancel_requested_at === null) return undefined;
+  // It decides nothing, but its check run says why it waits.
+  if (run.status === 'queued' && run.waiting_for !== null && run.cancel_requested_at === null) {
+    return { run, plan, toStart: [], toCancel: [], completed: false };
+  }
   const stages = await listStageRuns(trx, runId);
   const attempts = await listJobAttempts(trx, runId);
   const now = deps.clock.now();

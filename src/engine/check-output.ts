@@ -142,7 +142,7 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
       completed_at: (run.completedAt ?? now).toISOString(),
       output: { title: truncate(title, 200), summary: table, ...(text ? { text } : {}) },
       ...(conclusion !== 'success'
-        ? { actions: [{ label: 'Re-run failed', description: 'Run the failed jobs of this pipeline again', identifier: CHECK_ACTIONS.rerunFailed }] }
+        ? { actions: [{ label: 'Re-run failed', description: 'Run the failed jobs again', identifier: CHECK_ACTIONS.rerunFailed }] }
         : {}),
     };
   }

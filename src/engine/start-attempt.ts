@@ -5,7 +5,7 @@ import { cancelWorkflowRun, findRunByCorrelation, rerunFailedJobs } from '../git
 import { listWorkflowFiles, loadWorkflowDefinition, type WorkflowListing } from '../github/workflows.ts';
 import { evaluateTemplate } from '../matching/conditions.ts';
 import { parseDuration } from '../repo-config/duration.ts';
-import { claimJobAttemptForDispatch, updateJobAttempt } from '../store/repos/job-attempts.ts';
+import { claimJobAttemptForDispatch, getJobAttempt, updateJobAttempt } from '../store/repos/job-attempts.ts';
 import { getStageRun } from '../store/repos/stage-runs.ts';
 import type { JobAttempt, PipelineRun } from '../store/schema/index.ts';
 import type { EngineDeps } from './deps.ts';
@@ -116,6 +116,12 @@ export async function startJobAttempt(
   }
 }
 
+/**
+ * Records a started attempt. The run's own webhooks may have got here first
+ * (they can arrive before the dispatch call returns): fields only fill in,
+ * the status only moves from `dispatching` to `queued`. Returns false when the
+ * attempt was cancelled meanwhile, so the caller cancels the new run.
+ */
 async function recordStarted(
   deps: EngineDeps,
   attempt: JobAttempt,
@@ -126,16 +132,20 @@ async function recordStarted(
     deps.db,
     attempt.id,
     {
-      status: 'queued',
-      workflow_run_id: started.runId,
+      ...(started.runId !== null ? { workflow_run_id: started.runId } : {}),
       ...(started.htmlUrl ? { html_url: started.htmlUrl } : {}),
       ...(started.runAttempt !== null ? { run_attempt: started.runAttempt } : {}),
       deadline_at: new Date(now + started.timeoutMs),
       last_event_at: new Date(now),
       error: null,
     },
-    { onlyIf: { status: ['dispatching'] } },
+    { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] } },
   );
-  if (updated) deps.wakeAt?.(attempt.pipeline_run_id, now + started.timeoutMs);
-  return updated !== undefined;
+  if (!updated) {
+    const current = await getJobAttempt(deps.db, attempt.id);
+    return current?.cancel_requested_at == null;
+  }
+  await updateJobAttempt(deps.db, attempt.id, { status: 'queued' }, { onlyIf: { status: ['dispatching'] } });
+  deps.wakeAt?.(attempt.pipeline_run_id, now + started.timeoutMs);
+  return true;
 }

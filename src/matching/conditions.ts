@@ -9,7 +9,10 @@ import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/func
 import { truthy } from '@actions/expressions/result';
 import type { ShipgateEvent } from './event.ts';
 
-/** The plain-JSON contexts an expression can read. */
+/**
+ * The plain-JSON contexts an expression can read. Treat one as immutable once it has
+ * been evaluated against: its converted form is cached per object.
+ */
 export interface ExpressionContext {
   shipgate: {
     /** `push`, `tag`, `pull_request` or `manual`. */

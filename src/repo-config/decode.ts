@@ -45,7 +45,7 @@ function stringByteLength(text: string): number {
 }
 
 function formatSize(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
+  return bytes >= 1.1 * 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 /** Offset of the first byte that starts an invalid UTF-8 sequence. */

@@ -23,7 +23,7 @@ import {
 import { MAX_ISSUES, type ConfigIssue, type Locate } from './config-issue.ts';
 
 /** Most lexical tokens (scalars, indicators, spaces, line breaks) a config may have. */
-export const MAX_YAML_TOKENS = 100_000;
+export const MAX_YAML_TOKENS = 50_000;
 /** Deepest nesting of mappings and lists. */
 export const MAX_YAML_DEPTH = 64;
 /** Budget for alias expansion (`*name`); see the `yaml` package's `maxAliasCount`. */
@@ -110,7 +110,7 @@ function checkLexicalBudget(text: string, file: string): ConfigIssue | undefined
         file,
         line,
         column,
-        message: `the file is too large to be a shipgate config: more than ${MAX_YAML_TOKENS} YAML tokens (keys, values, indicators and line breaks); split it up or simplify it`,
+        message: `the file is too large to be a shipgate config: more than ${MAX_YAML_TOKENS} YAML tokens (keys, values, indicators and line breaks; about 4000 lines of config); split it up or simplify it`,
         path: [],
       };
     }
@@ -213,8 +213,9 @@ function firstAlias(document: Document.Parsed): Node | undefined {
   while (stack.length > 0) {
     const node = stack.pop();
     if (isAlias(node)) return node;
-    if (isCollection(node)) for (const item of node.items) stack.push(item);
-    else if (isPair(node)) stack.push(node.key, node.value);
+    // Children are pushed last-first so they are visited in document order.
+    if (isCollection(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    else if (isPair(node)) stack.push(node.value, node.key);
   }
   return undefined;
 }

@@ -69,9 +69,9 @@ describe.each(databaseTargets())('pipelines on $name', (target) => {
     expect(ci).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(ci?.output.summary).toMatch(/deploy-staging.*skipped/);
     expect(h.sim.requestsTo('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel')).toHaveLength(1);
-    const scan = h.sim.workflowRuns(REPO).find((r) => r.path.endsWith('scan.yml'));
+    const scan = h.sim.workflowRuns(REPO).find((r) => r.workflow.path.endsWith('scan.yml'));
     await h.advance(5_000);
-    expect(h.sim.workflowRun(scan?.id ?? 0)?.conclusion).toBe('cancelled');
+    expect(h.sim.workflowRun(scan?.id ?? 0)?.attempts.at(-1)?.conclusion).toBe('cancelled');
     expect(dispatched(h).map((d) => d.workflow)).not.toContain('deploy.yml');
     expect(checkRun(h, 'shipgate', pushed.sha)).toMatchObject({ conclusion: 'failure' });
     h.sim.assertNoViolations();

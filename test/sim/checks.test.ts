@@ -101,6 +101,9 @@ describe('comments and reactions', () => {
     expect(eyes.content).toBe('eyes');
     const again = await octokit.rest.reactions.createForIssueComment({ owner: 'acme', repo: 'api', comment_id: user.id, content: 'eyes' });
     expect(again.status).toBe(200);
+    const { data: rocket } = await octokit.rest.reactions.createForIssueComment({ owner: 'acme', repo: 'api', comment_id: user.id, content: 'rocket' });
+    await octokit.rest.reactions.deleteForIssueComment({ owner: 'acme', repo: 'api', comment_id: user.id, reaction_id: rocket.id });
+    expect(user.reactions.map((r) => r.content)).toEqual(['eyes']);
 
     const { data: reply } = await octokit.rest.issues.createComment({ owner: 'acme', repo: 'api', issue_number: pr.number, body: 'Approval needed from @acme/release-managers' });
     expect(reply.user?.login).toBe('shipgate[bot]');

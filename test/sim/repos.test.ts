@@ -37,6 +37,11 @@ describe('repositories', () => {
       ['push-only.yml', 'file'],
     ]);
 
+    const blob = await octokit.rest.git.getBlob({ owner: 'acme', repo: 'api', file_sha: data.sha });
+    expect(Buffer.from(blob.data.content, 'base64').toString('utf8')).toBe('hello\n');
+    const branches = await octokit.rest.repos.listBranches({ owner: 'acme', repo: 'api' });
+    expect(branches.data.map((b) => [b.name, b.commit.sha])).toEqual([['main', sim.refSha('acme/api', 'main')]]);
+
     await expect(octokit.rest.repos.getContent({ owner: 'acme', repo: 'api', path: 'nope.txt' })).rejects.toMatchObject({ status: 404 });
     await expect(octokit.rest.repos.getContent({ owner: 'acme', repo: 'api', path: 'hello.txt', ref: 'no-such-branch' })).rejects.toMatchObject({ status: 404 });
     // At the commit before the push the file does not exist.
@@ -120,6 +125,8 @@ describe('repositories', () => {
     const pending = await octokit.rest.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'release-managers', username: 'dave' });
     expect(pending.data.state).toBe('pending');
     await expect(octokit.rest.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'release-managers', username: 'bob' })).rejects.toMatchObject({ status: 404 });
+    const members = await octokit.rest.teams.listMembersInOrg({ org: 'acme', team_slug: 'release-managers' });
+    expect(members.data.map((m) => m.login)).toEqual(['alice']);
   });
 
   it('lets Probot’s config plugin read org defaults from the .github repository', async () => {

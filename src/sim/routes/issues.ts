@@ -138,4 +138,14 @@ export const issueRoutes: RouteDefinition[] = [
     const { reaction, created } = addReaction(request.ctx.state, comment, content, actorOf(request));
     return { status: created ? 201 : 200, body: reactionShape(request.ctx.state, reaction) };
   }),
+
+  route('DELETE', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}', 'installation', (request) => {
+    repoFor(request, 'write');
+    const comment = commentFor(request);
+    const reactionId = intParam(request, 'reaction_id');
+    const reaction = comment.reactions.find((r) => r.id === reactionId);
+    if (!reaction || reaction.user !== actorOf(request)) throw notFound();
+    comment.reactions = comment.reactions.filter((r) => r !== reaction);
+    return { status: 204 };
+  }),
 ];

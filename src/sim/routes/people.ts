@@ -1,7 +1,7 @@
 /** Who may do what: collaborator permissions, team memberships, org membership, users. */
 import { GitHubApiError, notFound } from '../errors.ts';
 import type { Permission } from '../model.ts';
-import { repoFor, route, type RouteDefinition } from '../router.ts';
+import { pageOf, repoFor, route, type RouteDefinition } from '../router.ts';
 import { userShape } from '../shapes.ts';
 
 /** `permission` is the legacy level; `role_name` the actual role. */
@@ -52,6 +52,18 @@ export const peopleRoutes: RouteDefinition[] = [
         state: membership.state,
       },
     };
+  }),
+
+  route('GET', '/orgs/{org}/teams/{team_slug}/members', 'installation', (request) => {
+    const { state } = request.ctx;
+    const team = state.org(request.params.org ?? '')?.teams.get((request.params.team_slug ?? '').toLowerCase());
+    if (!team) throw notFound('https://docs.github.com/rest/teams/members#list-team-members');
+    const role = request.query.get('role') ?? 'all';
+    const members = [...team.members.entries()]
+      .filter(([, membership]) => membership.state === 'active' && (role === 'all' || membership.role === role))
+      .map(([login]) => state.account(login))
+      .filter((account) => account !== undefined);
+    return pageOf(request, members, (account) => userShape(state.urls, account));
   }),
 
   route('GET', '/orgs/{org}/members/{username}', 'installation', (request) => {

@@ -4,7 +4,7 @@ import type { GitCommit } from '../git.ts';
 import type { Repository } from '../model.ts';
 import { paginate } from '../pagination.ts';
 import { diffEntryShape, pullRequestShape } from '../pulls.ts';
-import { repoFor, route, type RouteDefinition, type RouteRequest, type RouteResponse } from '../router.ts';
+import { pageOf, repoFor, route, type RouteDefinition, type RouteRequest, type RouteResponse } from '../router.ts';
 import { commitShape, repoShape } from '../shapes.ts';
 import type { SimState } from '../state.ts';
 
@@ -203,6 +203,33 @@ export const repoRoutes: RouteDefinition[] = [
         protected: false,
         protection: { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
         protection_url: `${api}/branches/${name}/protection`,
+      },
+    };
+  }),
+
+  route('GET', '/repos/{owner}/{repo}/branches', 'installation', (request) => {
+    const { state } = request.ctx;
+    const repo = repoFor(request, 'read');
+    const api = `${state.urls.api}/repos/${repo.fullName}`;
+    const branches = [...repo.branches.entries()].sort(([a], [b]) => a.localeCompare(b));
+    return pageOf(request, branches, ([name, sha]) => ({ name, commit: { sha, url: `${api}/commits/${sha}` }, protected: false }));
+  }),
+
+  route('GET', '/repos/{owner}/{repo}/git/blobs/{file_sha}', 'installation', (request) => {
+    const { state } = request.ctx;
+    const repo = repoFor(request, 'read');
+    const sha = request.params.file_sha ?? '';
+    const blob = state.git.blob(sha);
+    if (!blob) throw notFound();
+    return {
+      status: 200,
+      body: {
+        sha,
+        node_id: Buffer.from(`Blob:${repo.id}:${sha}`).toString('base64'),
+        size: blob.length,
+        url: `${state.urls.api}/repos/${repo.fullName}/git/blobs/${sha}`,
+        content: (blob.toString('base64').match(/.{1,60}/g) ?? []).join('\n') + '\n',
+        encoding: 'base64',
       },
     };
   }),

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/repo-config/parse.ts';
+import { shipgateConfigSchema, type ShipgateConfig } from '../../src/repo-config/schema.ts';
+import { checkConfigSemantics, MAX_WORKFLOW_INPUTS } from '../../src/repo-config/semantic-checks.ts';
+
+function configWith(options: { inputs: number; variables: number; environment?: boolean }): ShipgateConfig {
+  const inputs = Object.fromEntries(Array.from({ length: options.inputs }, (_, i) => [`in${i}`, 'v']));
+  const variables = Object.fromEntries(Array.from({ length: options.variables }, (_, i) => [`VAR${i}`, 'v']));
+  return shipgateConfigSchema.parse({
+    pipelines: {
+      ci: {
+        on: { manual: true },
+        variables,
+        stages: { a: { ...(options.environment ? { environment: 'staging' } : {}), jobs: { x: { workflow: 'a.yml', inputs } } } },
+      },
+    },
+    environments: { staging: {} },
+  });
+}
+
+describe('the workflow_dispatch input limit', () => {
+  it.each([
+    { inputs: 23, variables: 0, environment: false, errors: 0 },
+    { inputs: 24, variables: 0, environment: false, errors: 1 },
+    { inputs: 13, variables: 10, environment: false, errors: 0 },
+    { inputs: 13, variables: 11, environment: false, errors: 1 },
+    { inputs: 21, variables: 0, environment: true, errors: 0 },
+    { inputs: 22, variables: 0, environment: true, errors: 1 },
+  ])('$inputs inputs, $variables variables, environment: $environment → $errors error(s)', ({ errors, ...options }) => {
+    expect(checkConfigSemantics(configWith(options)).errors).toHaveLength(errors);
+  });
+
+  it('counts a variable that an input overrides once', () => {
+    const config = configWith({ inputs: 20, variables: 0 });
+    const pipeline = config.pipelines['ci'];
+    if (pipeline) pipeline.variables = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`in${i}`, 'v']));
+    expect(checkConfigSemantics(config).errors).toEqual([]);
+  });
+
+  it('says what it counted', () => {
+    const [error] = checkConfigSemantics(configWith({ inputs: 20, variables: 3, environment: true })).errors;
+    expect(error?.message).toBe(
+      `pipelines.ci.stages.a.jobs.x.inputs: this job may be dispatched with 27 inputs (20 from inputs, 3 pipeline variables, and shipgate_run, sha, environment, deployment_id added by shipgate); GitHub's workflow_dispatch accepts at most ${MAX_WORKFLOW_INPUTS}`,
+    );
+  });
+
+  it('counts the deploy workflow of an environment with environment, sha, deployment_id and shipgate_run', () => {
+    const inputs = Object.fromEntries(Array.from({ length: 22 }, (_, i) => [`in${i}`, 'v']));
+    const result = parseConfigText(JSON.stringify({ environments: { production: { workflow: 'deploy.yml', inputs } } }), 'f.yml');
+    expect(result.ok === false && result.errors[0]?.message).toContain('the deploy workflow may be dispatched with 26 inputs');
+  });
+});
+
+describe('cycles', () => {
+  it('names one cycle even when several stages wait behind it', () => {
+    const config = shipgateConfigSchema.parse({
+      pipelines: {
+        ci: {
+          on: { manual: true },
+          stages: {
+            root: { jobs: { r: { workflow: 'a.yml' } } },
+            a: { needs: ['root', 'b'], jobs: { x: { workflow: 'a.yml' } } },
+            b: { needs: ['a'], jobs: { y: { workflow: 'a.yml' } } },
+            after: { needs: ['b'], jobs: { z: { workflow: 'a.yml' } } },
+          },
+        },
+      },
+    });
+    const { errors } = checkConfigSemantics(config);
+    expect(errors).toEqual([
+      expect.objectContaining({ path: ['pipelines', 'ci', 'stages', 'a', 'needs', 1], message: expect.stringContaining('a → b → a') }),
+    ]);
+  });
+
+  it('handles long chains without recursion', () => {
+    const stages = Object.fromEntries(
+      Array.from({ length: 3_000 }, (_, i) => [`s${i}`, { needs: i === 0 ? ['s2999'] : [`s${i - 1}`], jobs: { [`j${i}`]: { workflow: 'a.yml' } } }]),
+    );
+    const config = shipgateConfigSchema.parse({ pipelines: { ci: { on: { manual: true }, stages } } });
+    const { errors } = checkConfigSemantics(config);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toContain('s0 → s2999 → s2998');
+  });
+});
