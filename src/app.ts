@@ -10,6 +10,8 @@ export interface AppDeps {
   boss: PgBoss;
   clock: Clock;
   version: string;
+  /** Called after a delivery was queued: wakes this process's worker at once instead of at its next poll. */
+  onQueued?: () => void;
 }
 
 /**
@@ -26,6 +28,7 @@ export function shipgateApp(deps: AppDeps): ApplicationFunction {
         { id: context.id, name: context.name, payload: context.payload as unknown as Record<string, unknown> },
         new Date(deps.clock.now()),
       );
+      if (outcome.kind === 'recorded') deps.onQueued?.();
       app.log.debug({ delivery: context.id, event: context.name, outcome: outcome.kind }, 'webhook received');
     });
     app.onError((error) => {

@@ -114,9 +114,13 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       enableStaticFiles: false,
     });
     let probot: Probot | undefined;
+    const workers: string[] = [];
     await server.load((app, opts) => {
       probot = app;
-      return shipgateApp({ store, boss, clock, version: VERSION })(app, opts);
+      const onQueued = () => {
+        for (const id of workers) boss.notifyWorker(id);
+      };
+      return shipgateApp({ store, boss, clock, version: VERSION, onQueued })(app, opts);
     });
     const httpServer = await server.start();
     stoppers.push(() => server.stop());
@@ -137,7 +141,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       },
     };
 
-    await startDeliveryWorker({ boss, engine, log });
+    workers.push(await startDeliveryWorker({ boss, engine, log }));
     await boss.work<{ runId: number }>(QUEUES.wake, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([job]) => {
       if (job) await advanceRun(engine, job.data.runId);
     });

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { registerDemoCommand } from './demo.ts';
 import { processIo, type CliIo } from './io.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerPlanCommand } from './plan.ts';
 import { registerStartCommand } from './start.ts';
+import { registerValidateCommand } from './validate.ts';
 
 /** Builds the `shipgate` command with every subcommand registered. */
 export function buildProgram(io: CliIo): Command {
@@ -14,9 +16,11 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr(text),
     })
     .exitOverride();
+  registerValidateCommand(program, io);
   registerPlanCommand(program, io);
   registerStartCommand(program, io);
   registerMigrateCommand(program, io);
+  registerDemoCommand(program, io);
   return program;
 }
 

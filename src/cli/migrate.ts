@@ -7,7 +7,7 @@ import { migrateToLatest } from '../store/migrations/migrate.ts';
 
 interface MigrateOptions {
   dataDir?: string;
-  envFile: string;
+  dotenv: string;
 }
 
 /**
@@ -22,9 +22,9 @@ export function registerMigrateCommand(program: Command, io: CliIo, env: NodeJS.
     .command('migrate')
     .description('Apply pending database migrations (PostgreSQL from DATABASE_URL, or the embedded database)')
     .option('--data-dir <dir>', `embedded database directory when DATABASE_URL is unset (default: $SHIPGATE_DATA_DIR or ${DEFAULT_DATA_DIR})`)
-    .option('--env-file <file>', 'read environment variables from this file first', '.env')
+    .option('--dotenv <file>', 'read environment variables from this file first (Node itself claims --env-file)', '.env')
     .action(async (options: MigrateOptions) => {
-      if (env === process.env && existsSync(options.envFile)) process.loadEnvFile(options.envFile);
+      if (env === process.env && existsSync(options.dotenv)) process.loadEnvFile(options.dotenv);
       const url = env['DATABASE_URL']?.trim() || undefined;
       const dataDir = resolve(options.dataDir ?? (env['SHIPGATE_DATA_DIR'] || DEFAULT_DATA_DIR));
       const target = url ? `PostgreSQL ${describeDatabaseUrl(url)}` : `embedded database ${dataDir}`;

@@ -9,9 +9,9 @@ export function registerStartCommand(program: Command, io: CliIo): void {
   program
     .command('start')
     .description('Run the GitHub App server (reads APP_ID, PRIVATE_KEY[_PATH], WEBHOOK_SECRET, DATABASE_URL, PORT, … from the environment or ./.env)')
-    .option('--env-file <file>', 'read environment variables from this file first', '.env')
-    .action(async (opts: { envFile: string }) => {
-      if (existsSync(opts.envFile)) process.loadEnvFile(opts.envFile);
+    .option('--dotenv <file>', 'read environment variables from this file first (Node itself claims --env-file)', '.env')
+    .action(async (opts: { dotenv: string }) => {
+      if (existsSync(opts.dotenv)) process.loadEnvFile(opts.dotenv);
       let config;
       try {
         config = loadAppConfig(process.env);

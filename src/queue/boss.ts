@@ -25,7 +25,8 @@ export async function startQueue(store: Store, options: { log: Logger }): Promis
       : new PgBoss({ connectionString: connectionStringOf(store), useListenNotify: true, schema: 'pgboss', max: 4, instanceName: 'shipgate' });
   boss.on('error', (err: unknown) => options.log.error({ err }, 'queue error'));
   await boss.start();
-  const retrying = { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 600, notify: true } as const;
+  // A worker that dies mid-job stops its heartbeat; pg-boss then hands the job to another.
+  const retrying = { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 600, heartbeatSeconds: 15, notify: true } as const;
   await boss.createQueue(QUEUES.delivery, retrying);
   await boss.createQueue(QUEUES.wake, retrying);
   await boss.createQueue(QUEUES.reconcile, { retryLimit: 0, expireInSeconds: 300, policy: 'singleton' });

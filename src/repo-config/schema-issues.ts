@@ -8,7 +8,6 @@ import { ID_PATTERN } from './schema.ts';
 import { suggestNearest } from './suggest.ts';
 
 type Issue = z.core.$ZodIssue;
-type Path = Array<string | number>;
 
 /** Unplaced issues for the zod issues of parsing `input` with `schema`. */
 export function describeSchemaIssues(issues: readonly Issue[], input: unknown, schema: z.ZodType): UnplacedIssue[] {

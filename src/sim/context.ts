@@ -3,6 +3,7 @@
  * dispatcher, faults, the violation list, and the helper that turns a state
  * change into webhooks for every installed app.
  */
+import type { RequestLogEntry } from './request-log.ts';
 import type { ActionsEngine } from './actions-runs.ts';
 import type { Faults } from './faults.ts';
 import type { Account, Installation, Repository, SimApp } from './model.ts';
@@ -65,6 +66,11 @@ export interface SimContext {
   actionsApp: SimApp;
   /** The app under test, installed on every organisation the sim creates. */
   mainApp: SimApp;
+  /**
+   * Called after a request was handled and logged, before its answer is sent:
+   * a test can act in that gap (e.g. kill the app right after GitHub created a run).
+   */
+  responseHooks: Array<(entry: RequestLogEntry) => void | Promise<void>>;
 }
 
 export interface EmitOptions {

@@ -114,6 +114,8 @@ export interface GitHubSimulator {
   dispatches(): DispatchCall[];
   countRequests(filter?: RequestCountFilter): number;
 
+  /** Runs `hook` after each request is handled, before its answer goes out. */
+  onResponse(hook: (entry: RequestLogEntry) => void | Promise<void>): void;
   /** Sets where an app's webhooks go (default: the main app). */
   setWebhookUrl(url: string | undefined, appId?: number): void;
   /** Registers another app (own key pair), e.g. to show that only the creating app may update a check run. */
@@ -185,6 +187,7 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     violations: [] as Violation[],
     openapi,
     scripts: new ScriptRegistry(),
+    responseHooks: [],
   } as Omit<SimContext, 'actions' | 'actionsApp' | 'mainApp'> as SimContext;
   ctx.actions = new ActionsEngine(ctx);
   ctx.actionsApp = createApp(ctx, { id: 15368, slug: 'github-actions', name: 'GitHub Actions', keyless: true, events: [] });
@@ -243,6 +246,9 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     dispatches: () => dispatchesIn(requests),
     countRequests: (filter) => countRequests(requests, filter),
 
+    onResponse(hook) {
+      ctx.responseHooks.push(hook);
+    },
     setWebhookUrl(url, appId) {
       appById(appId).webhookUrl = url;
     },

@@ -212,6 +212,7 @@ export function createRequestHandler(ctx: SimContext, routes: readonly RouteDefi
     }
     entry.status = response.status;
     log.push(entry);
+    for (const hook of ctx.responseHooks) await hook(entry);
     if (!res.destroyed) send(ctx, res, requestId, response);
   };
 }

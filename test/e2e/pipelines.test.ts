@@ -205,3 +205,80 @@ describe.each(databaseTargets())('pipelines on $name', (target) => {
   });
 });
 
+
+describe.each(databaseTargets())('check-run buttons, re-runs and GitHub Enterprise dispatch on $name', (target) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('finds the run by its correlation id when the dispatch is answered 204 (GitHub Enterprise Server)', async () => {
+    h = await harnessWith(target, SINGLE_STAGE_CONFIG, { setup: (sim) => void (sim.options.dispatchReturns204 = true) });
+    const pushed = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': 'x\n' } });
+    await h.settle();
+    expect(dispatched(h).map((d) => d.status)).toEqual([204]);
+    expect(h.sim.requestsTo('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs').length).toBeGreaterThan(0);
+    await h.advance(31_000);
+    expect(checkRun(h, 'shipgate/build', pushed.sha)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(dispatched(h)).toHaveLength(1);
+    h.sim.assertNoViolations();
+  });
+
+  it('cancels a running pipeline from the "Cancel" button', async () => {
+    h = await harnessWith(target, SINGLE_STAGE_CONFIG, {
+      setup: (sim) => sim.scripts.workflow({ repo: REPO, workflow: 'build.yml', attempts: [{ hang: true }] }),
+    });
+    const pushed = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': 'x\n' } });
+    await h.settle();
+    const running = checkRun(h, 'shipgate/build', pushed.sha);
+    expect(running?.actions.map((a) => a.identifier)).toEqual(['cancel']);
+    h.sim.clickCheckRunButton({ checkRunId: running?.id ?? 0, identifier: 'cancel', user: 'alice' });
+    await h.settle();
+    expect(h.sim.requestsTo('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel')).toHaveLength(1);
+    expect(checkRun(h, 'shipgate/build', pushed.sha)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    h.sim.assertNoViolations();
+  });
+
+  it('re-runs only the failed jobs from the "Re-run failed" button, and the verdict turns green', async () => {
+    h = await harnessWith(target, DAG_CONFIG, {
+      setup: (sim) => {
+        sim.scripts.workflow({ repo: REPO, workflow: 'test.yml', attempts: [{ conclusion: 'failure', durationMs: 10_000 }, { conclusion: 'success', durationMs: 10_000 }] });
+        sim.scripts.workflow({ repo: REPO, workflow: 'scan.yml', attempts: [{ conclusion: 'success', durationMs: 5_000 }] });
+      },
+    });
+    const pushed = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': 'x\n' } });
+    await h.settle();
+    await h.advance(31_000);
+    await h.advance(11_000);
+    const failed = checkRun(h, 'shipgate/ci', pushed.sha);
+    expect(failed).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(checkRun(h, 'shipgate', pushed.sha)).toMatchObject({ conclusion: 'failure' });
+    h.sim.clickCheckRunButton({ checkRunId: failed?.id ?? 0, identifier: 'rerun-failed', user: 'alice' });
+    await h.settle();
+    expect(h.sim.requestsTo('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs')).toHaveLength(1);
+    await h.advance(11_000);
+    await h.advance(31_000);
+    expect(dispatched(h).map((d) => d.workflow).sort()).toEqual(['build.yml', 'deploy.yml', 'scan.yml', 'test.yml']);
+    expect(checkRun(h, 'shipgate/ci', pushed.sha)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(checkRun(h, 'shipgate', pushed.sha)).toMatchObject({ conclusion: 'success' });
+    h.sim.assertNoViolations();
+  });
+
+  it('runs the whole pipeline again when the check run is re-requested', async () => {
+    h = await harnessWith(target, SINGLE_STAGE_CONFIG);
+    const pushed = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': 'x\n' } });
+    await h.settle();
+    await h.advance(31_000);
+    const done = checkRun(h, 'shipgate/build', pushed.sha);
+    expect(done).toMatchObject({ conclusion: 'success' });
+    h.sim.rerequestCheckRun({ checkRunId: done?.id ?? 0, user: 'alice' });
+    await h.settle();
+    expect(dispatched(h)).toHaveLength(2);
+    await h.advance(31_000);
+    const again = checkRun(h, 'shipgate/build', pushed.sha);
+    expect(again?.id).not.toBe(done?.id);
+    expect(again).toMatchObject({ status: 'completed', conclusion: 'success' });
+    h.sim.assertNoViolations();
+  });
+});

@@ -1,0 +1,148 @@
+import { pino, type Logger } from 'pino';
+import type { EngineEvent } from '../src/engine/deps.ts';
+import { DEFAULT_REQUEST_POLICY } from '../src/github/request-policy.ts';
+import { startShipgate, type RunningShipgate } from '../src/server.ts';
+import { startGitHubSimulator, type GitHubSimulator } from '../src/sim/index.ts';
+import type { Store } from '../src/store/db.ts';
+import { appConfigFor } from '../test/helpers/harness.ts';
+import { DAG_CONFIG, standardWorkflows } from '../test/helpers/repo-fixtures.ts';
+import { startBareProbot, type BareProbot } from './bare-probot.ts';
+import { GatedClock } from './bench-clock.ts';
+import { sleep, waitFor } from './wait.ts';
+
+/** How many DAG pipelines figure 2 measures (one organisation, so one installation, each). */
+export const DAG_PIPELINES = 20;
+/** Repositories per installation in figure 6. */
+export const RATE_REPOS_PER_INSTALLATION = 2;
+/** Installations of the second sample of figure 6. */
+export const RATE_INSTALLATIONS = 10;
+/** The organisation whose repository has no shipgate.yml (figures 1 and 4). */
+export const QUIET_ORG = 'quiet';
+export const QUIET_REPO = `${QUIET_ORG}/no-config`;
+
+/** Build runs of DAG pipeline `i` last this long: far beyond every other run, and different for each pipeline. */
+export function buildDurationMs(i: number): number {
+  return 3_600_000 + i * 1_000;
+}
+
+/** The organisation of DAG pipeline `i` (1-based). */
+export function dagOrg(i: number): string {
+  return `dag-${String(i).padStart(2, '0')}`;
+}
+
+/** The organisations of figure 6: one alone, then ten together. */
+export const RATE_SOLO_ORGS = ['rate-solo'];
+export const RATE_MANY_ORGS = Array.from({ length: RATE_INSTALLATIONS }, (_, i) => `rate-${String(i + 1).padStart(2, '0')}`);
+
+/** An engine event and when (wall clock, `performance.timeOrigin + performance.now()`) it happened. */
+export interface TimedEvent {
+  at: number;
+  event: EngineEvent;
+}
+
+/** shipgate on one database against the simulator, plus the bare Probot baseline. */
+export interface BenchEnvironment {
+  sim: GitHubSimulator;
+  simClock: GatedClock;
+  app: RunningShipgate;
+  bare: BareProbot;
+  store: Store;
+  events: TimedEvent[];
+  webhookUrl: string;
+  secret: string;
+  /** Waits until the sim has sent every webhook and every recorded delivery is processed. */
+  settle(timeoutMs?: number): Promise<void>;
+  /** Waits until the sim has seen no request for `ms` (paced writes have gone out). */
+  quiet(ms: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function populate(sim: GitHubSimulator): void {
+  const workflows = standardWorkflows();
+  for (let i = 1; i <= DAG_PIPELINES; i++) {
+    const org = dagOrg(i);
+    sim.org(org, { members: ['alice'] });
+    sim.repo({ owner: org, name: 'api', files: { 'README.md': '# api\n', '.github/shipgate.yml': DAG_CONFIG, ...workflows } });
+  }
+  sim.org(QUIET_ORG, { members: ['alice'] });
+  sim.repo({ owner: QUIET_ORG, name: 'no-config', files: { 'README.md': '# no config here\n', 'src/index.ts': 'export {};\n' } });
+  for (const org of [...RATE_SOLO_ORGS, ...RATE_MANY_ORGS]) {
+    sim.org(org, { members: ['alice'] });
+    for (let r = 1; r <= RATE_REPOS_PER_INSTALLATION; r++) {
+      sim.repo({ owner: org, name: `svc-${r}`, files: { 'README.md': '# svc\n', '.github/shipgate.yml': DAG_CONFIG, ...workflows } });
+    }
+  }
+}
+
+/**
+ * Starts the simulator (gated clock, OpenAPI validation as asked), fills it
+ * with the bench's organisations, then shipgate on `store` with GitHub's write
+ * pacing (1000 ms per installation) and the bare Probot app with the same secret.
+ */
+export async function startBenchEnvironment(store: Store, options: { validate: boolean }): Promise<BenchEnvironment> {
+  const simClock = new GatedClock();
+  const sim = await startGitHubSimulator({ clock: simClock, validate: options.validate });
+  const log: Logger = pino({ level: 'silent' });
+  const events: TimedEvent[] = [];
+  let app: RunningShipgate | undefined;
+  let bare: BareProbot | undefined;
+  try {
+    populate(sim);
+    await sim.webhooks.drain();
+    const config = appConfigFor(sim);
+    app = await startShipgate(config, {
+      log,
+      store,
+      requestPolicy: { writeIntervalMs: DEFAULT_REQUEST_POLICY.writeIntervalMs },
+      scheduleReconcile: false,
+      onEvent: (event) => events.push({ at: simClock.now(), event }),
+    });
+    const webhookUrl = `${app.url}${config.webhookPath}`;
+    sim.setWebhookUrl(webhookUrl);
+    bare = await startBareProbot({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, webhookPath: config.webhookPath, log });
+    const running = app;
+    const runningBare = bare;
+    const openDeliveries = async () => {
+      const row = await store.db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', 'in', ['received', 'processing', 'failed'])
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    };
+    return {
+      sim,
+      simClock,
+      app: running,
+      bare: runningBare,
+      store,
+      events,
+      webhookUrl,
+      secret: config.webhookSecret,
+      async settle(timeoutMs = 60_000) {
+        await waitFor('every delivery to be processed', timeoutMs, 20, async () => {
+          await sim.webhooks.drain();
+          return (await openDeliveries()) === 0;
+        });
+      },
+      async quiet(ms, timeoutMs = 30_000) {
+        await waitFor(`the sim to see no request for ${ms} ms`, timeoutMs, 50, () => {
+          const last = sim.requests.reduce((latest, entry) => Math.max(latest, entry.at), 0);
+          return simClock.now() - last >= ms;
+        });
+      },
+      async stop() {
+        await runningBare.stop();
+        await running.stop();
+        await sim.close();
+        // Let the HTTP keep-alive sockets of the sim and the apps close.
+        await sleep(50);
+      },
+    };
+  } catch (error) {
+    await bare?.stop().catch(() => {});
+    await app?.stop().catch(() => {});
+    await sim.close();
+    throw error;
+  }
+}

@@ -1,0 +1,115 @@
+/** The bench's figures as text, each next to its SPEC §11 target (pure). */
+import type { BenchReport, PipelineRateSample, TargetResult } from './results.ts';
+import { median } from './stats.ts';
+import { formatNumber, formatTable, withUnit } from './table.ts';
+
+/** SPEC §11 targets. */
+export const TARGETS = {
+  ackP99Ratio: 2,
+  dispatchP50Ms: 50,
+  dispatchP99Ms: 250,
+  rssMb: 250,
+  /** Requests per pipeline run: at most jobs + stages + this. */
+  requestsSlack: 4,
+  /** The floor: jobs + this. */
+  requestsFloor: 2,
+} as const;
+
+/** ✓ when `value ≤ limit`, ✗ when above, ? when either is not a number. */
+export function verdict(value: number, limit: number): '✓' | '✗' | '?' {
+  if (!Number.isFinite(value) || !Number.isFinite(limit)) return '?';
+  return value <= limit ? '✓' : '✗';
+}
+
+/** `text ✓`: a figure with its verdict (no mark when the figure is missing). */
+function marked(text: string, value: number, limit: number): string {
+  return text === '—' ? text : `${text} ${verdict(value, limit)}`;
+}
+
+/** shipgate's ack p99 over the bare app's. */
+export function ackRatio(target: TargetResult): number {
+  return target.ack ? target.ack.shipgate.p99 / target.ack.bare.p99 : Number.NaN;
+}
+
+/** The request budget of a pipeline: jobs + stages + 4, and its floor, jobs + 2. */
+export function requestBudget(jobs: number, stages: number): { floor: number; target: number } {
+  return { floor: jobs + TARGETS.requestsFloor, target: jobs + stages + TARGETS.requestsSlack };
+}
+
+function rate(sample: PipelineRateSample | undefined): string {
+  return sample ? `${formatNumber(sample.perMinute)} /min (${sample.pipelines} in ${formatNumber(sample.elapsedMs / 1000)} s)` : '—';
+}
+
+type RowBuilder = (t: TargetResult) => string;
+
+/** The rows of the main table: figure, one column per database, target. */
+export function figureRows(targets: readonly TargetResult[]): string[][] {
+  const row = (figure: string, cell: RowBuilder, target: string): string[] => [figure, ...targets.map((t) => (t.skipped ? 'skipped' : cell(t))), target];
+  const ms = (value: number | undefined) => withUnit(value ?? Number.NaN, 'ms', 2);
+  const requests = (t: TargetResult) => {
+    if (!t.requests) return { count: Number.NaN, budget: { floor: Number.NaN, target: Number.NaN } };
+    return { count: median(t.requests.perPipeline), budget: requestBudget(t.requests.jobs, t.requests.stages) };
+  };
+  const first = targets.find((t) => t.requests)?.requests;
+  const budget = first ? requestBudget(first.jobs, first.stages) : undefined;
+  return [
+    row('1. webhook ack p50, shipgate', (t) => ms(t.ack?.shipgate.p50), '(reported)'),
+    row('   webhook ack p50, bare Probot', (t) => ms(t.ack?.bare.p50), '(reported)'),
+    row('   webhook ack p99, shipgate', (t) => ms(t.ack?.shipgate.p99), '(reported)'),
+    row('   webhook ack p99, bare Probot', (t) => ms(t.ack?.bare.p99), '(reported)'),
+    row('   ack p99 ratio shipgate / bare', (t) => marked(t.ack ? `${formatNumber(ackRatio(t), 2)}×` : '—', ackRatio(t), TARGETS.ackP99Ratio), `≤ ${TARGETS.ackP99Ratio}×`),
+    row('2. event → next dispatch p50', (t) => marked(ms(t.dispatch?.latency.p50), t.dispatch?.latency.p50 ?? Number.NaN, TARGETS.dispatchP50Ms), `≤ ${TARGETS.dispatchP50Ms} ms`),
+    row('   event → next dispatch p99', (t) => marked(ms(t.dispatch?.latency.p99), t.dispatch?.latency.p99 ?? Number.NaN, TARGETS.dispatchP99Ms), `≤ ${TARGETS.dispatchP99Ms} ms`),
+    row('   event → next dispatch max', (t) => ms(t.dispatch?.latency.max), '(reported)'),
+    row(
+      '3. GitHub requests per pipeline run',
+      (t) => {
+        const { count, budget: b } = requests(t);
+        return marked(Number.isFinite(count) ? String(count) : '—', count, b.target);
+      },
+      budget ? `≤ ${budget.target} (floor ${budget.floor})` : '≤ jobs + stages + 4',
+    ),
+    row('   of which writes', (t) => (t.requests ? String(median(t.requests.writesPerPipeline)) : '—'), '(reported)'),
+    row('   installation token requests (all)', (t) => (t.requests ? String(t.requests.tokenRequests) : '—'), '(one per installation)'),
+    row('4. throughput, acknowledged', (t) => withUnit(t.throughput?.ackedPerSecond ?? Number.NaN, 'deliveries/s'), '(reported)'),
+    row('   throughput, processed', (t) => withUnit(t.throughput?.processedPerSecond ?? Number.NaN, 'deliveries/s'), '(reported)'),
+    row('5. RSS after the runs', (t) => marked(withUnit(t.rss?.afterMb ?? Number.NaN, 'MB', 0), t.rss?.afterMb ?? Number.NaN, TARGETS.rssMb), `≤ ${TARGETS.rssMb} MB`),
+    row('   RSS peak', (t) => marked(withUnit(t.rss?.peakMb ?? Number.NaN, 'MB', 0), t.rss?.peakMb ?? Number.NaN, TARGETS.rssMb), `≤ ${TARGETS.rssMb} MB`),
+    row('6. pipelines/min, 1 installation', (t) => rate(t.rate?.oneInstallation), paceBound(first)),
+    row('   pipelines/min, 10 installations', (t) => rate(t.rate?.tenInstallations), '(reported)'),
+  ];
+}
+
+/** The ceiling that write pacing sets for one installation: 60 writes a minute over the writes of a run. */
+function paceBound(requests: TargetResult['requests']): string {
+  if (!requests) return '(reported)';
+  const writes = median(requests.writesPerPipeline);
+  return writes > 0 ? `(pacing ceiling ≈ ${formatNumber(60 / writes)} /min)` : '(reported)';
+}
+
+/** Route → requests per pipeline run, one column per database. */
+export function routeRows(targets: readonly TargetResult[]): string[][] {
+  const routes = new Set<string>();
+  for (const t of targets) for (const route of Object.keys(t.requests?.byRoute ?? {})) routes.add(route);
+  return [...routes].sort().map((route) => [route, ...targets.map((t) => (t.requests ? formatNumber(t.requests.byRoute[route] ?? 0, 2) : '—'))]);
+}
+
+/** The whole report as text: the figures, the request breakdown, and the notes. */
+export function formatReport(report: BenchReport): string {
+  const names = report.targets.map((t) => t.database);
+  const parts = [
+    `shipgate bench — ${report.node} on ${report.platform}, ${report.cpus} CPUs; write pacing ${report.writeIntervalMs} ms; sim OpenAPI validation ${report.simValidation ? 'on' : 'off'}`,
+    '',
+    formatTable(['figure', ...names, 'SPEC §11 target'], figureRows(report.targets)),
+    '',
+    'GitHub requests per pipeline run, by route (mean over the runs):',
+    formatTable(['route', ...names], routeRows(report.targets)),
+  ];
+  const notes = report.targets.flatMap((t) => [
+    ...(t.skipped ? [`${t.database}: skipped — ${t.skipped}`] : []),
+    ...(t.error ? [`${t.database}: FAILED — ${t.error}`] : []),
+    ...t.notes.map((note) => `${t.database}: ${note}`),
+  ]);
+  if (notes.length) parts.push('', 'Notes:', ...notes.map((note) => `- ${note}`));
+  return parts.join('\n');
+}

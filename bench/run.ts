@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: measures SPEC §11's figures on PGlite and on PostgreSQL
+ * (when reachable at `DATABASE_URL` or 127.0.0.1:5432) and prints them next to
+ * their targets. Each database is benched in its own child process (so RSS is
+ * that pass's alone); progress goes to stderr, the report to stdout.
+ *
+ *   node bench/run.ts [--json] [--database pglite|postgres|all] [--validate] [--skip-rate]
+ *
+ * Exits 0 when every figure was measured, whether or not it meets its target;
+ * non-zero only when a pass failed.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_REQUEST_POLICY } from '../src/github/request-policy.ts';
+import { formatReport } from './report.ts';
+import type { BenchReport, TargetResult } from './results.ts';
+import { runDatabasePass, type DatabaseKind } from './run-database.ts';
+
+const started = performance.now();
+
+function progress(message: string): void {
+  const seconds = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
+  process.stderr.write(`[${seconds}s] ${message}\n`);
+}
+
+function databasesOf(choice: string): DatabaseKind[] {
+  if (choice === 'all') return ['pglite', 'postgres'];
+  if (choice === 'pglite' || choice === 'postgres') return [choice];
+  throw new Error(`--database must be pglite, postgres or all, got ${JSON.stringify(choice)}`);
+}
+
+/** Runs one database pass in a child process and reads its result from the child's stdout. */
+function passInChild(kind: DatabaseKind, flags: string[]): Promise<TargetResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const output = Buffer.concat(chunks).toString('utf8').trim();
+      try {
+        resolve(JSON.parse(output) as TargetResult);
+      } catch (error) {
+        reject(new Error(`the ${kind} pass exited with ${code} without a result`, { cause: error }));
+      }
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      database: { type: 'string', default: 'all' },
+      validate: { type: 'boolean', default: false },
+      'skip-rate': { type: 'boolean', default: false },
+      child: { type: 'string' },
+    },
+  });
+  const passOptions = { validate: values.validate, skipRate: values['skip-rate'] };
+
+  if (values.child !== undefined) {
+    const [kind] = databasesOf(values.child);
+    if (!kind) throw new Error('--child needs one database');
+    const result = await runDatabasePass(kind, passOptions, progress);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return result.error ? 1 : 0;
+  }
+
+  const flags = [...(values.validate ? ['--validate'] : []), ...(values['skip-rate'] ? ['--skip-rate'] : [])];
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: availableParallelism(),
+    writeIntervalMs: DEFAULT_REQUEST_POLICY.writeIntervalMs,
+    simValidation: values.validate,
+    targets: [],
+  };
+  for (const kind of databasesOf(values.database)) {
+    progress(`${kind}: pass starting`);
+    const result = await passInChild(kind, flags);
+    progress(`${kind}: pass ${result.skipped ? `skipped (${result.skipped})` : result.error ? 'failed' : 'done'} in ${(result.durationMs / 1000).toFixed(1)} s`);
+    report.targets.push(result);
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `\n${formatReport(report)}\n`);
+  return report.targets.some((t) => t.error) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

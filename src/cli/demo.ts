@@ -1,0 +1,141 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import type { CliIo } from './io.ts';
+import type { LogLevel } from '../config/app-config.ts';
+import { playDemo, type DemoEndpoints, type DemoSession } from '../demo/play-demo.ts';
+import { DEMO_DURATIONS_MS, DEMO_PIPELINE, DEMO_REPO } from '../demo/story.ts';
+import { formatSummary } from '../demo/summary.ts';
+import { formatTimelineLine, timelineJson, type TimelineEntry } from '../demo/timeline.ts';
+
+/** The default speed factor: the story's ~3 minutes of GitHub time play in about 15 s. */
+export const DEFAULT_DEMO_SPEED = 15;
+
+/** How the command learns that the user wants to stop (tests hand in their own). */
+export interface DemoCommandHooks {
+  /** Aborts on Ctrl-C; default: SIGINT or SIGTERM of this process. */
+  interrupt?: AbortSignal;
+}
+
+interface DemoFlags {
+  exit: boolean;
+  speed: string;
+  json: boolean;
+  logLevel: string;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * `shipgate demo`: plays a push to `acme/shop` main through the real app on the
+ * built-in GitHub simulator (embedded database in memory, no GitHub account,
+ * no network), printing a timeline as it goes and a summary at the end. With
+ * `--exit` it stops there (exit 0 when the story ended as scripted, 1 otherwise);
+ * without, the app and the simulator keep serving until Ctrl-C.
+ */
+export function registerDemoCommand(program: Command, io: CliIo, hooks: DemoCommandHooks = {}): void {
+  program
+    .command('demo')
+    .description('Play a pipeline (build → test + scan → deploy-staging) on a built-in GitHub simulator, with a live timeline')
+    .option('--exit', 'stop when the story ends (exit code 0 when it ended as scripted, 1 otherwise)', false)
+    .option('--speed <factor>', 'divide the scripted workflow durations by this factor', String(DEFAULT_DEMO_SPEED))
+    .option('--json', 'print one JSON object per line instead of text', false)
+    .option('--log-level <level>', "the app's log level (logs go to stderr)", 'warn')
+    .action(async (flags: DemoFlags) => {
+      const speed = Number(flags.speed);
+      if (!Number.isFinite(speed) || speed <= 0) {
+        io.stderr(`shipgate demo: --speed must be a positive number, got ${JSON.stringify(flags.speed)}`);
+        io.setExitCode(2);
+        return;
+      }
+      if (!LOG_LEVELS.includes(flags.logLevel as LogLevel)) {
+        io.stderr(`shipgate demo: --log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(flags.logLevel)}`);
+        io.setExitCode(2);
+        return;
+      }
+      const interrupt = hooks.interrupt ? { signal: hooks.interrupt, release: () => {} } : processInterrupt();
+      try {
+        io.setExitCode(await runDemo(io, { speed, json: flags.json, exit: flags.exit, logLevel: flags.logLevel as LogLevel, interrupt: interrupt.signal }));
+      } finally {
+        interrupt.release();
+      }
+    });
+}
+
+/** An AbortSignal that fires on the first SIGINT or SIGTERM, and a way to stop listening. */
+function processInterrupt(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Plays the story, prints it, then stops or serves until interrupted; returns the exit code. */
+async function runDemo(
+  io: CliIo,
+  settings: { speed: number; json: boolean; exit: boolean; logLevel: LogLevel; interrupt: AbortSignal },
+): Promise<number> {
+  const { json, speed } = settings;
+  const print = (text: string, data: Record<string, unknown>) => io.stdout(json ? JSON.stringify(data) : text);
+  if (!json) {
+    io.stdout(`shipgate demo: the app against a built-in GitHub simulator (embedded database, no GitHub account, no network)`);
+    io.stdout(`pipeline ${DEMO_PIPELINE} of ${DEMO_REPO}: build → test + scan in parallel → deploy-staging (main only)`);
+  }
+  const log = pino({ level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
+  const session: DemoSession = await playDemo({
+    speed,
+    log,
+    signal: settings.interrupt,
+    onReady: (endpoints: DemoEndpoints) => {
+      const longest = Math.max(...Object.values(DEMO_DURATIONS_MS));
+      print(
+        [
+          `  simulator  ${endpoints.simulatorApiUrl}  (organisation acme, repository ${DEMO_REPO}, app id ${endpoints.appId})`,
+          `  app        ${endpoints.appUrl}  (embedded PGlite in memory)`,
+          `  speed      ×${speed}: a ${longest / 1000} s workflow run takes ${(longest / speed / 1000).toFixed(1)} s`,
+          '',
+        ].join('\n'),
+        { type: 'ready', app_url: endpoints.appUrl, simulator_api_url: endpoints.simulatorApiUrl, app_id: endpoints.appId, speed },
+      );
+    },
+    onEntry: (entry: TimelineEntry) => io.stdout(json ? timelineJson(entry) : formatTimelineLine(entry)),
+  });
+
+  try {
+    const { outcome, summary } = session;
+    print(['', ...formatSummary(summary), ''].join('\n'), { type: 'summary', ...summary });
+    if (outcome.ok) {
+      print(`The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded, shipgate/${DEMO_PIPELINE} and shipgate are green.`, { type: 'outcome', ok: true, problems: [] });
+    } else {
+      print(['The story did not end as scripted:', ...outcome.problems.map((p) => `  - ${p}`)].join('\n'), { type: 'outcome', ok: false, problems: outcome.problems });
+    }
+    const exitCode = outcome.ok ? 0 : 1;
+    if (settings.exit || settings.interrupt.aborted) return exitCode;
+
+    const healthUrl = `${session.appUrl}/healthz`;
+    print(
+      [
+        '',
+        'The app and the simulator keep running; press Ctrl-C to stop.',
+        `  app health     ${healthUrl}`,
+        `  simulator API  ${session.simulatorApiUrl}  (GitHub's REST API; requests need the app's credentials, as on GitHub)`,
+      ].join('\n'),
+      { type: 'serving', health_url: healthUrl, simulator_api_url: session.simulatorApiUrl },
+    );
+    await new Promise<void>((resolve) => {
+      if (settings.interrupt.aborted) resolve();
+      settings.interrupt.addEventListener('abort', () => resolve(), { once: true });
+    });
+    print('stopping…', { type: 'stopping' });
+    return exitCode;
+  } finally {
+    await session.stop();
+    if (!settings.exit) print('stopped', { type: 'stopped' });
+  }
+}

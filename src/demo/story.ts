@@ -1,0 +1,124 @@
+/**
+ * The demo's scripted world: the organisation, the repository with its
+ * `.github/shipgate.yml` and workflow files, and how long each workflow run
+ * takes (in simulated GitHub time, before the simulator's `speed` divides it).
+ */
+import type { GitHubSimulator } from '../sim/index.ts';
+
+/** The organisation that installed the app. */
+export const DEMO_ORG = 'acme';
+/** The repository the story plays in (`owner/name`). */
+export const DEMO_REPO = 'acme/shop';
+/** The developer who pushes. */
+export const DEMO_PUSHER = 'alice';
+/** The pipeline of the story. */
+export const DEMO_PIPELINE = 'ci';
+
+/** `.github/shipgate.yml` of `acme/shop`. */
+export const DEMO_CONFIG = `# shipgate pipelines of acme/shop
+version: 1
+defaults:
+  timeout: 20m
+pipelines:
+  ci:
+    on:
+      push:
+        branches: [main, 'release/**']
+        paths-ignore: ['docs/**']
+    stages:
+      build:
+        jobs:
+          app: { workflow: build.yml, inputs: { target: web } }
+      test:
+        needs: [build]
+        jobs:
+          unit: { workflow: test.yml }
+      scan:
+        needs: [build]
+        jobs:
+          sast: { workflow: scan.yml }
+      deploy-staging:
+        needs: [test, scan]
+        if: \${{ shipgate.branch == 'main' }}
+        jobs:
+          deploy: { workflow: deploy.yml, inputs: { environment: staging } }
+`;
+
+/** The stages of `ci`, in the order the config declares them. */
+export const DEMO_CONFIG_STAGES: readonly string[] = ['build', 'test', 'scan', 'deploy-staging'];
+
+/** A dispatchable workflow, named by shipgate's correlation id as SPEC §5 advises. */
+function workflowFile(name: string, inputs: Record<string, string>, steps: string[]): string {
+  const declared = { shipgate_run: 'shipgate correlation id', sha: 'commit to build', ...inputs };
+  return [
+    `name: ${name}`,
+    'run-name: ${{ inputs.shipgate_run }}',
+    'on:',
+    '  workflow_dispatch:',
+    '    inputs:',
+    ...Object.entries(declared).flatMap(([input, description]) => [
+      `      ${input}:`,
+      `        description: ${description}`,
+      '        required: false',
+      '        type: string',
+    ]),
+    'jobs:',
+    `  ${name}:`,
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '        with: { ref: "${{ inputs.sha }}" }',
+    ...steps.map((step) => `      - run: ${step}`),
+    '',
+  ].join('\n');
+}
+
+/** The repository's files at its first commit. */
+export function demoRepositoryFiles(): Record<string, string> {
+  return {
+    'README.md': '# shop\n\nThe acme web shop.\n',
+    'package.json': '{ "name": "shop", "private": true }\n',
+    'src/cart.ts': 'export const cart: string[] = [];\n',
+    '.github/shipgate.yml': DEMO_CONFIG,
+    '.github/workflows/build.yml': workflowFile('build', { target: 'what to build' }, ['npm ci', 'npm run build -- --target "${{ inputs.target }}"']),
+    '.github/workflows/test.yml': workflowFile('test', {}, ['npm ci', 'npm test']),
+    '.github/workflows/scan.yml': workflowFile('scan', {}, ['npm audit --audit-level=high']),
+    '.github/workflows/deploy.yml': workflowFile('deploy', { environment: 'where to deploy' }, ['./scripts/deploy.sh "${{ inputs.environment }}"']),
+  };
+}
+
+/** How long each workflow run takes on the simulated GitHub, before `speed` divides it. */
+export const DEMO_DURATIONS_MS: Readonly<Record<string, number>> = {
+  'build.yml': 40_000,
+  'test.yml': 90_000,
+  'scan.yml': 60_000,
+  'deploy.yml': 45_000,
+};
+
+/** The workflows in the order the story dispatches them: one list per wave. */
+export const DEMO_DISPATCH_WAVES: readonly (readonly string[])[] = [['build.yml'], ['test.yml', 'scan.yml'], ['deploy.yml']];
+
+/** The scripted GitHub time of the whole story: the longest path through the waves. */
+export function demoCriticalPathMs(): number {
+  return DEMO_DISPATCH_WAVES.reduce((total, wave) => total + Math.max(...wave.map((workflow) => DEMO_DURATIONS_MS[workflow] ?? 0)), 0);
+}
+
+/** Creates `acme` (the app installed) and `acme/shop`, and scripts every workflow run to succeed. */
+export function setUpDemoWorld(sim: GitHubSimulator): void {
+  sim.org(DEMO_ORG, { members: { [DEMO_PUSHER]: 'admin', bob: 'member' } });
+  sim.repo({ owner: DEMO_ORG, name: DEMO_REPO.split('/')[1] ?? 'shop', description: 'The acme web shop', files: demoRepositoryFiles() });
+  for (const [workflow, durationMs] of Object.entries(DEMO_DURATIONS_MS)) {
+    sim.scripts.workflow({ repo: DEMO_REPO, workflow, attempts: [{ conclusion: 'success', durationMs }] });
+  }
+}
+
+/** The push that starts the story: one commit to `main`. */
+export function pushToMain(sim: GitHubSimulator) {
+  return sim.push({
+    repo: DEMO_REPO,
+    branch: 'main',
+    author: DEMO_PUSHER,
+    message: 'Show the cart total in the header',
+    files: { 'src/cart.ts': 'export const cart: string[] = [];\nexport const total = (prices: number[]) => prices.reduce((a, b) => a + b, 0);\n' },
+  });
+}

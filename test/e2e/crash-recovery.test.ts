@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import { startGitHubSimulator, type GitHubSimulator } from '../../src/sim/index.ts';
+import type { Store } from '../../src/store/db.ts';
+import { startAppProcess, type AppProcess } from '../helpers/app-process.ts';
+import { databaseTargets } from '../helpers/databases.ts';
+import { SINGLE_STAGE_CONFIG, standardWorkflows } from '../helpers/repo-fixtures.ts';
+
+const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe.each(databaseTargets())('crash recovery on $name', (target) => {
+  let sim: GitHubSimulator | undefined;
+  let apps: AppProcess[] = [];
+  let store: Store | undefined;
+  let dataDir: string | undefined;
+  afterEach(async () => {
+    for (const app of apps) await app.kill('SIGTERM');
+    apps = [];
+    await sim?.close();
+    await store?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    sim = undefined;
+    store = undefined;
+    dataDir = undefined;
+  });
+
+  it('dispatches once when the app is SIGKILLed right after a dispatch and restarted', async () => {
+    const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+    sim = await startGitHubSimulator({ clock });
+    sim.org('acme', { members: ['alice'] });
+    sim.repo({ owner: 'acme', name: 'api', files: { '.github/shipgate.yml': SINGLE_STAGE_CONFIG, ...standardWorkflows() } });
+    const env: Record<string, string> = {
+      APP_ID: String(sim.app.id),
+      PRIVATE_KEY: sim.app.privateKey,
+      WEBHOOK_SECRET: sim.app.webhookSecret,
+      GHE_HOST: sim.host,
+      GHE_PROTOCOL: 'http',
+    };
+    if (target.name === 'postgres') {
+      store = await target.open();
+      env['DATABASE_URL'] = String(store.pool?.options.connectionString);
+    } else {
+      dataDir = mkdtempSync(join(tmpdir(), 'shipgate-crash-'));
+      env['SHIPGATE_DATA_DIR'] = dataDir;
+    }
+
+    let first = await startAppProcess(env);
+    apps.push(first);
+    sim.setWebhookUrl(`${first.url}/api/github/webhooks`);
+    // Kill the app the moment GitHub has created the run, before the app hears the answer.
+    let killed = false;
+    sim.onResponse(async (entry) => {
+      if (!killed && entry.route === DISPATCH && entry.status === 200) {
+        killed = true;
+        await first.kill('SIGKILL');
+      }
+    });
+    const pushed = sim.push({ repo: 'acme/api', branch: 'main', files: { 'src/app.ts': 'x\n' }, author: 'alice' });
+    await sim.webhooks.drain();
+    // The run's own webhooks go nowhere while the app is down.
+    sim.faults.set({ webhookDropRate: 1 });
+    await until('the kill', () => killed);
+    await first.exited;
+    expect(sim.dispatches().filter((d) => d.status < 300)).toHaveLength(1);
+
+    sim.faults.clear();
+    const second = await startAppProcess(env);
+    apps.push(second);
+    sim.setWebhookUrl(`${second.url}/api/github/webhooks`);
+    clock.advance(31_000);
+    await sim.webhooks.drain();
+    const check = () => sim?.checkRuns('acme/api').find((c) => c.name === 'shipgate/build' && c.headSha === pushed.sha);
+    await until('the check run to complete', async () => {
+      await sim?.webhooks.drain();
+      return check()?.status === 'completed';
+    });
+    expect(check()).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(sim.dispatches().filter((d) => d.status < 300)).toHaveLength(1);
+    expect(second.output()).toMatch(/recovered work left by the last stop/);
+    sim.assertNoViolations();
+  });
+});
