@@ -66,6 +66,11 @@ async function main(): Promise<number> {
     if (!kind) throw new Error('--child needs one database');
     const result = await runDatabasePass(kind, passOptions, progress);
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    // Everything was stopped; should a handle still hold the loop open, do not hang the parent.
+    setTimeout(() => {
+      process.stderr.write(`${kind}: the pass left open handles; exiting anyway\n`);
+      process.exit(result.error ? 1 : 0);
+    }, 10_000).unref();
     return result.error ? 1 : 0;
   }
 
