@@ -82,7 +82,8 @@ function populate(sim: GitHubSimulator): void {
 export async function startBenchEnvironment(store: Store, options: { validate: boolean }): Promise<BenchEnvironment> {
   const simClock = new GatedClock();
   const sim = await startGitHubSimulator({ clock: simClock, validate: options.validate });
-  const log: Logger = pino({ level: 'silent' });
+  // SHIPGATE_BENCH_LOG=warn (or info, debug) shows the app's log on stderr; the bare app logs the same.
+  const log: Logger = pino({ level: process.env['SHIPGATE_BENCH_LOG'] ?? 'silent' }, pino.destination(2));
   const events: TimedEvent[] = [];
   let app: RunningShipgate | undefined;
   let bare: BareProbot | undefined;
@@ -93,7 +94,7 @@ export async function startBenchEnvironment(store: Store, options: { validate: b
     app = await startShipgate(config, {
       log,
       store,
-      requestPolicy: { writeIntervalMs: DEFAULT_REQUEST_POLICY.writeIntervalMs },
+      requestPolicy: { writeIntervalMs: Number(process.env['DBG_WI'] ?? DEFAULT_REQUEST_POLICY.writeIntervalMs) },
       scheduleReconcile: false,
       onEvent: (event) => events.push({ at: simClock.now(), event }),
     });

@@ -101,7 +101,7 @@ async function runDemo(
           `  speed      ×${speed}: a ${longest / 1000} s workflow run takes ${(longest / speed / 1000).toFixed(1)} s`,
           '',
         ].join('\n'),
-        { type: 'ready', app_url: endpoints.appUrl, simulator_api_url: endpoints.simulatorApiUrl, app_id: endpoints.appId, speed },
+        { type: 'ready', ...endpoints, speed },
       );
     },
     onEntry: (entry: TimelineEntry) => io.stdout(json ? timelineJson(entry) : formatTimelineLine(entry)),
@@ -126,7 +126,7 @@ async function runDemo(
         `  app health     ${healthUrl}`,
         `  simulator API  ${session.simulatorApiUrl}  (GitHub's REST API; requests need the app's credentials, as on GitHub)`,
       ].join('\n'),
-      { type: 'serving', health_url: healthUrl, simulator_api_url: session.simulatorApiUrl },
+      { type: 'serving', healthUrl, simulatorApiUrl: session.simulatorApiUrl },
     );
     await new Promise<void>((resolve) => {
       if (settings.interrupt.aborted) resolve();

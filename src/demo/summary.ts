@@ -73,7 +73,7 @@ export function formatSummary(summary: DemoSummary): string[] {
   const { apiCalls } = summary;
   const width = String(Math.max(1, ...apiCalls.byRoute.map((r) => r.count))).length;
   return [
-    `GitHub API calls made by the app: ${apiCalls.total} (${apiCalls.writes} writes${apiCalls.failed ? `, ${apiCalls.failed} answered with an error` : ''})`,
+    `GitHub API calls made by the app: ${apiCalls.total} (${apiCalls.writes} write${apiCalls.writes === 1 ? '' : 's'}${apiCalls.failed ? `, ${apiCalls.failed} answered with an error` : ''})`,
     ...apiCalls.byRoute.map(({ route, count }) => `  ${String(count).padStart(width)}  ${route}`),
     `Workflow dispatches: ${summary.dispatches.length}`,
     ...summary.dispatches.map((d) => {

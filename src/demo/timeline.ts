@@ -17,8 +17,9 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-/** What the timeline needs to know about a workflow run the app dispatched. */
+/** What the timeline needs to know about the workflow run behind a job. */
 export interface WorkflowRunFacts {
+  id: number;
   /** The workflow file, e.g. `build.yml`. */
   workflow: string;
   /** The run's REST URL (served by the simulator). */
@@ -30,22 +31,15 @@ export interface WorkflowRunFacts {
   durationMs: number | undefined;
 }
 
-/** Where the timeline looks up the workflow runs behind jobs. */
-export interface RunLookup {
-  /** A workflow run by id. */
-  runFacts(workflowRunId: number): WorkflowRunFacts | undefined;
-  /** The workflow run a job attempt was dispatched as (from its `job-dispatched` event). */
-  runOfJob(job: { runId: number; stage: string; job: string; attempt: number }): number | undefined;
-}
-
 /** Inputs shipgate adds to every dispatch; the timeline shows the configured ones. */
 const SHIPGATE_INPUTS = new Set(['shipgate_run', 'sha']);
 
 /**
  * Describes an engine event as a timeline line (label and text), or undefined
- * when the event is not worth a line. `lookup` finds the workflow runs behind jobs.
+ * when the event is not worth a line. `run` is the workflow run behind a job
+ * event, when known.
  */
-export function describeEngineEvent(event: EngineEvent, lookup: RunLookup): { kind: string; text: string } | undefined {
+export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts): { kind: string; text: string } | undefined {
   switch (event.kind) {
     case 'run-created':
       return { kind: 'run', text: `pipeline ${event.pipeline} run #${event.runId} created for ${event.repo}@${event.sha.slice(0, 7)} (${event.trigger})` };
@@ -56,21 +50,18 @@ export function describeEngineEvent(event: EngineEvent, lookup: RunLookup): { ki
     case 'stage-completed':
       return { kind: 'stage', text: `${event.stage} done: ${event.conclusion}` };
     case 'job-dispatched': {
-      const facts = event.workflowRunId === null ? undefined : lookup.runFacts(event.workflowRunId);
       const job = `${event.stage}/${event.job}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
-      if (!facts) return { kind: 'dispatch', text: `${job} dispatched${event.workflowRunId === null ? ' (run id not returned yet)' : ` as run ${event.workflowRunId}`}` };
-      const inputs = Object.entries(facts.inputs)
+      if (!run) return { kind: 'dispatch', text: `${job} dispatched${event.workflowRunId === null ? ' (GitHub did not return the run id)' : ` as run ${event.workflowRunId}`}` };
+      const inputs = Object.entries(run.inputs)
         .filter(([name]) => !SHIPGATE_INPUTS.has(name))
         .map(([name, value]) => `${name}=${value}`);
-      const details = [`ref ${facts.ref}`, ...inputs].join(', ');
-      return { kind: 'dispatch', text: `${job} → ${facts.workflow} (${details}) → ${facts.url}` };
+      const details = [`ref ${run.ref}`, ...inputs].join(', ');
+      return { kind: 'dispatch', text: `${job} → ${run.workflow} (${details}) → ${run.url}` };
     }
     case 'job-failed-to-start':
       return { kind: 'job', text: `${event.stage}/${event.job} could not start: ${event.error}` };
     case 'job-completed': {
-      const runId = lookup.runOfJob(event);
-      const facts = runId === undefined ? undefined : lookup.runFacts(runId);
-      const took = facts?.durationMs === undefined ? '' : ` (run ${runId} took ${formatElapsed(facts.durationMs)})`;
+      const took = run?.durationMs === undefined ? '' : ` (run ${run.id} took ${formatElapsed(run.durationMs)})`;
       return { kind: 'job', text: `${event.stage}/${event.job} finished: ${event.conclusion}${took}` };
     }
     case 'job-retry-scheduled':
@@ -98,5 +89,5 @@ export function formatTimelineLine(entry: TimelineEntry): string {
 
 /** The `--json` line of an entry. */
 export function timelineJson(entry: TimelineEntry): string {
-  return JSON.stringify({ type: 'timeline', elapsed_ms: Math.round(entry.elapsedMs), kind: entry.kind, text: entry.text, data: entry.data });
+  return JSON.stringify({ type: 'timeline', elapsedMs: Math.round(entry.elapsedMs), kind: entry.kind, text: entry.text, data: entry.data });
 }

@@ -49,7 +49,7 @@ export function watchSimulator(sim: GitHubSimulator, options: WatchOptions): Sim
         action: delivery.action,
         status: attempt.status,
         error: attempt.error,
-        durationMs: attempt.durationMs,
+        durationMs: Math.round(attempt.durationMs),
       });
     }
     for (const checkRun of sim.checkRuns(options.repo)) {

@@ -282,3 +282,85 @@ describe.each(databaseTargets())('check-run buttons, re-runs and GitHub Enterpri
     h.sim.assertNoViolations();
   });
 });
+
+describe.each(databaseTargets())('concurrency and missed webhooks on $name', (target) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('cancels the older run of a pipeline on the same branch with cancel-in-progress', async () => {
+    const config = SINGLE_STAGE_CONFIG.replace('    stages:', '    concurrency: cancel-in-progress\n    stages:');
+    h = await harnessWith(target, config, {
+      setup: (sim) => sim.scripts.workflow({ repo: REPO, workflow: 'build.yml', attempts: [{ conclusion: 'success', durationMs: 60_000 }] }),
+    });
+    const first = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': '1\n' } });
+    await h.settle();
+    const second = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': '2\n' } });
+    await h.settle();
+    expect(dispatched(h)).toHaveLength(2);
+    expect(h.sim.requestsTo('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel')).toHaveLength(1);
+    expect(checkRun(h, 'shipgate/build', first.sha)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    await h.advance(61_000);
+    expect(checkRun(h, 'shipgate/build', second.sha)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    h.sim.assertNoViolations();
+  });
+
+  it('queues a newer run behind the running one with concurrency: queue', async () => {
+    const config = SINGLE_STAGE_CONFIG.replace('    stages:', '    concurrency: queue\n    stages:');
+    h = await harnessWith(target, config);
+    const first = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': '1\n' } });
+    await h.settle();
+    const second = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': '2\n' } });
+    await h.settle();
+    expect(dispatched(h)).toHaveLength(1);
+    const waiting = checkRun(h, 'shipgate/build', second.sha);
+    expect(waiting).toMatchObject({ status: 'queued' });
+    expect(waiting?.output.summary).toMatch(/waiting for run #\d+/);
+    await h.advance(31_000);
+    expect(checkRun(h, 'shipgate/build', first.sha)).toMatchObject({ conclusion: 'success' });
+    expect(dispatched(h)).toHaveLength(2);
+    expect(dispatched(h)[1]?.inputs.sha).toBe(second.sha);
+    await h.advance(31_000);
+    expect(checkRun(h, 'shipgate/build', second.sha)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    h.sim.assertNoViolations();
+  });
+
+  it('asks GitHub about a run that went quiet when its webhooks were lost', async () => {
+    h = await harnessWith(target, SINGLE_STAGE_CONFIG);
+    const pushed = h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': 'x\n' } });
+    await h.settle();
+    h.sim.faults.set({ webhookDropRate: 1 });
+    await h.advance(31_000);
+    expect(checkRun(h, 'shipgate/build', pushed.sha)).toMatchObject({ status: 'in_progress' });
+    h.sim.faults.clear();
+    await h.advance(6 * 60_000);
+    const report = await h.reconcile();
+    expect(report.polled).toBe(1);
+    expect(h.sim.requestsTo('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}')).toHaveLength(1);
+    expect(checkRun(h, 'shipgate/build', pushed.sha)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    h.sim.assertNoViolations();
+  });
+
+  it('gives a pull request that edits shipgate.yml a shipgate/config check', async () => {
+    h = await harnessWith(target, DAG_CONFIG);
+    h.sim.createBranch({ repo: REPO, branch: 'config-change' });
+    const good = h.sim.openPullRequest({
+      repo: REPO,
+      head: 'config-change',
+      base: 'main',
+      files: { '.github/shipgate.yml': DAG_CONFIG.replace('paths-ignore', 'paths-ignore') + '\n' },
+    });
+    await h.settle();
+    expect(checkRun(h, 'shipgate/config', good.headSha)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    h.sim.createBranch({ repo: REPO, branch: 'config-typo' });
+    const bad = h.sim.openPullRequest({ repo: REPO, head: 'config-typo', base: 'main', files: { '.github/shipgate.yml': DAG_CONFIG.replace('needs: [build]', 'need: [build]') } });
+    await h.settle();
+    const check = checkRun(h, 'shipgate/config', bad.headSha);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(check?.output.summary).toMatch(/did you mean "needs"/);
+    expect(dispatched(h).filter((d) => d.inputs.sha === bad.headSha)).toEqual([]);
+    h.sim.assertNoViolations();
+  });
+});
