@@ -32,6 +32,11 @@ export interface DeliveryInput {
  * their lines, never a silent nothing.
  */
 export async function startRunsForEvent(deps: EngineDeps, delivery: DeliveryInput): Promise<'processed' | 'ignored'> {
+  const shapeProblem = payloadProblem(delivery.event, delivery.payload);
+  if (shapeProblem) {
+    deps.log.warn({ delivery: delivery.id, problem: shapeProblem }, 'malformed webhook payload ignored');
+    return 'ignored';
+  }
   let event: ShipgateEvent;
   if (delivery.event === 'push') {
     event = eventFromPush(delivery.payload as unknown as PushPayload);
@@ -80,6 +85,23 @@ export async function startRunsForEvent(deps: EngineDeps, delivery: DeliveryInpu
   }
   for (const run of created) await advanceRun(deps, run.id);
   return 'processed';
+}
+
+/** What is wrong with a push or pull_request payload that shipgate cannot act on, if anything. */
+export function payloadProblem(event: string, payload: Record<string, unknown>): string | undefined {
+  const repository = payload.repository as { full_name?: unknown } | undefined;
+  if (typeof repository?.full_name !== 'string' || !repository.full_name.includes('/')) return 'repository.full_name is missing';
+  if (event === 'push') {
+    if (typeof payload.ref !== 'string') return 'ref is missing';
+    if (typeof payload.after !== 'string') return 'after is missing';
+    return undefined;
+  }
+  const pr = payload.pull_request as { number?: unknown; head?: { ref?: unknown; sha?: unknown }; base?: { ref?: unknown; repo?: unknown } } | undefined;
+  if (typeof payload.action !== 'string') return 'action is missing';
+  if (typeof pr?.number !== 'number') return 'pull_request.number is missing';
+  if (typeof pr.head?.sha !== 'string' || typeof pr.head.ref !== 'string') return 'pull_request.head is incomplete';
+  if (typeof pr.base?.ref !== 'string' || typeof pr.base.repo !== 'object' || pr.base.repo === null) return 'pull_request.base is incomplete';
+  return undefined;
 }
 
 function concurrencyKey(event: ShipgateEvent, pipeline: string): string {

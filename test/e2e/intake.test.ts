@@ -59,3 +59,41 @@ describe.each(databaseTargets())('webhook intake on $name', (target) => {
     expect(await response.json()).toMatchObject({ status: 'ok', database: { ok: true, kind: target.name } });
   });
 });
+
+describe.each(databaseTargets())('hostile payloads on $name', (target) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness(target, { setup: (sim) => void sim.org('acme', { members: ['alice'] }) });
+  });
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('records and ignores a signed push or pull_request whose payload is not what GitHub sends, and keeps serving', async () => {
+    const send = async (event: string, payload: unknown) => {
+      const body = JSON.stringify(payload);
+      const response = await fetch(`${h.app.url}/api/github/webhooks`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': event,
+          'x-github-delivery': crypto.randomUUID(),
+          'x-hub-signature-256': `sha256=${createHmac('sha256', h.sim.app.webhookSecret).update(body).digest('hex')}`,
+        },
+        body,
+      });
+      return response.status;
+    };
+    expect(await send('push', { installation: { id: 1 }, ref: 42 })).toBe(200);
+    expect(await send('pull_request', { installation: { id: 1 }, action: 'opened', repository: { full_name: 'acme/x' }, pull_request: {} })).toBe(200);
+    expect(await send('workflow_run', { installation: { id: 1 }, workflow_run: 'nope' })).toBe(200);
+    await h.settle();
+    const rows = await h.store.db.selectFrom('deliveries').select(['event', 'status']).orderBy('event').execute();
+    expect(rows).toEqual([
+      { event: 'pull_request', status: 'ignored' },
+      { event: 'push', status: 'ignored' },
+      { event: 'workflow_run', status: 'ignored' },
+    ]);
+    expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
+  });
+});

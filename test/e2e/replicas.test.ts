@@ -5,7 +5,7 @@ import { startShipgate, type RunningShipgate } from '../../src/server.ts';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/sim/index.ts';
 import { openDatabase, type Store } from '../../src/store/db.ts';
 import { databaseTargets } from '../helpers/databases.ts';
-import { appConfigFor } from '../helpers/harness.ts';
+import { appConfigFor, settleDeliveries } from '../helpers/harness.ts';
 import { DAG_CONFIG, standardWorkflows } from '../helpers/repo-fixtures.ts';
 import { startRoundRobin } from '../helpers/round-robin.ts';
 
@@ -44,19 +44,7 @@ describe.runIf(postgres !== undefined)('two app processes on one PostgreSQL', ()
     closers.push(() => balancer.close());
     sim.setWebhookUrl(`${balancer.url}/api/github/webhooks`);
 
-    const settle = async () => {
-      for (let i = 0; i < 500; i++) {
-        await sim.webhooks.drain();
-        const open = await first.db
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('status', 'in', ['received', 'processing', 'failed'])
-          .executeTakeFirstOrThrow();
-        if (Number(open.n) === 0) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error('replicas did not settle');
-    };
+    const settle = () => settleDeliveries(sim, first);
 
     const pushed = sim.push({ repo: 'acme/api', branch: 'main', files: { 'src/app.ts': 'x\n' }, author: 'alice' });
     await settle();

@@ -33,6 +33,31 @@ export interface HarnessOptions {
   setup?: (sim: GitHubSimulator) => void | Promise<void>;
 }
 
+/**
+ * Waits until the simulator has sent every webhook and the store holds no
+ * delivery still to process (received, processing, or failed and due a retry).
+ */
+export async function settleDeliveries(sim: GitHubSimulator, store: Store): Promise<void> {
+  const open = async () => {
+    const row = await store.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['received', 'processing', 'failed'])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  for (let round = 0; round < 500; round++) {
+    await sim.webhooks.drain();
+    // Twice quiet in a row: processing one delivery can make the sim send another.
+    if ((await open()) === 0) {
+      await sim.webhooks.drain();
+      if ((await open()) === 0) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the app did not settle: deliveries are still unprocessed');
+}
+
 /** App settings pointing at the simulator, as an operator would set them with GHE_HOST. */
 export function appConfigFor(sim: GitHubSimulator): AppConfig {
   return {
@@ -72,27 +97,7 @@ export async function startHarness(target: DatabaseTarget, options: HarnessOptio
   let app = await start();
   sim.setWebhookUrl(`${app.url}/api/github/webhooks`);
 
-  const settle = async () => {
-    for (let round = 0; round < 500; round++) {
-      await sim.webhooks.drain();
-      const open = await store.db
-        .selectFrom('deliveries')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', 'in', ['received', 'processing', 'failed'])
-        .executeTakeFirstOrThrow();
-      if (Number(open.n) === 0) {
-        await sim.webhooks.drain();
-        const again = await store.db
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('status', 'in', ['received', 'processing', 'failed'])
-          .executeTakeFirstOrThrow();
-        if (Number(again.n) === 0) return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('the app did not settle: deliveries are still unprocessed');
-  };
+  const settle = () => settleDeliveries(sim, store);
 
   return {
     sim,
