@@ -8,6 +8,7 @@ import { appConfigFor } from '../test/helpers/harness.ts';
 import { DAG_CONFIG, standardWorkflows } from '../test/helpers/repo-fixtures.ts';
 import { startBareProbot, type BareProbot } from './bare-probot.ts';
 import { GatedClock } from './bench-clock.ts';
+import type { WebhookToSend } from './post-webhook.ts';
 import { sleep, waitFor } from './wait.ts';
 
 /** How many DAG pipelines figure 2 measures (one organisation, so one installation, each). */
@@ -50,14 +51,17 @@ export interface BenchEnvironment {
   events: TimedEvent[];
   webhookUrl: string;
   secret: string;
+  /** Signed-ready `push` webhooks to the repository without a config, made before the app listened. */
+  idlePushes: WebhookToSend[];
   /** Waits until the sim has sent every webhook and every recorded delivery is processed. */
   settle(timeoutMs?: number): Promise<void>;
-  /** Waits until the sim has seen no request for `ms` (paced writes have gone out). */
-  quiet(ms: number, timeoutMs?: number): Promise<void>;
+  /** Waits until the sim has seen no request (of these installations only, when given) for `ms`: paced writes have gone out. */
+  quiet(ms: number, installations?: ReadonlySet<number>): Promise<void>;
   stop(): Promise<void>;
 }
 
-function populate(sim: GitHubSimulator): void {
+/** Fills the sim; returns `push` webhooks to the repository without a config (not delivered: no URL is set yet). */
+function populate(sim: GitHubSimulator): WebhookToSend[] {
   const workflows = standardWorkflows();
   for (let i = 1; i <= DAG_PIPELINES; i++) {
     const org = dagOrg(i);
@@ -66,12 +70,18 @@ function populate(sim: GitHubSimulator): void {
   }
   sim.org(QUIET_ORG, { members: ['alice'] });
   sim.repo({ owner: QUIET_ORG, name: 'no-config', files: { 'README.md': '# no config here\n', 'src/index.ts': 'export {};\n' } });
+  const idlePushes: WebhookToSend[] = [];
+  for (let i = 0; i < 10; i++) {
+    const pushed = sim.push({ repo: QUIET_REPO, branch: 'main', files: { 'src/index.ts': `export const revision = ${i};\n` }, author: 'alice' });
+    if (pushed.delivery) idlePushes.push({ event: 'push', body: pushed.delivery.body });
+  }
   for (const org of [...RATE_SOLO_ORGS, ...RATE_MANY_ORGS]) {
     sim.org(org, { members: ['alice'] });
     for (let r = 1; r <= RATE_REPOS_PER_INSTALLATION; r++) {
       sim.repo({ owner: org, name: `svc-${r}`, files: { 'README.md': '# svc\n', '.github/shipgate.yml': DAG_CONFIG, ...workflows } });
     }
   }
+  return idlePushes;
 }
 
 /**
@@ -88,13 +98,14 @@ export async function startBenchEnvironment(store: Store, options: { validate: b
   let app: RunningShipgate | undefined;
   let bare: BareProbot | undefined;
   try {
-    populate(sim);
+    const idlePushes = populate(sim);
+    if (idlePushes.length === 0) throw new Error('the sim made no push webhooks for the repository without a config');
     await sim.webhooks.drain();
     const config = appConfigFor(sim);
     app = await startShipgate(config, {
       log,
       store,
-      requestPolicy: { writeIntervalMs: Number(process.env['DBG_WI'] ?? DEFAULT_REQUEST_POLICY.writeIntervalMs) },
+      requestPolicy: { writeIntervalMs: DEFAULT_REQUEST_POLICY.writeIntervalMs },
       scheduleReconcile: false,
       onEvent: (event) => events.push({ at: simClock.now(), event }),
     });
@@ -120,15 +131,18 @@ export async function startBenchEnvironment(store: Store, options: { validate: b
       events,
       webhookUrl,
       secret: config.webhookSecret,
+      idlePushes,
       async settle(timeoutMs = 60_000) {
         await waitFor('every delivery to be processed', timeoutMs, 20, async () => {
           await sim.webhooks.drain();
           return (await openDeliveries()) === 0;
         });
       },
-      async quiet(ms, timeoutMs = 30_000) {
-        await waitFor(`the sim to see no request for ${ms} ms`, timeoutMs, 50, () => {
-          const last = sim.requests.reduce((latest, entry) => Math.max(latest, entry.at), 0);
+      async quiet(ms, installations) {
+        const counts = (entry: { installationId: number | undefined }) =>
+          installations === undefined || (entry.installationId !== undefined && installations.has(entry.installationId));
+        await waitFor(`the sim to see no request for ${ms} ms`, 30_000, 50, () => {
+          const last = sim.requests.reduce((latest, entry) => (counts(entry) ? Math.max(latest, entry.at) : latest), 0);
           return simClock.now() - last >= ms;
         });
       },

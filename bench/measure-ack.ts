@@ -1,5 +1,4 @@
 import type { BenchEnvironment } from './environment.ts';
-import { QUIET_REPO } from './environment.ts';
 import type { Progress } from './measure-pipelines.ts';
 import { postWebhook, type WebhookToSend } from './post-webhook.ts';
 import type { AckResult } from './results.ts';
@@ -10,35 +9,22 @@ export const ACK_WARMUP = 50;
 
 /**
  * Realistic webhooks nobody acts on, made by the simulator: `push` events to a
- * repository without a shipgate.yml (its webhooks held back while they are
- * made), and `workflow_run.completed` events copied from a real DAG run with
- * the run id and title changed, so they belong to no job.
+ * repository without a shipgate.yml, and `workflow_run.completed` events
+ * copied from a real DAG run with the run id and title changed, so they
+ * belong to no job; alternating.
  */
-export async function idleWebhooks(env: BenchEnvironment, pushes = 10): Promise<WebhookToSend[]> {
-  const { sim } = env;
-  sim.setWebhookUrl(undefined);
-  const made: WebhookToSend[] = [];
-  try {
-    for (let i = 0; i < pushes; i++) {
-      const pushed = sim.push({ repo: QUIET_REPO, branch: 'main', files: { 'src/index.ts': `export const revision = ${i};\n` }, author: 'alice' });
-      if (pushed.delivery) made.push({ event: 'push', body: pushed.delivery.body });
-    }
-    await sim.webhooks.drain();
-  } finally {
-    sim.setWebhookUrl(env.webhookUrl);
-  }
-  const completedRun = sim.webhooks.find('workflow_run', 'completed')[0];
+export function idleWebhooks(env: BenchEnvironment): WebhookToSend[] {
+  const completedRun = env.sim.webhooks.find('workflow_run', 'completed')[0];
   const runs: WebhookToSend[] = [];
   if (completedRun) {
-    for (let i = 0; i < pushes; i++) {
+    for (let i = 0; i < env.idlePushes.length; i++) {
       const payload = structuredClone(completedRun.payload) as { workflow_run: Record<string, unknown> };
       payload.workflow_run['id'] = 990_000_000 + i;
       payload.workflow_run['display_title'] = `nightly ${i}`;
       runs.push({ event: 'workflow_run', body: JSON.stringify(payload) });
     }
   }
-  // Alternate the two kinds.
-  return made.flatMap((push, i) => (runs[i] ? [push, runs[i]] : [push]));
+  return env.idlePushes.flatMap((push, i) => (runs[i] ? [push, runs[i]] : [push]));
 }
 
 async function sample(url: string, secret: string, webhooks: readonly WebhookToSend[], count: number): Promise<{ ms: number[]; errors: number }> {
@@ -62,7 +48,7 @@ async function sample(url: string, secret: string, webhooks: readonly WebhookToS
  * in production.
  */
 export async function measureAck(env: BenchEnvironment, progress: Progress): Promise<AckResult> {
-  const webhooks = await idleWebhooks(env);
+  const webhooks = idleWebhooks(env);
   if (webhooks.length === 0) throw new Error('the sim made no webhooks to send');
   progress(`webhook ack: warm-up (${ACK_WARMUP} each), then ${ACK_SAMPLES} to the bare Probot app and ${ACK_SAMPLES} to shipgate`);
   await sample(env.bare.webhookUrl, env.secret, webhooks, ACK_WARMUP);

@@ -1,5 +1,6 @@
 import type { BenchEnvironment } from './environment.ts';
 import { RATE_MANY_ORGS, RATE_REPOS_PER_INSTALLATION, RATE_SOLO_ORGS } from './environment.ts';
+import { startIdleTraffic } from './idle-traffic.ts';
 import type { Progress } from './measure-pipelines.ts';
 import type { PipelineRateResult, PipelineRateSample } from './results.ts';
 import { waitFor } from './wait.ts';
@@ -9,7 +10,8 @@ import { waitFor } from './wait.ts';
  * workflow run completes as soon as it starts (the sim's timers are released
  * continuously), so only shipgate and the write pacing set the pace. Elapsed
  * is from the pushes to the last request of those installations (the roll-up
- * check run).
+ * check run). Idle webhooks trickle in meanwhile, as in a busy organisation
+ * (see `startIdleTraffic`).
  */
 export async function pipelineRate(env: BenchEnvironment, orgs: readonly string[], reposPerOrg = RATE_REPOS_PER_INSTALLATION): Promise<PipelineRateSample> {
   const { sim, simClock } = env;
@@ -29,12 +31,17 @@ export async function pipelineRate(env: BenchEnvironment, orgs: readonly string[
     }
     return runs.size === repos.length && [...runs.keys()].every((id) => completed.has(id));
   };
-  await waitFor(`${repos.length} pipelines to complete`, 240_000, 25, () => {
-    simClock.release();
-    return done();
-  });
+  const traffic = startIdleTraffic(env);
+  try {
+    await waitFor(`${repos.length} pipelines to complete`, 120_000, 25, () => {
+      simClock.release();
+      return done();
+    });
+    await env.quiet(1_200, installations);
+  } finally {
+    await traffic.stop();
+  }
   await env.settle();
-  await env.quiet(1_200);
   const last = sim.requests.reduce((latest, entry) => (entry.installationId !== undefined && installations.has(entry.installationId) ? Math.max(latest, entry.at) : latest), startedAt);
   const elapsedMs = last - startedAt;
   return { installations: orgs.length, pipelines: repos.length, elapsedMs, perMinute: (repos.length / elapsedMs) * 60_000 };

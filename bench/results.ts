@@ -42,6 +42,18 @@ export interface ThroughputResult {
   processedPerSecond: number;
   elapsedMs: number;
   errors: number;
+  /** Deliveries still unprocessed when the bench stopped waiting (0 when all were processed). */
+  unprocessed: number;
+}
+
+/** Extra: every delivery of the pass, from receipt to the end of processing (queue wait + processing), ms. */
+export interface DeliveryTimesResult {
+  receivedToProcessed: Summary;
+  /** Deliveries that took longer than `slowerThanMs`. */
+  slower: number;
+  slowerThanMs: number;
+  /** Deliveries never processed by the end of the pass. */
+  unfinished: number;
 }
 
 /** Figure 5: resident set size of the bench process (app, sim and bare Probot together), MB. */
@@ -75,6 +87,7 @@ export interface TargetResult {
   dispatch?: DispatchLatencyResult;
   requests?: RequestsResult;
   throughput?: ThroughputResult;
+  deliveries?: DeliveryTimesResult;
   rate?: PipelineRateResult;
   rss?: RssResult;
   /** What was left out on purpose, and why. */

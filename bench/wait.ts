@@ -4,14 +4,22 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Polls `condition` every `intervalMs` until it holds; throws, naming `what`,
- * after `timeoutMs`. Every wait of the bench is bounded by one of these.
+ * Polls `condition` every `intervalMs` until it holds (true) or `timeoutMs`
+ * have passed (false). Errors of `condition` propagate.
  */
-export async function waitFor(what: string, timeoutMs: number, intervalMs: number, condition: () => boolean | Promise<boolean>): Promise<void> {
+export async function waitUntil(timeoutMs: number, intervalMs: number, condition: () => boolean | Promise<boolean>): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    if (await condition()) return;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (await condition()) return true;
+    if (performance.now() > deadline) return false;
     await sleep(intervalMs);
   }
+}
+
+/**
+ * Like `waitUntil`, but throws, naming `what`, on timeout. Every wait of the
+ * bench is bounded by one of these.
+ */
+export async function waitFor(what: string, timeoutMs: number, intervalMs: number, condition: () => boolean | Promise<boolean>): Promise<void> {
+  if (!(await waitUntil(timeoutMs, intervalMs, condition))) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }

@@ -5,7 +5,6 @@
  */
 import type { Logger } from 'pino';
 import { systemClock } from '../clock.ts';
-import type { AppConfig } from '../config/app-config.ts';
 import { startShipgate, type RunningShipgate } from '../server.ts';
 import { startGitHubSimulator, type GitHubSimulator } from '../sim/index.ts';
 import { openDatabase, type Store } from '../store/db.ts';
@@ -15,6 +14,7 @@ import { summariseDemo, type DemoSummary } from './summary.ts';
 import { createStoryRecorder } from './story-recorder.ts';
 import type { TimelineEntry } from './timeline.ts';
 import { watchSimulator } from './watch-simulator.ts';
+import { appConfigForSimulator } from '../sim/app-config.ts';
 
 /** Where the demo's pieces listen, once they are up. */
 export interface DemoEndpoints {
@@ -52,23 +52,6 @@ export interface DemoSession extends DemoEndpoints {
 /** How the wait for the story's end ended. */
 type StoryEnd = 'ended' | 'timed-out' | 'interrupted';
 
-/** App settings pointing at the simulator, as an operator would set them with `GHE_HOST`. */
-function appConfigFor(sim: GitHubSimulator): AppConfig {
-  return {
-    appId: sim.app.id,
-    privateKey: sim.app.privateKey,
-    webhookSecret: sim.app.webhookSecret,
-    webhookPath: '/api/github/webhooks',
-    databaseUrl: undefined,
-    dataDir: '',
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'warn',
-    githubBaseUrl: sim.baseUrl,
-    slackWebhookUrl: undefined,
-  };
-}
-
 /**
  * Starts the simulator and the app, pushes to `acme/shop` main and follows
  * the pipeline until the roll-up check run is written (or time runs out, or
@@ -90,7 +73,7 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     store = await openDatabase({ memory: true });
     let checkOver = () => {};
     const story = createStoryRecorder({ sim, clock, onEntry: options.onEntry, onProgress: () => checkOver() });
-    app = await startShipgate(appConfigFor(sim), { clock, log: options.log, store, onEvent: (event) => story.onEngineEvent(event) });
+    app = await startShipgate(appConfigForSimulator(sim), { clock, log: options.log, store, onEvent: (event) => story.onEngineEvent(event) });
     sim.setWebhookUrl(`${app.url}/api/github/webhooks`);
     const endpoints: DemoEndpoints = { appUrl: app.url, simulatorApiUrl: sim.baseUrl, appId: sim.app.id };
     options.onReady?.(endpoints);

@@ -13,7 +13,7 @@ import { decide, type AttemptState, type Decision, type StageState } from './pla
 import { readRunPlan, type RunPlan } from './run-plan.ts';
 import type { EngineDeps } from './deps.ts';
 import { startJobAttempt } from './start-attempt.ts';
-import { syncPipelineCheck, syncRollupCheck } from './check-sync.ts';
+import { syncPipelineCheck } from './check-sync.ts';
 import { formatDuration } from './check-output.ts';
 
 /** What a transaction of `advanceRun` leaves to do outside it. */
@@ -77,10 +77,8 @@ export async function advanceRun(deps: EngineDeps, runId: number): Promise<void>
         deps.log.warn({ err, runId, workflowRunId }, 'could not cancel a workflow run');
       }
     }
-    await reportChecks(deps, run.id, async () => {
-      await syncPipelineCheck(deps, octokit, run.id);
-      if (effects.completed) await syncRollupCheck(deps, octokit, run);
-    });
+    // The pipeline check writes the roll-up once its own verdict is out.
+    await reportChecks(deps, run.id, () => syncPipelineCheck(deps, octokit, run.id));
     if (effects.completed) await releaseQueuedRun(deps, run.concurrency_key);
     if (!again) return;
   }

@@ -13,6 +13,17 @@ import type { EngineDeps } from './deps.ts';
 import { topologicalStages } from './plan.ts';
 import { readRunPlan } from './run-plan.ts';
 
+/** Whether two JSON values are equal; jsonb does not keep key order, so keys are compared sorted. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([k, v]) => [k, canonical(v)]))
+        : value;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
 /** The recorded state of a run, as the check-run renderer takes it. */
 export async function loadRunView(deps: EngineDeps, run: PipelineRun): Promise<PipelineRunView> {
   const plan = readRunPlan(run.plan);
@@ -65,15 +76,16 @@ export async function loadRunView(deps: EngineDeps, run: PipelineRun): Promise<P
 
 /**
  * What makes a check-run write worth its request: the run's status and
- * conclusion, which stages have started, and which ended badly. Job events
- * inside a running stage do not change it.
+ * conclusion, which stages have started (or been skipped), and which ended
+ * badly. Job events, and a stage ending well with nothing new starting, do not
+ * change it: the next start or the verdict carries them (SPEC §11 write budget).
  */
 export function significance(view: PipelineRunView): JsonObject {
   return {
     status: view.status,
     conclusion: view.conclusion,
     waiting: view.waitingFor,
-    started: view.stages.filter((s) => s.status !== 'pending').map((s) => `${s.id}:${s.status === 'running' ? 'running' : 'done'}`).join(','),
+    started: view.stages.filter((s) => s.status !== 'pending').map((s) => s.id).join(','),
     bad: view.stages.filter((s) => s.status === 'completed' && s.conclusion !== 'success').map((s) => s.id).join(','),
     error: view.error,
   };
@@ -103,14 +115,16 @@ export async function syncPipelineCheck(deps: EngineDeps, octokit: GitHubClient,
         .where('check_run_id', 'is', null)
         .returning('id')
         .executeTakeFirst();
+      // Another writer is creating it; after the create it re-reads and writes the latest state.
       if (!claimed) return;
       const checkRunId = await createCheckRun(octokit, run, run.sha, body, { externalId: String(run.id) });
       await deps.db.updateTable('pipeline_runs').set({ check_run_id: checkRunId }).where('id', '=', run.id).execute();
       await upsertCheckRun(deps.db, { owner: run.owner, repo: run.repo, head_sha: run.sha, name, check_run_id: checkRunId, pipeline_run_id: run.id, last_written: { key } });
+      if (run.status === 'completed') await syncRollupCheck(deps, octokit, run);
       continue;
     }
     const written = existing.last_written as { key?: JsonObject };
-    if (JSON.stringify(written.key) === JSON.stringify(key)) return;
+    if (sameJson(written.key, key)) return;
     const claimed = await deps.db
       .updateTable('check_runs')
       .set({ last_written: toJsonb({ key }), updated_at: new Date(deps.clock.now()) })
@@ -123,6 +137,8 @@ export async function syncPipelineCheck(deps: EngineDeps, octokit: GitHubClient,
       .executeTakeFirst();
     if (!claimed) continue;
     await updateCheckRun(octokit, run, existing.check_run_id, body);
+    // The roll-up follows the pipeline's own verdict, never precedes it.
+    if (run.status === 'completed') await syncRollupCheck(deps, octokit, run);
     return;
   }
 }
@@ -160,7 +176,7 @@ export async function writeNamedCheck(
   const key: JsonObject = { status: body.status, conclusion: body.conclusion ?? null, title: body.output.title, summary: body.output.summary };
   const checkKey = { owner: target.owner, repo: target.repo, head_sha: target.sha, name: body.name };
   const existing = await getCheckRun(deps.db, checkKey);
-  if (existing && JSON.stringify((existing.last_written as { key?: unknown }).key) === JSON.stringify(key)) return;
+  if (existing && sameJson((existing.last_written as { key?: unknown }).key, key)) return;
   if (!existing) {
     // Claim the creation: the first writer inserts the row, others see it and stop.
     const inserted = await deps.db

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { ManualClock } from '../../src/clock.ts';
 import type { AppConfig } from '../../src/config/app-config.ts';
+import { appConfigForSimulator } from '../../src/sim/app-config.ts';
 import type { EngineEvent } from '../../src/engine/deps.ts';
 import { reconcile, type ReconcileReport } from '../../src/engine/reconcile.ts';
 import { startShipgate, type RunningShipgate, type StartOptions } from '../../src/server.ts';
@@ -58,21 +59,9 @@ export async function settleDeliveries(sim: GitHubSimulator, store: Store): Prom
   throw new Error('the app did not settle: deliveries are still unprocessed');
 }
 
-/** App settings pointing at the simulator, as an operator would set them with GHE_HOST. */
+/** App settings pointing at the simulator, with the test's log level. */
 export function appConfigFor(sim: GitHubSimulator): AppConfig {
-  return {
-    appId: sim.app.id,
-    privateKey: sim.app.privateKey,
-    webhookSecret: sim.app.webhookSecret,
-    webhookPath: '/api/github/webhooks',
-    databaseUrl: undefined,
-    dataDir: '',
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'silent',
-    githubBaseUrl: sim.baseUrl,
-    slackWebhookUrl: undefined,
-  };
+  return appConfigForSimulator(sim, { logLevel: 'silent' });
 }
 
 /** Starts the simulator and the app on a fresh database of `target`. */

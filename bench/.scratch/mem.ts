@@ -1,0 +1,13 @@
+import { openDatabase } from '../../src/store/db.ts';
+import { mkdtempSync } from 'node:fs';
+const mb = () => (process.memoryUsage.rss() / 1048576).toFixed(0) + ' MB ' + (process.memoryUsage().external/1048576).toFixed(0) + ' ext';
+console.log('start', mb());
+const mode = process.argv[2];
+const store = await openDatabase(mode === 'mem' ? { memory: true } : { dataDir: mkdtempSync('/tmp/sgmem-') });
+console.log('opened', mode, mb());
+await store.db.selectNoFrom((eb) => eb.lit(1).as('x')).execute();
+console.log('queried', mb());
+global.gc?.();
+await new Promise(r => setTimeout(r, 1000));
+console.log('later', mb());
+await store.close();
