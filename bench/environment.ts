@@ -9,7 +9,7 @@ import { DAG_CONFIG, standardWorkflows } from '../test/helpers/repo-fixtures.ts'
 import { startBareProbot, type BareProbot } from './bare-probot.ts';
 import { GatedClock } from './bench-clock.ts';
 import type { WebhookToSend } from './post-webhook.ts';
-import { sleep, waitFor } from './wait.ts';
+import { sleep, waitFor, waitUntil } from './wait.ts';
 
 /** How many DAG pipelines figure 2 measures (one organisation, so one installation, each). */
 export const DAG_PIPELINES = 20;
@@ -29,6 +29,22 @@ export function buildDurationMs(i: number): number {
 /** The organisation of DAG pipeline `i` (1-based). */
 export function dagOrg(i: number): string {
   return `dag-${String(i).padStart(2, '0')}`;
+}
+
+/** The unfinished deliveries by event and status, with the last error seen, for a timeout message. */
+async function describeOpenDeliveries(store: Store): Promise<string> {
+  const rows = await store.db
+    .selectFrom('deliveries')
+    .select(['event', 'action', 'status', 'error', 'attempts'])
+    .where('status', 'in', ['received', 'processing', 'failed'])
+    .execute();
+  const groups = new Map<string, number>();
+  for (const row of rows) {
+    const key = `${row.event}${row.action ? `.${row.action}` : ''} ${row.status}`;
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  const error = rows.find((row) => row.error)?.error;
+  return `${[...groups].map(([key, n]) => `${n}× ${key}`).join(', ')}${error ? `; last error: ${error}` : ''}`;
 }
 
 /** The organisations of figure 6: one alone, then ten together. */
@@ -133,10 +149,11 @@ export async function startBenchEnvironment(store: Store, options: { validate: b
       secret: config.webhookSecret,
       idlePushes,
       async settle(timeoutMs = 60_000) {
-        await waitFor('every delivery to be processed', timeoutMs, 20, async () => {
+        const settled = await waitUntil(timeoutMs, 20, async () => {
           await sim.webhooks.drain();
           return (await openDeliveries()) === 0;
         });
+        if (!settled) throw new Error(`timed out after ${timeoutMs} ms waiting for every delivery to be processed; open: ${await describeOpenDeliveries(store)}`);
       },
       async quiet(ms, installations) {
         const counts = (entry: { installationId: number | undefined }) =>

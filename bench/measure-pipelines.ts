@@ -28,26 +28,28 @@ function dispatchesOf(env: BenchEnvironment, installationId: number, workflows: 
   return env.sim.dispatches().filter((d) => d.installationId === installationId && d.status < 300 && workflows.has(d.workflow));
 }
 
-/** Pushes each DAG pipeline in turn and waits until its build run is dispatched and in progress (not timed). */
+/** Pushes every DAG pipeline and waits until each build run is dispatched and in progress (not timed). */
 async function startBuilds(env: BenchEnvironment, pipelines: readonly DagPipeline[], progress: Progress): Promise<void> {
   const { sim, simClock } = env;
-  progress(`pushing ${pipelines.length} DAG pipelines (one installation each), one after the other`);
+  progress(`pushing ${pipelines.length} DAG pipelines (one installation each)`);
   const traffic = startIdleTraffic(env);
   try {
     for (const p of pipelines) {
       sim.scripts.workflow({ repo: `${p.org}/api`, workflow: 'build.yml', attempts: [{ conclusion: 'success', startDelayMs: START_DELAY_MS, durationMs: buildDurationMs(p.index) }] });
       sim.push({ repo: `${p.org}/api`, branch: 'main', files: { 'src/app.ts': `export const build = ${p.index};\n` }, author: 'alice' });
-      await waitFor(`the build of ${p.org}/api to be dispatched`, 60_000, 5, () => dispatchesOf(env, p.installationId, BUILDS).length > 0);
-      // The build goes in_progress; its completion timer stays pending.
-      simClock.release((timer) => timer.delayMs === START_DELAY_MS);
     }
-    await env.settle();
+    await waitFor('every build to be dispatched', 90_000, 20, () => {
+      // Builds go in_progress as soon as they exist; their completion timers stay pending.
+      simClock.release((timer) => timer.delayMs === START_DELAY_MS);
+      return pipelines.every((p) => dispatchesOf(env, p.installationId, BUILDS).length > 0);
+    });
+    simClock.release((timer) => timer.delayMs === START_DELAY_MS);
+    // As after a build of minutes: no write of these installations in the last second.
+    await env.quiet(1_100, new Set(pipelines.map((p) => p.installationId)));
   } finally {
     await traffic.stop();
   }
   await env.settle();
-  // As after a build of minutes: no write of any installation in the last second.
-  await env.quiet(1_100);
 }
 
 /**
