@@ -48,7 +48,7 @@ pipelines:
 export const DEMO_CONFIG_STAGES: readonly string[] = ['build', 'test', 'scan', 'deploy-staging'];
 
 /** A dispatchable workflow, named by shipgate's correlation id as SPEC §5 advises. */
-function workflowFile(name: string, inputs: Record<string, string>, steps: string[]): string {
+export function workflowFile(name: string, inputs: Record<string, string>, steps: string[]): string {
   const declared = { shipgate_run: 'shipgate correlation id', sha: 'commit to build', ...inputs };
   return [
     `name: ${name}`,

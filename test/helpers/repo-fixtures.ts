@@ -1,33 +1,13 @@
 /** Workflow files and configs the end-to-end tests put in simulated repositories. */
-
-/** A dispatchable workflow declaring `inputs`, named by its correlation id (SPEC §5 advice). */
-export function workflowFile(name: string, inputs: string[] = []): string {
-  const declared = ['shipgate_run', 'sha', ...inputs]
-    .map((input) => `      ${input}:\n        description: ${input}\n        required: false\n        type: string`)
-    .join('\n');
-  return [
-    `name: ${name}`,
-    'run-name: ${{ inputs.shipgate_run }}',
-    'on:',
-    '  workflow_dispatch:',
-    '    inputs:',
-    declared,
-    'jobs:',
-    `  ${name}:`,
-    '    runs-on: ubuntu-latest',
-    '    steps:',
-    `      - run: echo ${name}`,
-    '',
-  ].join('\n');
-}
+import { workflowFile } from '../../src/demo/story.ts';
 
 /** The standard workflows: build (input `target`), test, scan, deploy (input `environment`). */
 export function standardWorkflows(): Record<string, string> {
   return {
-    '.github/workflows/build.yml': workflowFile('build', ['target']),
-    '.github/workflows/test.yml': workflowFile('test'),
-    '.github/workflows/scan.yml': workflowFile('scan'),
-    '.github/workflows/deploy.yml': workflowFile('deploy', ['environment']),
+    '.github/workflows/build.yml': workflowFile('build', { target: 'what to build' }, ['make']),
+    '.github/workflows/test.yml': workflowFile('test', {}, ['make test']),
+    '.github/workflows/scan.yml': workflowFile('scan', {}, ['make scan']),
+    '.github/workflows/deploy.yml': workflowFile('deploy', { environment: 'where to deploy' }, ['make deploy']),
   };
 }
 
