@@ -4,27 +4,24 @@ import { DEFAULT_REQUEST_POLICY } from '../src/github/request-policy.ts';
 import { startShipgate, type RunningShipgate } from '../src/server.ts';
 import { startGitHubSimulator, type GitHubSimulator } from '../src/sim/index.ts';
 import type { Store } from '../src/store/db.ts';
-import { appConfigFor } from '../test/helpers/harness.ts';
+import { appConfigForSimulator } from '../src/sim/app-config.ts';
 import { DAG_CONFIG, standardWorkflows } from '../test/helpers/repo-fixtures.ts';
 import { startBareProbot, type BareProbot } from './bare-probot.ts';
 import { GatedClock } from './bench-clock.ts';
 import type { WebhookToSend } from './post-webhook.ts';
-import { sleep, waitFor, waitUntil } from './wait.ts';
+import { sleep, WaitTimeout, waitFor, waitUntil } from './wait.ts';
 
-/** How many DAG pipelines figure 2 measures (one organisation, so one installation, each). */
+/** How many DAG pipelines figure 2 measures (one organisation, so one installation, each); numbered 1..20. */
 export const DAG_PIPELINES = 20;
-/** Repositories per installation in figure 6. */
-export const RATE_REPOS_PER_INSTALLATION = 2;
-/** Installations of the second sample of figure 6. */
-export const RATE_INSTALLATIONS = 10;
+/** The two samples of figure 6: organisations (installations), repositories in each, and the pipeline number of the first (see run-timings.ts). */
+export const RATE_SAMPLES = {
+  one: { orgs: ['rate-solo'], reposPerOrg: 2, firstIndex: 51 },
+  ten: { orgs: Array.from({ length: 10 }, (_, i) => `rate-${String(i + 1).padStart(2, '0')}`), reposPerOrg: 1, firstIndex: 61 },
+} as const;
 /** The organisation whose repository has no shipgate.yml (figures 1 and 4). */
 export const QUIET_ORG = 'quiet';
+/** Its repository (`owner/name`). */
 export const QUIET_REPO = `${QUIET_ORG}/no-config`;
-
-/** Build runs of DAG pipeline `i` last this long: far beyond every other run, and different for each pipeline. */
-export function buildDurationMs(i: number): number {
-  return 3_600_000 + i * 1_000;
-}
 
 /** The organisation of DAG pipeline `i` (1-based). */
 export function dagOrg(i: number): string {
@@ -47,10 +44,6 @@ async function describeOpenDeliveries(store: Store): Promise<string> {
   return `${[...groups].map(([key, n]) => `${n}× ${key}`).join(', ')}${error ? `; last error: ${error}` : ''}`;
 }
 
-/** The organisations of figure 6: one alone, then ten together. */
-export const RATE_SOLO_ORGS = ['rate-solo'];
-export const RATE_MANY_ORGS = Array.from({ length: RATE_INSTALLATIONS }, (_, i) => `rate-${String(i + 1).padStart(2, '0')}`);
-
 /** An engine event and when (wall clock, `performance.timeOrigin + performance.now()`) it happened. */
 export interface TimedEvent {
   at: number;
@@ -67,10 +60,20 @@ export interface BenchEnvironment {
   events: TimedEvent[];
   webhookUrl: string;
   secret: string;
-  /** Signed-ready `push` webhooks to the repository without a config, made before the app listened. */
+  /** `push` webhooks (event and body, signed when sent) to the repository without a config, made before the app listened. */
   idlePushes: WebhookToSend[];
-  /** Waits until the sim has sent every webhook and every recorded delivery is processed. */
+  /**
+   * `maxMs`, cut to what is left of the pass's budget (at least a second):
+   * every wait on the app goes through it, so a stalled app costs the
+   * budget, not more.
+   */
+  timeout(maxMs: number): number;
+  /** Waits until the sim has sent every webhook and every recorded delivery is processed (twice in a row); throws a `WaitTimeout`. */
   settle(timeoutMs?: number): Promise<void>;
+  /** `settle`, but says whether it settled instead of throwing. */
+  trySettle(timeoutMs: number): Promise<boolean>;
+  /** Deliveries recorded and not yet processed (received, processing, or failed and due a retry). */
+  openDeliveries(): Promise<number>;
   /** Waits until the sim has seen no request (of these installations only, when given) for `ms`: paced writes have gone out. */
   quiet(ms: number, installations?: ReadonlySet<number>): Promise<void>;
   stop(): Promise<void>;
@@ -91,10 +94,12 @@ function populate(sim: GitHubSimulator): WebhookToSend[] {
     const pushed = sim.push({ repo: QUIET_REPO, branch: 'main', files: { 'src/index.ts': `export const revision = ${i};\n` }, author: 'alice' });
     if (pushed.delivery) idlePushes.push({ event: 'push', body: pushed.delivery.body });
   }
-  for (const org of [...RATE_SOLO_ORGS, ...RATE_MANY_ORGS]) {
-    sim.org(org, { members: ['alice'] });
-    for (let r = 1; r <= RATE_REPOS_PER_INSTALLATION; r++) {
-      sim.repo({ owner: org, name: `svc-${r}`, files: { 'README.md': '# svc\n', '.github/shipgate.yml': DAG_CONFIG, ...workflows } });
+  for (const sample of Object.values(RATE_SAMPLES)) {
+    for (const org of sample.orgs) {
+      sim.org(org, { members: ['alice'] });
+      for (let r = 1; r <= sample.reposPerOrg; r++) {
+        sim.repo({ owner: org, name: `svc-${r}`, files: { 'README.md': '# svc\n', '.github/shipgate.yml': DAG_CONFIG, ...workflows } });
+      }
     }
   }
   return idlePushes;
@@ -104,8 +109,9 @@ function populate(sim: GitHubSimulator): WebhookToSend[] {
  * Starts the simulator (gated clock, OpenAPI validation as asked), fills it
  * with the bench's organisations, then shipgate on `store` with GitHub's write
  * pacing (1000 ms per installation) and the bare Probot app with the same secret.
+ * Waits on the app end by `deadline` (a `performance.now()` time) at the latest.
  */
-export async function startBenchEnvironment(store: Store, options: { validate: boolean }): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(store: Store, options: { validate: boolean; deadline: number }): Promise<BenchEnvironment> {
   const simClock = new GatedClock();
   const sim = await startGitHubSimulator({ clock: simClock, validate: options.validate });
   // SHIPGATE_BENCH_LOG=warn (or info, debug) shows the app's log on stderr; the bare app logs the same.
@@ -117,7 +123,7 @@ export async function startBenchEnvironment(store: Store, options: { validate: b
     const idlePushes = populate(sim);
     if (idlePushes.length === 0) throw new Error('the sim made no push webhooks for the repository without a config');
     await sim.webhooks.drain();
-    const config = appConfigFor(sim);
+    const config = appConfigForSimulator(sim, { logLevel: 'silent' });
     app = await startShipgate(config, {
       log,
       store,
@@ -138,7 +144,18 @@ export async function startBenchEnvironment(store: Store, options: { validate: b
         .executeTakeFirstOrThrow();
       return Number(row.n);
     };
+    const timeout = (maxMs: number) => Math.round(Math.max(1_000, Math.min(maxMs, options.deadline - performance.now())));
+    const trySettle = async (timeoutMs: number) => {
+      let quietRounds = 0;
+      return waitUntil(timeout(timeoutMs), 20, async () => {
+        await sim.webhooks.drain();
+        // Twice in a row: processing one delivery can make the sim send another.
+        quietRounds = (await openDeliveries()) === 0 ? quietRounds + 1 : 0;
+        return quietRounds >= 2;
+      });
+    };
     return {
+      timeout,
       sim,
       simClock,
       app: running,
@@ -148,17 +165,18 @@ export async function startBenchEnvironment(store: Store, options: { validate: b
       webhookUrl,
       secret: config.webhookSecret,
       idlePushes,
+      trySettle,
+      openDeliveries,
       async settle(timeoutMs = 60_000) {
-        const settled = await waitUntil(timeoutMs, 20, async () => {
-          await sim.webhooks.drain();
-          return (await openDeliveries()) === 0;
-        });
-        if (!settled) throw new Error(`timed out after ${timeoutMs} ms waiting for every delivery to be processed; open: ${await describeOpenDeliveries(store)}`);
+        const limit = timeout(timeoutMs);
+        if (!(await trySettle(limit))) {
+          throw new WaitTimeout(`timed out after ${limit} ms waiting for every delivery to be processed; still open: ${await describeOpenDeliveries(store)}`);
+        }
       },
       async quiet(ms, installations) {
         const counts = (entry: { installationId: number | undefined }) =>
           installations === undefined || (entry.installationId !== undefined && installations.has(entry.installationId));
-        await waitFor(`the sim to see no request for ${ms} ms`, 30_000, 50, () => {
+        await waitFor(`the sim to see no request for ${ms} ms`, timeout(30_000), 50, () => {
           const last = sim.requests.reduce((latest, entry) => (counts(entry) ? Math.max(latest, entry.at) : latest), 0);
           return simClock.now() - last >= ms;
         });

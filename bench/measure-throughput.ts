@@ -4,7 +4,9 @@ import { postWebhook, type WebhookToSend } from './post-webhook.ts';
 import type { ThroughputResult } from './results.ts';
 import { waitUntil } from './wait.ts';
 
+/** Webhooks fired in figure 4. */
 export const THROUGHPUT_DELIVERIES = 500;
+/** How many are in flight at once. */
 export const THROUGHPUT_CONCURRENCY = 8;
 
 /**
@@ -22,7 +24,9 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
   const { total = THROUGHPUT_DELIVERIES, concurrency = THROUGHPUT_CONCURRENCY, timeoutMs = 90_000 } = options;
   const pushes: WebhookToSend[] = env.idlePushes;
-  progress(`throughput: ${total} push webhooks, ${concurrency} at a time`);
+  // Start from an empty queue when the app gets there in time; say so when it does not.
+  const backlogAtStart = (await env.trySettle(15_000)) ? 0 : await env.openDeliveries();
+  progress(`throughput: ${total} push webhooks, ${concurrency} at a time${backlogAtStart ? ` (${backlogAtStart} earlier deliveries still queued)` : ''}`);
   const ids: string[] = [];
   let errors = 0;
   let next = 0;
@@ -58,7 +62,7 @@ export async function measureThroughput(
     return done === ids.length;
   });
   const finished = performance.now();
-  if (complete) await env.settle();
+  if (complete) await env.trySettle(10_000);
   return {
     deliveries: ids.length,
     concurrency,
@@ -67,5 +71,6 @@ export async function measureThroughput(
     elapsedMs: finished - started,
     errors,
     unprocessed: ids.length - done,
+    backlogAtStart,
   };
 }

@@ -13,6 +13,8 @@ export interface AckResult {
 export interface DispatchLatencyResult {
   latency: Summary;
   pipelines: number;
+  /** Why fewer pipelines than planned were measured (the app did not settle in time). */
+  stoppedEarly?: string;
 }
 
 /** Figure 3: GitHub requests the app made for one whole pipeline run. */
@@ -44,6 +46,8 @@ export interface ThroughputResult {
   errors: number;
   /** Deliveries still unprocessed when the bench stopped waiting (0 when all were processed). */
   unprocessed: number;
+  /** Earlier deliveries still open when the figure started (the app had not caught up within 15 s). */
+  backlogAtStart: number;
 }
 
 /** Extra: every delivery of the pass, from receipt to the end of processing (queue wait + processing), ms. */
@@ -58,6 +62,8 @@ export interface DeliveryTimesResult {
 
 /** Figure 5: resident set size of the bench process (app, sim and bare Probot together), MB. */
 export interface RssResult {
+  /** Once the sim, shipgate and the bare app had started, before any figure. */
+  startMb: number;
   afterMb: number;
   peakMb: number;
 }
@@ -68,6 +74,8 @@ export interface PipelineRateSample {
   pipelines: number;
   elapsedMs: number;
   perMinute: number;
+  /** Writes the sample's installations made, per pipeline (paced at one a second per installation). */
+  writesPerPipeline: number;
 }
 
 /** Figure 6: pipelines per minute with write pacing in force. */

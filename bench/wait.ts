@@ -1,3 +1,8 @@
+/** A wait on the app that ran out of time: the app is too slow or stalled (not a bug of the bench). */
+export class WaitTimeout extends Error {
+  override name = 'WaitTimeout';
+}
+
 /** Sleeps `ms` of wall time. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,9 +22,9 @@ export async function waitUntil(timeoutMs: number, intervalMs: number, condition
 }
 
 /**
- * Like `waitUntil`, but throws, naming `what`, on timeout. Every wait of the
- * bench is bounded by one of these.
+ * Like `waitUntil`, but throws a `WaitTimeout` naming `what`. Every wait of
+ * the bench is bounded by one of these.
  */
 export async function waitFor(what: string, timeoutMs: number, intervalMs: number, condition: () => boolean | Promise<boolean>): Promise<void> {
-  if (!(await waitUntil(timeoutMs, intervalMs, condition))) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  if (!(await waitUntil(timeoutMs, intervalMs, condition))) throw new WaitTimeout(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }

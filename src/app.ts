@@ -2,7 +2,7 @@ import type { ApplicationFunction } from 'probot';
 import type { PgBoss } from 'pg-boss';
 import type { Clock } from './clock.ts';
 import type { Store } from './store/db.ts';
-import { receiveDelivery } from './intake/receive-delivery.ts';
+import { enqueueDelivery, receiveDelivery } from './intake/receive-delivery.ts';
 import { healthHandler } from './http/health.ts';
 
 export interface AppDeps {
@@ -24,11 +24,18 @@ export function shipgateApp(deps: AppDeps): ApplicationFunction {
     app.onAny(async (context) => {
       const outcome = await receiveDelivery(
         deps.store.db,
-        deps.boss,
         { id: context.id, name: context.name, payload: context.payload as unknown as Record<string, unknown> },
         new Date(deps.clock.now()),
       );
-      if (outcome.kind === 'recorded') deps.onQueued?.();
+      if (outcome.kind === 'recorded') {
+        // Recorded is safe: queue it once the answer has gone (a lost enqueue is swept up).
+        setImmediate(() => {
+          enqueueDelivery(deps.boss, context.id).then(
+            () => deps.onQueued?.(),
+            (err: unknown) => app.log.warn({ err, delivery: context.id }, 'queueing a recorded delivery failed; the next sweep queues it'),
+          );
+        });
+      }
       app.log.debug({ delivery: context.id, event: context.name, outcome: outcome.kind }, 'webhook received');
     });
     app.onError((error) => {

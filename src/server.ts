@@ -146,6 +146,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       if (job) await advanceRun(engine, job.data.runId);
     });
     await boss.work(QUEUES.reconcile, { batchSize: 1, pollingIntervalSeconds: 5 }, async () => {
+      const swept = await requeueUnprocessedDeliveries(store.db, boss, { olderThan: new Date(Date.now() - 30_000) });
+      if (swept > 0) log.warn({ swept }, 'queued deliveries that were recorded but never queued');
       const report = await reconcile(engine);
       if (report.advanced + report.polled + report.recovered + report.redispatched > 0) log.info(report, 'reconciled');
     });

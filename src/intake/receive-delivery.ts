@@ -11,21 +11,17 @@ export interface VerifiedDelivery {
   payload: Record<string, unknown>;
 }
 
-export type IntakeOutcome = { kind: 'recorded'; jobId: string | null } | { kind: 'duplicate' };
+export type IntakeOutcome = { kind: 'recorded' } | { kind: 'duplicate' };
 
 /**
  * The webhook path of SPEC §8, before acknowledgement: record the delivery once
- * (a redelivered `X-GitHub-Delivery` is acknowledged and ignored) and queue it
- * for processing. If this throws, the webhook is answered 500 and GitHub keeps it
- * for redelivery; if the process dies after recording but before queueing,
- * `requeueUnprocessedDeliveries` picks it up at the next start.
+ * (a redelivered `X-GitHub-Delivery` is acknowledged and ignored). One write:
+ * the caller queues it right after the answer went out (`enqueueDelivery`). If
+ * this throws, the webhook is answered 500 and GitHub keeps it for redelivery;
+ * a delivery recorded but never queued (the process died in between) is queued
+ * by `requeueUnprocessedDeliveries`, at start and on every reconciliation pass.
  */
-export async function receiveDelivery(
-  db: Kysely<Database>,
-  boss: PgBoss,
-  delivery: VerifiedDelivery,
-  now: Date,
-): Promise<IntakeOutcome> {
+export async function receiveDelivery(db: Kysely<Database>, delivery: VerifiedDelivery, now: Date): Promise<IntakeOutcome> {
   const payload = delivery.payload;
   const installation = payload.installation as { id?: number } | undefined;
   const repository = payload.repository as { full_name?: string } | undefined;
@@ -39,9 +35,7 @@ export async function receiveDelivery(
     payload,
     received_at: now,
   });
-  if (!inserted) return { kind: 'duplicate' };
-  const jobId = await enqueueDelivery(boss, delivery.id);
-  return { kind: 'recorded', jobId };
+  return inserted ? { kind: 'recorded' } : { kind: 'duplicate' };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

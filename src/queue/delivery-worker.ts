@@ -15,42 +15,61 @@ export interface DeliveryWorkerDeps {
 }
 
 /**
- * Works the delivery queue: loads the recorded delivery, hands it to the engine,
- * and marks the outcome. A throw leaves the job to pg-boss's retry with backoff.
+ * Works the delivery queue: takes deliveries in batches (and keeps fetching
+ * while batches come back full), processes a batch's deliveries concurrently,
+ * and settles each job on its own, so one failing delivery is retried (with
+ * pg-boss's backoff) without holding back the others.
  */
 export async function startDeliveryWorker(deps: DeliveryWorkerDeps): Promise<string> {
   return deps.boss.work<{ deliveryId: string }>(
     QUEUES.delivery,
-    { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 1 },
-    async ([job]) => {
-      if (!job) return;
-      const { deliveryId } = job.data;
-      const delivery = await getDelivery(deps.engine.db, deliveryId);
-      if (!delivery) {
-        deps.log.warn({ delivery: deliveryId }, 'queued delivery is not in the store');
-        return;
-      }
-      if (delivery.status === 'processed' || delivery.status === 'ignored') return;
-      const log = deps.log.child({ delivery: deliveryId, event: delivery.event });
-      try {
-        await markDelivery(deps.engine.db, deliveryId, 'processing');
-        const outcome = await processDelivery({ ...deps.engine, log }, delivery);
-        await markDelivery(deps.engine.db, deliveryId, outcome === 'ignored' ? 'ignored' : 'processed');
-      } catch (err) {
-        log.error({ err }, 'delivery processing failed; it will be retried');
-        await markDelivery(deps.engine.db, deliveryId, 'failed', (err as Error).message);
-        throw err;
-      }
+    {
+      batchSize: 8,
+      localConcurrency: 2,
+      burstWhenBatchFull: true,
+      pollingIntervalSeconds: 1,
+      notifyPollingIntervalSeconds: 1,
+      perJobResults: true,
     },
+    async (jobs) =>
+      Promise.all(
+        jobs.map(async (job) => {
+          try {
+            await processOne(deps, job.data.deliveryId);
+            return { id: job.id, status: 'completed' as const };
+          } catch (err) {
+            return { id: job.id, status: 'failed' as const, output: { error: (err as Error).message } };
+          }
+        }),
+      ),
   );
+}
+
+async function processOne(deps: DeliveryWorkerDeps, deliveryId: string): Promise<void> {
+  const delivery = await getDelivery(deps.engine.db, deliveryId);
+  if (!delivery) {
+    deps.log.warn({ delivery: deliveryId }, 'queued delivery is not in the store');
+    return;
+  }
+  if (delivery.status === 'processed' || delivery.status === 'ignored') return;
+  const log = deps.log.child({ delivery: deliveryId, event: delivery.event });
+  try {
+    await markDelivery(deps.engine.db, deliveryId, 'processing');
+    const outcome = await processDelivery({ ...deps.engine, log }, delivery);
+    await markDelivery(deps.engine.db, deliveryId, outcome === 'ignored' ? 'ignored' : 'processed');
+  } catch (err) {
+    log.error({ err }, 'delivery processing failed; it will be retried');
+    await markDelivery(deps.engine.db, deliveryId, 'failed', (err as Error).message);
+    throw err;
+  }
 }
 
 /**
  * Deliveries recorded but never processed (the process died between recording
  * and queueing, or while processing) are queued again at start.
  */
-export async function requeueUnprocessedDeliveries(db: Kysely<Database>, boss: PgBoss): Promise<number> {
-  const pending = await pendingDeliveries(db, {});
+export async function requeueUnprocessedDeliveries(db: Kysely<Database>, boss: PgBoss, options: { olderThan?: Date } = {}): Promise<number> {
+  const pending = await pendingDeliveries(db, options);
   for (const delivery of pending) await enqueueDelivery(boss, delivery.id);
   return pending.length;
 }

@@ -348,6 +348,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('fetched_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('workflow_definitions_pkey', ['owner', 'repo', 'blob_sha'])
     .execute();
+  // A blob sha names the content: the same workflow file in another repository is found by it.
+  await db.schema.createIndex('workflow_definitions_blob_idx').on('workflow_definitions').column('blob_sha').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

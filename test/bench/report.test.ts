@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { ackRatio, figureRows, formatReport, requestBudget, routeRows, verdict } from '../../bench/report.ts';
+import type { BenchReport, TargetResult } from '../../bench/results.ts';
+import { summarize } from '../../bench/stats.ts';
+
+function measured(overrides: Partial<TargetResult> = {}): TargetResult {
+  return {
+    database: 'pglite',
+    notes: [],
+    durationMs: 90_000,
+    ack: { shipgate: summarize([2, 3, 4]), bare: summarize([1, 1, 2]), errors: 0 },
+    dispatch: { latency: summarize([20, 30, 400]), pipelines: 3 },
+    requests: {
+      pipelines: 2,
+      jobs: 4,
+      stages: 4,
+      perPipeline: [11, 11],
+      writesPerPipeline: [7, 7],
+      byRoute: { 'POST /repos/{owner}/{repo}/check-runs': 2, 'GET /repos/{owner}/{repo}/contents/{path}': 3 },
+      tokenRequests: 2,
+      unsuccessful: 0,
+    },
+    throughput: { deliveries: 500, concurrency: 8, ackedPerSecond: 200, processedPerSecond: 50, elapsedMs: 10_000, errors: 0, unprocessed: 0, backlogAtStart: 0 },
+    deliveries: { receivedToProcessed: summarize([10, 20]), slower: 0, slowerThanMs: 5_000, unfinished: 0 },
+    rss: { startMb: 150, afterMb: 180, peakMb: 260 },
+    ...overrides,
+  };
+}
+
+const row = (rows: string[][], start: string) => rows.find((r) => r[0]?.startsWith(start));
+
+describe('verdict', () => {
+  it.each([
+    { value: 10, limit: 50, expected: '✓' },
+    { value: 50, limit: 50, expected: '✓' },
+    { value: 50.1, limit: 50, expected: '✗' },
+    { value: Number.NaN, limit: 50, expected: '?' },
+  ])('$value against $limit → $expected', ({ value, limit, expected }) => {
+    expect(verdict(value, limit)).toBe(expected);
+  });
+});
+
+describe('targets', () => {
+  it('budgets requests as jobs + stages + 4, with jobs + 2 as the floor', () => {
+    expect(requestBudget(4, 4)).toEqual({ floor: 6, target: 12 });
+  });
+
+  it("compares shipgate's ack p99 with the bare app's", () => {
+    expect(ackRatio(measured())).toBe(2);
+    const { ack: _ack, ...withoutAck } = measured();
+    expect(ackRatio(withoutAck)).toBeNaN();
+  });
+});
+
+describe('figureRows', () => {
+  it('marks each figure against its target, one column per database', () => {
+    const rows = figureRows([measured(), { database: 'postgres', skipped: 'no PostgreSQL', notes: [], durationMs: 0 }]);
+    expect(row(rows, '   ack p99 ratio')).toEqual(['   ack p99 ratio shipgate / bare', '2.00× ✓', 'skipped', '≤ 2×']);
+    expect(row(rows, '2. event → next dispatch p50')?.[1]).toBe('30.00 ms ✓');
+    expect(row(rows, '   event → next dispatch p99')?.[1]).toBe('400.00 ms ✗');
+    expect(row(rows, '3. GitHub requests')?.slice(1)).toEqual(['11 ✓', 'skipped', '≤ 12 (floor 6)']);
+    expect(row(rows, '5. RSS after start-up')?.[1]).toBe('150 MB');
+    expect(row(rows, '   RSS after the runs')?.[1]).toBe('180 MB ✓');
+    expect(row(rows, '   RSS peak')?.[1]).toBe('260 MB ✗');
+    expect(row(rows, '6. pipelines/min')?.[1]).toBe('—');
+  });
+
+  it('shows a dash for what a failed pass did not measure', () => {
+    const rows = figureRows([{ database: 'pglite', error: 'boom', notes: [], durationMs: 1 }]);
+    expect(row(rows, '2. event → next dispatch p50')?.[1]).toBe('—');
+    expect(row(rows, '   ack p99 ratio')?.[1]).toBe('—');
+  });
+});
+
+describe('routeRows', () => {
+  it('lists every route of every database, sorted, with the mean per run', () => {
+    expect(routeRows([measured()])).toEqual([
+      ['GET /repos/{owner}/{repo}/contents/{path}', '3.00'],
+      ['POST /repos/{owner}/{repo}/check-runs', '2.00'],
+    ]);
+  });
+});
+
+describe('formatReport', () => {
+  it('prints the figures, the route breakdown and the notes', () => {
+    const report: BenchReport = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      node: 'v24.0.0',
+      platform: 'linux-x64',
+      cpus: 2,
+      writeIntervalMs: 1000,
+      simValidation: false,
+      targets: [measured({ notes: ['figure 6 skipped'] }), { database: 'postgres', skipped: 'no PostgreSQL at 127.0.0.1', notes: [], durationMs: 0 }],
+    };
+    const text = formatReport(report);
+    expect(text).toContain('write pacing 1000 ms');
+    expect(text).toMatch(/figure\s+pglite\s+postgres\s+SPEC §11 target/);
+    expect(text).toContain('GET /repos/{owner}/{repo}/contents/{path}');
+    expect(text).toContain('- pglite: figure 6 skipped');
+    expect(text).toContain('- postgres: skipped — no PostgreSQL at 127.0.0.1');
+  });
+});
