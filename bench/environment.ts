@@ -10,6 +10,7 @@ import { startBareProbot, type BareProbot } from './bare-probot.ts';
 import { GatedClock } from './bench-clock.ts';
 import type { WebhookToSend } from './post-webhook.ts';
 import { sleep, WaitTimeout, waitFor, waitUntil } from './wait.ts';
+import { countOpenDeliveries } from '../src/store/repos/deliveries.ts';
 
 /** How many DAG pipelines figure 2 measures (one organisation, so one installation, each); numbered 1..20. */
 export const DAG_PIPELINES = 20;
@@ -136,14 +137,7 @@ export async function startBenchEnvironment(store: Store, options: { validate: b
     bare = await startBareProbot({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, webhookPath: config.webhookPath, log });
     const running = app;
     const runningBare = bare;
-    const openDeliveries = async () => {
-      const row = await store.db
-        .selectFrom('deliveries')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', 'in', ['received', 'processing', 'failed'])
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
-    };
+    const openDeliveries = () => countOpenDeliveries(store.db);
     const timeout = (maxMs: number) => Math.round(Math.max(1_000, Math.min(maxMs, options.deadline - performance.now())));
     const trySettle = async (timeoutMs: number) => {
       let quietRounds = 0;

@@ -7,6 +7,7 @@ import { reconcile, type ReconcileReport } from '../../src/engine/reconcile.ts';
 import { startShipgate, type RunningShipgate, type StartOptions } from '../../src/server.ts';
 import { startGitHubSimulator, type GitHubSimulator, type SimulatorOptions } from '../../src/sim/index.ts';
 import type { Store } from '../../src/store/db.ts';
+import { countOpenDeliveries } from '../../src/store/repos/deliveries.ts';
 import type { DatabaseTarget } from './databases.ts';
 
 /** The real app (Probot server over HTTP, a real database) against the simulator. */
@@ -39,14 +40,7 @@ export interface HarnessOptions {
  * delivery still to process (received, processing, or failed and due a retry).
  */
 export async function settleDeliveries(sim: GitHubSimulator, store: Store): Promise<void> {
-  const open = async () => {
-    const row = await store.db
-      .selectFrom('deliveries')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', 'in', ['received', 'processing', 'failed'])
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  };
+  const open = () => countOpenDeliveries(store.db);
   for (let round = 0; round < 500; round++) {
     await sim.webhooks.drain();
     // Twice quiet in a row: processing one delivery can make the sim send another.

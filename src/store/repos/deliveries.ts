@@ -104,3 +104,16 @@ export async function pruneDeliveries(db: DbOrTrx, options: { before: Date }): P
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * How many deliveries are still to be processed: received, in processing, or
+ * failed and due a retry. Zero means the app has caught up.
+ */
+export async function countOpenDeliveries(db: DbOrTrx): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', 'in', ['received', 'processing', 'failed'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
