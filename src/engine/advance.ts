@@ -122,9 +122,10 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
     ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
   });
   const effects: Effects = { run, plan, toStart: [], toCancel: [], completed: false };
-  for (const decision of decisions) await record(deps, trx, run, plan, decision, effects, new Date(now));
+  const loaded = { attempts, stageNames: new Map(stages.map((s) => [s.id, s.stage])) };
+  for (const decision of decisions) await record(deps, trx, run, plan, loaded, decision, effects, new Date(now));
   // Attempts created but never started (a crash after recording them) start now.
-  for (const attempt of await listJobAttempts(trx, runId)) {
+  for (const attempt of attempts) {
     if (attempt.status === 'pending' && !effects.toStart.includes(attempt.id)) effects.toStart.push(attempt.id);
   }
   return effects;
@@ -142,6 +143,7 @@ async function record(
   trx: Transaction<Database>,
   run: PipelineRun,
   plan: RunPlan,
+  loaded: { attempts: JobAttempt[]; stageNames: Map<number, string> },
   decision: Decision,
   effects: Effects,
   now: Date,
@@ -200,16 +202,16 @@ async function record(
     case 'schedule-retry': {
       await updateJobAttempt(trx, decision.attemptId, { next_retry_at: new Date(decision.at) }, { now });
       deps.wakeAt?.(run.id, decision.at);
-      const attempt = (await listJobAttempts(trx, run.id)).find((a) => a.id === decision.attemptId);
+      const attempt = loaded.attempts.find((a) => a.id === decision.attemptId);
       if (attempt) {
-        const stage = (await listStageRuns(trx, run.id)).find((s) => s.id === attempt.stage_run_id)?.stage ?? '';
+        const stage = loaded.stageNames.get(attempt.stage_run_id) ?? '';
         emit({ kind: 'job-retry-scheduled', runId: run.id, pipeline: run.pipeline, stage, job: attempt.job, at: decision.at });
       }
       return;
     }
     case 'retry': {
       const stage = await stageRow(trx, run.id, decision.stage);
-      const previous = (await listJobAttempts(trx, run.id)).find((a) => a.id === decision.previousAttemptId);
+      const previous = loaded.attempts.find((a) => a.id === decision.previousAttemptId);
       const { jobAttempt } = await createJobAttempt(trx, {
         pipeline_run_id: run.id,
         stage_run_id: stage.id,

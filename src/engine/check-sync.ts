@@ -4,10 +4,10 @@ import type { GitHubClient } from '../github/client.ts';
 import { createCheckRun, updateCheckRun, type CheckAnnotation } from '../github/checks.ts';
 import { toJsonb } from '../store/json.ts';
 import { getCheckRun, upsertCheckRun } from '../store/repos/check-runs.ts';
-import { listJobAttempts } from '../store/repos/job-attempts.ts';
+import { latestAttemptPerJob, listJobAttempts } from '../store/repos/job-attempts.ts';
 import { findPipelineRunsBySha, getPipelineRun } from '../store/repos/pipeline-runs.ts';
 import { listStageRuns } from '../store/repos/stage-runs.ts';
-import type { JsonObject, PipelineRun } from '../store/schema/index.ts';
+import type { JobAttempt, JsonObject, PipelineRun } from '../store/schema/index.ts';
 import { pipelineCheckBody, rollupCheckBody, type CheckRunBody, type PipelineRunView, type StageView } from './check-output.ts';
 import type { EngineDeps } from './deps.ts';
 import { topologicalStages } from './plan.ts';
@@ -31,14 +31,7 @@ export async function loadRunView(deps: EngineDeps, run: PipelineRun): Promise<P
   const attempts = await listJobAttempts(deps.db, run.id);
   const stages: StageView[] = topologicalStages({ stages: plan.stages }).map((id) => {
     const row = stageRows.find((s) => s.stage === id);
-    const latest = new Map<string, (typeof attempts)[number]>();
-    if (row) {
-      for (const a of attempts) {
-        if (a.stage_run_id !== row.id) continue;
-        const current = latest.get(a.job);
-        if (!current || a.attempt > current.attempt) latest.set(a.job, a);
-      }
-    }
+    const latest = row ? latestAttemptPerJob(attempts, row.id) : new Map<string, JobAttempt>();
     return {
       id,
       status: row?.status ?? 'pending',

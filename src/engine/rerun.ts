@@ -1,5 +1,5 @@
 import { withTransaction } from '../store/db.ts';
-import { createJobAttempt, listJobAttempts } from '../store/repos/job-attempts.ts';
+import { createJobAttempt, latestAttemptPerJob, listJobAttempts } from '../store/repos/job-attempts.ts';
 import { createPipelineRun, getPipelineRun, lockPipelineRun, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
 import { listStageRuns, updateStageRun } from '../store/repos/stage-runs.ts';
 import type { JsonObject } from '../store/schema/index.ts';
@@ -31,12 +31,7 @@ export async function rerunFailedJobsOfRun(deps: EngineDeps, runId: number): Pro
         continue;
       }
       if (stage.status !== 'completed' || isSuccessful(stage.conclusion)) continue;
-      const latest = new Map<string, (typeof attempts)[number]>();
-      for (const a of attempts) {
-        if (a.stage_run_id !== stage.id) continue;
-        const current = latest.get(a.job);
-        if (!current || a.attempt > current.attempt) latest.set(a.job, a);
-      }
+      const latest = latestAttemptPerJob(attempts, stage.id);
       for (const attempt of latest.values()) {
         if (isSuccessful(attempt.conclusion)) continue;
         await createJobAttempt(trx, {

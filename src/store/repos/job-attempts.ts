@@ -185,3 +185,14 @@ export async function quietJobAttempts(
     .limit(options.limit ?? 100)
     .execute();
 }
+
+/** The newest attempt of each job of one stage run, by job id (from a run's attempts). */
+export function latestAttemptPerJob(attempts: readonly JobAttempt[], stageRunId: number): Map<string, JobAttempt> {
+  const latest = new Map<string, JobAttempt>();
+  for (const attempt of attempts) {
+    if (attempt.stage_run_id !== stageRunId) continue;
+    const current = latest.get(attempt.job);
+    if (!current || attempt.attempt > current.attempt) latest.set(attempt.job, attempt);
+  }
+  return latest;
+}
