@@ -15,7 +15,8 @@ const HELP_AFTER = `
 Checks the YAML, the schema (unknown keys, types, ids, durations) and what the
 schema cannot: needs that name no stage, cycles, gates on jobs that do not
 exist, filter-pattern and if: expression syntax, branches with branches-ignore,
-undefined environments, more than 25 workflow inputs.
+undefined environments, more than 25 workflow inputs, more than 64 stages or
+256 jobs in a pipeline. Schema errors and these are reported together.
 
 Output: one line per problem, FILE:LINE:COL message, with a suggestion when a
 key or name looks misspelt. Warnings are printed with "warning:".

@@ -4,6 +4,8 @@
  * `advance.ts` applies the decisions and performs their effects.
  */
 
+import { reason, type Reason } from './reasons.ts';
+
 /** What the planner needs of a pipeline's configuration (a subset of the parsed config). */
 export interface PlanPipeline {
   stages: Record<
@@ -64,12 +66,12 @@ export type RunConclusion = 'success' | 'failure' | 'cancelled' | 'timed_out';
 
 export type Decision =
   | { kind: 'start-stage'; stage: string; jobs: Array<{ job: string; timeoutMs: number }> }
-  | { kind: 'skip-stage'; stage: string; reason: string }
+  | { kind: 'skip-stage'; stage: string; reason: Reason }
   | { kind: 'complete-stage'; stage: string; conclusion: RunConclusion }
   | { kind: 'time-out'; attemptId: number; workflowRunId: number | null }
   | { kind: 'schedule-retry'; attemptId: number; at: number }
   | { kind: 'retry'; previousAttemptId: number; stage: string; job: string; attempt: number; workflowRunId: number; timeoutMs: number }
-  | { kind: 'cancel-attempts'; attemptIds: number[]; reason: string }
+  | { kind: 'cancel-attempts'; attemptIds: number[]; reason: Reason }
   | { kind: 'complete-run'; conclusion: RunConclusion };
 
 const SUCCESSFUL = new Set(['success', 'neutral', 'skipped']);
@@ -119,7 +121,8 @@ export function decide(input: PlanInput): Decision[] {
   for (const attempt of run.attempts) {
     const key = `${attempt.stage}\u0000${attempt.job}`;
     const current = latestAttempts.get(key);
-    if (!current || attempt.attempt > current.attempt) latestAttempts.set(key, attempt);
+    // Copies: the planner works out the consequences of its own decisions on them, never on the caller's state.
+    if (!current || attempt.attempt > current.attempt) latestAttempts.set(key, { ...attempt });
   }
   const jobConfig = (stage: string, job: string) => pipeline.stages[stage]?.jobs[job];
   const timeoutOf = (stage: string, job: string) => {
@@ -170,7 +173,7 @@ export function decide(input: PlanInput): Decision[] {
       decisions.push({
         kind: 'cancel-attempts',
         attemptIds: toCancel.map((a) => a.id),
-        reason: run.cancelRequested ? 'the run was cancelled' : 'another job of the pipeline failed',
+        reason: run.cancelRequested ? reason('cancel.requested', {}) : reason('cancel.other-job-failed'),
       });
       // Cancelled attempts end now; the workflow run's own completion event changes nothing.
       for (const a of toCancel) {
@@ -238,23 +241,27 @@ export function decide(input: PlanInput): Decision[] {
     const needs = config.needs.map((need) => ({ need, state: stageById.get(need) }));
     const unmet = needs.find(({ state }) => state?.status === 'skipped' || (state?.status === 'completed' && !isSuccessful(state.conclusion)));
     if (unmet) {
-      const why = unmet.state?.status === 'skipped' ? 'was skipped' : `ended ${unmet.state?.conclusion ?? 'unsuccessfully'}`;
-      skip(id, `needs '${unmet.need}', which ${why}`);
+      skip(
+        id,
+        unmet.state?.status === 'skipped'
+          ? reason('stage.needs-skipped', { need: unmet.need })
+          : reason('stage.needs-failed', { need: unmet.need, conclusion: unmet.state?.conclusion ?? 'unsuccessfully' }),
+      );
       continue;
     }
     if (stopping) {
-      skip(id, run.cancelRequested ? 'the run was cancelled' : 'an earlier failure stopped the pipeline');
+      skip(id, run.cancelRequested ? reason('stage.run-cancelled') : reason('stage.pipeline-stopped'));
       continue;
     }
     if (!needs.every(({ state }) => state?.status === 'completed')) continue;
     if (config.if !== undefined) {
       const result = input.evaluateIf(id, config.if);
       if (!result.ok) {
-        skip(id, `its if: could not be evaluated: ${result.error}`);
+        skip(id, reason('stage.if-error', { expression: config.if, error: result.error }));
         continue;
       }
       if (!result.value) {
-        skip(id, `if: ${config.if} was false`);
+        skip(id, reason('stage.if-false', { expression: config.if }));
         continue;
       }
     }
@@ -282,8 +289,8 @@ export function decide(input: PlanInput): Decision[] {
   }
   return decisions;
 
-  function skip(stage: string, reason: string) {
-    decisions.push({ kind: 'skip-stage', stage, reason });
+  function skip(stage: string, why: Reason) {
+    decisions.push({ kind: 'skip-stage', stage, reason: why });
     stageById.set(stage, { stage, status: 'skipped', conclusion: null });
   }
 }

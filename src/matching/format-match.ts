@@ -2,6 +2,7 @@
  * Renders a {@link MatchResult} for people (`shipgate plan`) and as the documented
  * JSON shape. Pure.
  */
+import type { ReasonCode } from '../engine/reasons.ts';
 import type { ShipgateEvent } from './event.ts';
 import type { MatchResult } from './match-event.ts';
 
@@ -9,7 +10,8 @@ import type { MatchResult } from './match-event.ts';
 export interface MatchResultJson {
   pipelines: Array<{
     id: string;
-    stages: Array<{ id: string; jobs: string[]; skipped: false | string }>;
+    /** `code` is the reason code of a skip (`stage.if-false`, …), beside its sentence in `skipped`. */
+    stages: Array<{ id: string; jobs: string[]; skipped: false | string; code?: ReasonCode }>;
     reasons: string[];
   }>;
   skipped: Array<{ id: string; reason: string }>;
@@ -20,7 +22,12 @@ export function matchResultToJson(result: MatchResult): MatchResultJson {
   return {
     pipelines: result.pipelines.map((pipeline) => ({
       id: pipeline.id,
-      stages: pipeline.stages.map((stage) => ({ id: stage.id, jobs: [...stage.jobs], skipped: stage.skipped })),
+      stages: pipeline.stages.map((stage) => ({
+        id: stage.id,
+        jobs: [...stage.jobs],
+        skipped: stage.skipped,
+        ...(stage.skipped !== false && stage.reason ? { code: stage.reason.code } : {}),
+      })),
       reasons: [...pipeline.reasons],
     })),
     skipped: result.skipped.map(({ id, reason }) => ({ id, reason })),

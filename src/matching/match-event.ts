@@ -1,7 +1,11 @@
 /**
  * Which pipelines an event starts, and which of their stages would run (SPEC §4).
- * Pure: the same decision feeds the engine and `shipgate plan`.
+ * Pure: the trigger match feeds the engine and `shipgate plan`; the stage order
+ * is the engine's own (`topologicalStages`) and skips are worded by the engine's
+ * reason codes, so `shipgate plan` and the check run say the same thing.
  */
+import { topologicalStages, type PlanPipeline } from '../engine/plan.ts';
+import { reason, renderReason, type Reason } from '../engine/reasons.ts';
 import { buildExpressionContext, evaluateCondition, type ExpressionContext } from './conditions.ts';
 import type { ShipgateEvent } from './event.ts';
 import { matchTriggers, type PipelineTriggers } from './triggers.ts';
@@ -32,8 +36,11 @@ type Assert<T extends true> = T;
 /** Fails to compile if the schema's output stops fitting what matching reads. */
 export type ShipgateConfigIsMatchable = Assert<ShipgateConfig extends MatchableConfig ? true : false>;
 
-/** One stage of a matched pipeline: its jobs, and why it would not run (or `false`). */
-export type StagePlan = { id: string; jobs: string[]; skipped: false | string };
+/**
+ * One stage of a matched pipeline: its jobs, and why it would not run (`false`
+ * when it would), as the sentence and as the reason it is rendered from.
+ */
+export type StagePlan = { id: string; jobs: string[]; skipped: false | string; reason?: Reason };
 
 /** A pipeline the event starts, why, and its stages in run order. */
 export type MatchedPipeline = { id: string; reasons: string[]; stages: StagePlan[] };
@@ -72,62 +79,66 @@ export function matchEvent(event: ShipgateEvent, config: MatchableConfig): Match
 }
 
 /**
- * Orders stages by `needs` (declaration order among stages that are ready together)
- * and decides which would be skipped: by an unknown or cyclic `needs`, by a need
- * that is skipped, or by an `if:` that is false or cannot be evaluated.
+ * The stages in the engine's order (every stage after its needs, declaration
+ * order otherwise) and which would be skipped if every job succeeded, with the
+ * engine's reasons: a need that is skipped, an `if:` that is false or cannot be
+ * evaluated, and for configs the validator would refuse, a need that is not a
+ * stage or a cycle in `needs`.
  */
 export function planStages(stages: Record<string, PlannableStage>, context: ExpressionContext): StagePlan[] {
+  const pipeline: PlanPipeline = {
+    stages: Object.fromEntries(Object.entries(stages).map(([id, stage]) => [id, { needs: stage.needs ?? [], jobs: {} }])),
+  };
+  const cycles = stagesOnCycles(pipeline);
   const plans = new Map<string, StagePlan>();
-  const { order, cyclic } = orderStages(stages);
-  for (const id of order) {
+  for (const id of topologicalStages(pipeline)) {
     const stage = stages[id] as PlannableStage;
-    const skipped = cyclic.has(id)
-      ? `its needs form a cycle (${[...cyclic].join(', ')})`
-      : skipReason(stage, stages, plans, context);
-    plans.set(id, { id, jobs: Object.keys(stage.jobs), skipped });
+    const why = skipReason(id, stage, stages, plans, cycles, context);
+    const jobs = Object.keys(stage.jobs);
+    plans.set(id, why === undefined ? { id, jobs, skipped: false } : { id, jobs, skipped: renderReason(why), reason: why });
   }
   return [...plans.values()];
 }
 
 function skipReason(
+  id: string,
   stage: PlannableStage,
   stages: Record<string, PlannableStage>,
   planned: Map<string, StagePlan>,
+  cycles: Map<string, string[]>,
   context: ExpressionContext,
-): false | string {
+): Reason | undefined {
+  const cycle = cycles.get(id);
+  if (cycle) return reason('stage.needs-cycle', { stages: cycle });
   for (const need of stage.needs ?? []) {
-    if (!Object.hasOwn(stages, need)) return `needs '${need}', which is not a stage of this pipeline`;
-    const needPlan = planned.get(need);
-    if (needPlan?.skipped !== false) return `needs '${need}', which is skipped`;
+    if (!Object.hasOwn(stages, need)) return reason('stage.needs-unknown', { need });
+    if (planned.get(need)?.skipped !== false) return reason('stage.needs-skipped', { need });
   }
-  if (stage.if === undefined) return false;
+  if (stage.if === undefined) return undefined;
   const condition = evaluateCondition(stage.if, context);
-  if (!condition.ok) return `if: ${stage.if} could not be evaluated: ${condition.error}`;
-  return condition.value ? false : `if: ${stage.if} was false`;
+  if (!condition.ok) return reason('stage.if-error', { expression: stage.if, error: condition.error });
+  return condition.value ? undefined : reason('stage.if-false', { expression: stage.if });
 }
 
-/**
- * Kahn's algorithm, picking the earliest declared ready stage. Stages that can never
- * be placed (in or behind a cycle) go last, in declaration order, as `cyclic`.
- */
-function orderStages(stages: Record<string, PlannableStage>): { order: string[]; cyclic: Set<string> } {
-  const ids = Object.keys(stages);
-  const placed = new Set<string>();
-  const order: string[] = [];
-  let progress = true;
-  while (progress) {
-    progress = false;
-    for (const id of ids) {
-      if (placed.has(id)) continue;
-      const needs = (stages[id]?.needs ?? []).filter((need) => Object.hasOwn(stages, need));
-      if (needs.every((need) => placed.has(need))) {
-        placed.add(id);
-        order.push(id);
-        progress = true;
-        break;
-      }
+/** For each stage on a cycle of `needs`: the stages of its cycle, in the engine's order. */
+function stagesOnCycles(pipeline: PlanPipeline): Map<string, string[]> {
+  const needsOf = (id: string) => (pipeline.stages[id]?.needs ?? []).filter((need) => Object.hasOwn(pipeline.stages, need));
+  const reachable = (from: string): Set<string> => {
+    const seen = new Set<string>();
+    const todo = [...needsOf(from)];
+    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      todo.push(...needsOf(next));
     }
+    return seen;
+  };
+  const order = topologicalStages(pipeline);
+  const reach = new Map(order.map((id) => [id, reachable(id)]));
+  const cycles = new Map<string, string[]>();
+  for (const id of order) {
+    if (!reach.get(id)?.has(id)) continue;
+    cycles.set(id, order.filter((other) => reach.get(id)?.has(other) && reach.get(other)?.has(id)));
   }
-  const cyclic = new Set(ids.filter((id) => !placed.has(id)));
-  return { order: [...order, ...cyclic], cyclic };
+  return cycles;
 }

@@ -1,13 +1,15 @@
 /**
  * Checks beyond the schema (SPEC §3): references between stages, gates and
- * environments, cycles, filter-pattern and expression syntax, exclusive keys, and
- * GitHub's limit on workflow_dispatch inputs. Pure: config in, issues out.
+ * environments, cycles and pipeline size (those in `structure-checks.ts`),
+ * filter-pattern and expression syntax, exclusive keys, and GitHub's limit on
+ * workflow_dispatch inputs. Pure: config in, issues out.
  */
 import { checkExpression, checkTemplate } from '../matching/conditions.ts';
 import { checkFilterPattern } from '../matching/patterns.ts';
-import { formatConfigPath, MAX_ISSUES, type UnplacedIssue } from './config-issue.ts';
+import { MAX_ISSUES, type UnplacedIssue } from './config-issue.ts';
+import { createIssueReport, didYouMean, type ConfigPath as Path, type IssueReport as Report } from './issue-report.ts';
 import type { Environment, Pipeline, ShipgateConfig, Stage } from './schema.ts';
-import { suggestNearest } from './suggest.ts';
+import { checkConfigStructure } from './structure-checks.ts';
 
 /** GitHub accepts at most this many inputs in a workflow_dispatch event. */
 export const MAX_WORKFLOW_INPUTS = 25;
@@ -16,11 +18,10 @@ export const SHIPGATE_JOB_INPUTS = ['shipgate_run', 'sha'] as const;
 /** Inputs shipgate adds when it dispatches a deployment (SPEC §6). */
 export const DEPLOYMENT_INPUTS = ['environment', 'sha', 'deployment_id'] as const;
 
-type Path = Array<string | number>;
-
-/** Errors and warnings of a schema-valid config. */
+/** Errors and warnings of a schema-valid config: the structure checks (`structure-checks.ts`) and the rest. */
 export function checkConfigSemantics(config: ShipgateConfig): { errors: UnplacedIssue[]; warnings: UnplacedIssue[] } {
-  const report = createReport();
+  const report = createIssueReport();
+  checkConfigStructure(config, report);
   const environmentNames = Object.keys(config.environments);
   if (Object.keys(config.pipelines).length === 0) {
     report.warning([], 'value', 'no pipelines are defined, so nothing will run; add one under "pipelines"');
@@ -33,36 +34,6 @@ export function checkConfigSemantics(config: ShipgateConfig): { errors: Unplaced
   }
   checkEnvironments(config.environments, report);
   return { errors: report.errors.slice(0, MAX_ISSUES), warnings: report.warnings.slice(0, MAX_ISSUES) };
-}
-
-interface Report {
-  errors: UnplacedIssue[];
-  warnings: UnplacedIssue[];
-  error(path: Path, target: 'key' | 'value', message: string, hint?: string): void;
-  warning(path: Path, target: 'key' | 'value', message: string): void;
-}
-
-function createReport(): Report {
-  const issue = (path: Path, target: 'key' | 'value', message: string, hint?: string): UnplacedIssue => {
-    const where = formatConfigPath(path);
-    return { path, target, message: where === '' ? message : `${where}: ${message}`, ...(hint !== undefined ? { hint } : {}) };
-  };
-  const report: Report = {
-    errors: [],
-    warnings: [],
-    error(path, target, message, hint) {
-      if (report.errors.length <= MAX_ISSUES) report.errors.push(issue(path, target, message, hint));
-    },
-    warning(path, target, message) {
-      if (report.warnings.length <= MAX_ISSUES) report.warnings.push(issue(path, target, message));
-    },
-  };
-  return report;
-}
-
-function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  const nearest = suggestNearest(word, candidates);
-  return nearest === undefined ? undefined : `did you mean "${nearest}"?`;
 }
 
 // ---------------------------------------------------------------------------
@@ -125,21 +96,10 @@ function checkPatternList(patterns: readonly string[], path: Path, report: Repor
 // ---------------------------------------------------------------------------
 // Stages and jobs
 
+/** The stage checks that need the parsed config (needs, job ids and cycles are structure checks). */
 function checkStages(pipeline: Pipeline, base: Path, environmentNames: readonly string[], report: Report): void {
-  const stageIds = Object.keys(pipeline.stages);
-  const jobStages = new Map<string, string>();
   for (const [stageId, stage] of Object.entries(pipeline.stages)) {
     const stagePath: Path = [...base, 'stages', stageId];
-    stage.needs.forEach((need, index) => {
-      if (!Object.hasOwn(pipeline.stages, need)) {
-        report.error(
-          [...stagePath, 'needs', index],
-          'value',
-          `needs "${need}", which is not a stage of pipeline "${String(base[1])}" (stages: ${stageIds.join(', ')})`,
-          didYouMean(need, stageIds),
-        );
-      }
-    });
     if (stage.if !== undefined) {
       const error = checkExpression(stage.if);
       if (error !== undefined) report.error([...stagePath, 'if'], 'value', `invalid if: expression: ${error}`);
@@ -154,21 +114,10 @@ function checkStages(pipeline: Pipeline, base: Path, environmentNames: readonly 
     }
     for (const [jobId, job] of Object.entries(stage.jobs)) {
       const jobPath: Path = [...stagePath, 'jobs', jobId];
-      const firstStage = jobStages.get(jobId);
-      if (firstStage !== undefined) {
-        report.error(
-          jobPath,
-          'key',
-          `job id "${jobId}" is already used in stage "${firstStage}"; job ids must be unique within a pipeline (gates and /retry name jobs by id)`,
-        );
-      } else {
-        jobStages.set(jobId, stageId);
-      }
       checkTemplates(job.inputs, [...jobPath, 'inputs'], report);
       checkJobInputCount(pipeline, stage, jobId, jobPath, report);
     }
   }
-  reportNeedsCycle(pipeline, base, report);
 }
 
 function checkTemplates(inputs: Record<string, string | number | boolean>, path: Path, report: Report): void {
@@ -201,73 +150,18 @@ function checkJobInputCount(pipeline: Pipeline, stage: Stage, jobId: string, job
   );
 }
 
-/** Reports one cycle in `needs`, named stage by stage, if there is any. */
-function reportNeedsCycle(pipeline: Pipeline, base: Path, report: Report): void {
-  const stages = pipeline.stages;
-  const edges = (id: string) => (stages[id]?.needs ?? []).filter((need) => Object.hasOwn(stages, need));
-  // Kahn's algorithm: whatever cannot be ordered is on a cycle or behind one.
-  const pending = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const id of Object.keys(stages)) {
-    const needs = [...new Set(edges(id))];
-    pending.set(id, needs.length);
-    for (const need of needs) dependents.set(need, [...(dependents.get(need) ?? []), id]);
-  }
-  const ready = [...pending].filter(([, count]) => count === 0).map(([id]) => id);
-  while (ready.length > 0) {
-    const id = ready.pop() ?? '';
-    pending.delete(id);
-    for (const dependent of dependents.get(id) ?? []) {
-      const count = (pending.get(dependent) ?? 0) - 1;
-      pending.set(dependent, count);
-      if (count === 0) ready.push(dependent);
-    }
-  }
-  if (pending.size === 0) return;
-  // Walk needs inside the unordered set until a stage repeats: that is a cycle.
-  const [start] = pending.keys();
-  if (start === undefined) return;
-  const seen = new Map<string, number>();
-  const walk: string[] = [];
-  let current = start;
-  while (!seen.has(current)) {
-    seen.set(current, walk.length);
-    walk.push(current);
-    current = edges(current).find((need) => pending.has(need)) ?? current;
-  }
-  const cycle = walk.slice(seen.get(current) ?? 0);
-  const [first] = cycle;
-  if (first === undefined) return;
-  const next = cycle[1] ?? first;
-  const index = stages[first]?.needs.indexOf(next) ?? 0;
-  report.error(
-    [...base, 'stages', first, 'needs', Math.max(0, index)],
-    'value',
-    `stages depend on each other in a cycle: ${[...cycle, first].join(' → ')}; remove one of these needs`,
-  );
-}
-
 // ---------------------------------------------------------------------------
 // Gates
 
+/** Gate names are unique (a gate's job is a structure check). */
 function checkGates(pipeline: Pipeline, base: Path, report: Report): void {
-  const jobIds = Object.values(pipeline.stages).flatMap((stage) => Object.keys(stage.jobs));
   const names = new Map<string, number>();
   pipeline.gates.forEach((gate, index) => {
-    const gatePath: Path = [...base, 'gates', index];
     const first = names.get(gate.name);
     if (first !== undefined) {
-      report.error([...gatePath, 'name'], 'value', `gate name "${gate.name}" is already used by gates[${first}]; gate names must be unique`);
+      report.error([...base, 'gates', index, 'name'], 'value', `gate name "${gate.name}" is already used by gates[${first}]; gate names must be unique`);
     } else {
       names.set(gate.name, index);
-    }
-    if (gate.job !== undefined && !jobIds.includes(gate.job)) {
-      report.error(
-        [...gatePath, 'job'],
-        'value',
-        `job "${gate.job}" is not a job of pipeline "${String(base[1])}"${jobIds.length > 0 ? ` (jobs: ${jobIds.join(', ')})` : ''}`,
-        didYouMean(gate.job, jobIds),
-      );
     }
   });
 }

@@ -2,17 +2,20 @@ import { MAX_ISSUES, placeIssue, type ConfigIssue, type ConfigResult, type Locat
 import { shipgateConfigSchema } from './schema.ts';
 import { describeSchemaIssues } from './schema-issues.ts';
 import { checkConfigSemantics } from './semantic-checks.ts';
+import { checkConfigStructure } from './structure-checks.ts';
 
 /**
- * Validates config data (as parsed from YAML) against the schema and then the
- * checks beyond it; every issue gets its position from `locate`. An empty file
+ * Validates config data (as parsed from YAML) against the schema and the checks
+ * beyond it; every issue gets its position from `locate`. When the schema fails,
+ * the structure checks (needs, cycles, job ids, gate jobs, sizes) still run on the
+ * data as written, so one pass reports both kinds, in file order. An empty file
  * (`null`) is an empty config.
  */
 export function validateConfigValue(value: unknown, locate: Locate): ConfigResult {
   const input = value ?? {};
   const parsed = shipgateConfigSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = describeSchemaIssues(parsed.error.issues, input, shipgateConfigSchema);
+    const issues = [...describeSchemaIssues(parsed.error.issues, input, shipgateConfigSchema), ...checkConfigStructure(input)];
     return { ok: false, errors: inFileOrder(issues.map((issue) => placeIssue(issue, locate))) };
   }
   const semantic = checkConfigSemantics(parsed.data);

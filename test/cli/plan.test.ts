@@ -34,7 +34,7 @@ async function runPlan(args: string[]) {
 
 /** The `--json` output of a successful run, parsed. */
 interface PlanJson {
-  pipelines: Array<{ id: string; reasons: string[]; stages: Array<{ id: string; jobs: string[]; skipped: false | string }> }>;
+  pipelines: Array<{ id: string; reasons: string[]; stages: Array<{ id: string; jobs: string[]; skipped: false | string; code?: string }> }>;
   skipped: Array<{ id: string; reason: string }>;
 }
 
@@ -122,6 +122,9 @@ describe('shipgate plan --json', () => {
       "changed path 'src/login.ts' matches on.pull_request.paths 'src/**'",
     ]);
     expect(plan.pipelines[0]?.stages.at(-1)?.skipped).toBe("if: ${{ shipgate.branch == 'main' }} was false");
+    // The reason code sits beside the sentence; stages that run have none.
+    expect(plan.pipelines[0]?.stages.at(-1)?.code).toBe('stage.if-false');
+    expect(plan.pipelines[0]?.stages.filter((s) => s.skipped === false).every((s) => !('code' in s))).toBe(true);
   });
 
   it('honours --action and --base', async () => {

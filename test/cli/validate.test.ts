@@ -31,6 +31,34 @@ async function validate(...args: string[]) {
 }
 
 describe('shipgate validate', () => {
+  it('prints schema errors and semantic errors together, sorted by line', async () => {
+    const file = join(scratch, 'both.yml');
+    writeFileSync(
+      file,
+      [
+        'pipelines:',
+        '  ci:',
+        '    on: { push: { branches: [main] } }',
+        '    stages:',
+        '      build:',
+        '        jobs: { app: { workflow: build.yml, timeout: soon } }',
+        '      deploy:',
+        '        needs: [tests]',
+        '        jobs: { prod: { workflow: deploy.yml } }',
+        '',
+      ].join('\n'),
+    );
+    const io = await validate(file);
+    expect(io.exitCode).toBe(1);
+    const lines = io.out.split('\n').filter(Boolean);
+    expect(lines.every((line) => line.startsWith(`${file}:`))).toBe(true);
+    expect(lines.map((line) => line.slice(file.length))).toEqual([
+      expect.stringMatching(/^:6:\d+ pipelines\.ci\.stages\.build\.jobs\.app\.timeout: expected a duration/),
+      ':8:17 pipelines.ci.stages.deploy.needs[0]: needs "tests", which is not a stage of pipeline "ci" (stages: build, deploy)',
+    ]);
+    expect(io.err).toBe(`${file} is invalid: 2 errors\n`);
+  });
+
   it('exits 0 with a short OK line on a valid file', async () => {
     const file = join(fixtures, 'valid.yml');
     const io = await validate(file);

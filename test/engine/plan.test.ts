@@ -106,10 +106,10 @@ describe('decide', () => {
       }),
     );
     expect(decisions).toEqual([
-      { kind: 'cancel-attempts', attemptIds: [3, 4], reason: 'another job of the pipeline failed' },
+      { kind: 'cancel-attempts', attemptIds: [3, 4], reason: { code: 'cancel.other-job-failed' } },
       { kind: 'complete-stage', stage: 'test', conclusion: 'failure' },
       { kind: 'complete-stage', stage: 'scan', conclusion: 'cancelled' },
-      { kind: 'skip-stage', stage: 'deploy', reason: "needs 'test', which ended failure" },
+      { kind: 'skip-stage', stage: 'deploy', reason: { code: 'stage.needs-failed', need: 'test', conclusion: 'failure' } },
       { kind: 'complete-run', conclusion: 'failure' },
     ]);
   });
@@ -129,7 +129,7 @@ describe('decide', () => {
       ),
     );
     expect(decisions).toEqual([
-      { kind: 'skip-stage', stage: 'deploy', reason: "if: shipgate.branch == 'main' was false" },
+      { kind: 'skip-stage', stage: 'deploy', reason: { code: 'stage.if-false', expression: "shipgate.branch == 'main'" } },
       { kind: 'complete-run', conclusion: 'success' },
     ]);
   });
@@ -147,7 +147,7 @@ describe('decide', () => {
         { evaluateIf: () => ({ ok: false, error: 'unknown function foo' }) },
       ),
     );
-    expect(decisions[0]).toEqual({ kind: 'skip-stage', stage: 'deploy', reason: 'its if: could not be evaluated: unknown function foo' });
+    expect(decisions[0]).toEqual({ kind: 'skip-stage', stage: 'deploy', reason: { code: 'stage.if-error', expression: "shipgate.branch == 'main'", error: 'unknown function foo' } });
   });
 
   it('times out an attempt past its deadline and ends the run timed_out', () => {
@@ -160,9 +160,9 @@ describe('decide', () => {
     expect(decisions).toEqual([
       { kind: 'time-out', attemptId: 1, workflowRunId: 1001 },
       { kind: 'complete-stage', stage: 'build', conclusion: 'timed_out' },
-      { kind: 'skip-stage', stage: 'test', reason: "needs 'build', which ended timed_out" },
-      { kind: 'skip-stage', stage: 'scan', reason: "needs 'build', which ended timed_out" },
-      { kind: 'skip-stage', stage: 'deploy', reason: "needs 'test', which was skipped" },
+      { kind: 'skip-stage', stage: 'test', reason: { code: 'stage.needs-failed', need: 'build', conclusion: 'timed_out' } },
+      { kind: 'skip-stage', stage: 'scan', reason: { code: 'stage.needs-failed', need: 'build', conclusion: 'timed_out' } },
+      { kind: 'skip-stage', stage: 'deploy', reason: { code: 'stage.needs-skipped', need: 'test' } },
       { kind: 'complete-run', conclusion: 'timed_out' },
     ]);
   });
@@ -197,11 +197,11 @@ describe('decide', () => {
       }),
     );
     expect(decisions).toEqual([
-      { kind: 'cancel-attempts', attemptIds: [1], reason: 'the run was cancelled' },
+      { kind: 'cancel-attempts', attemptIds: [1], reason: { code: 'cancel.requested' } },
       { kind: 'complete-stage', stage: 'build', conclusion: 'cancelled' },
-      { kind: 'skip-stage', stage: 'test', reason: "needs 'build', which ended cancelled" },
-      { kind: 'skip-stage', stage: 'scan', reason: "needs 'build', which ended cancelled" },
-      { kind: 'skip-stage', stage: 'deploy', reason: "needs 'test', which was skipped" },
+      { kind: 'skip-stage', stage: 'test', reason: { code: 'stage.needs-failed', need: 'build', conclusion: 'cancelled' } },
+      { kind: 'skip-stage', stage: 'scan', reason: { code: 'stage.needs-failed', need: 'build', conclusion: 'cancelled' } },
+      { kind: 'skip-stage', stage: 'deploy', reason: { code: 'stage.needs-skipped', need: 'test' } },
       { kind: 'complete-run', conclusion: 'cancelled' },
     ]);
   });

@@ -131,6 +131,7 @@ describe('push to a branch', () => {
       id: 'deploy-staging',
       jobs: ['deploy'],
       skipped: "if: ${{ shipgate.branch == 'main' }} was false",
+      reason: { code: 'stage.if-false', expression: "${{ shipgate.branch == 'main' }}" },
     });
   });
 
@@ -192,8 +193,13 @@ describe('tag push', () => {
         id: 'release',
         reasons: ["tag 'v1.2.0' matches on.tag.tags 'v*'"],
         stages: [
-          { id: 'test', jobs: ['unit'], skipped: "if: ${{ shipgate.event != 'tag' }} was false" },
-          { id: 'publish', jobs: ['npm'], skipped: "needs 'test', which is skipped" },
+          {
+            id: 'test',
+            jobs: ['unit'],
+            skipped: "if: ${{ shipgate.event != 'tag' }} was false",
+            reason: { code: 'stage.if-false', expression: "${{ shipgate.event != 'tag' }}" },
+          },
+          { id: 'publish', jobs: ['npm'], skipped: "needs 'test', which was skipped", reason: { code: 'stage.needs-skipped', need: 'test' } },
           { id: 'notify', jobs: ['slack'], skipped: false },
         ],
       },
@@ -281,7 +287,7 @@ describe('stage planning edge cases', () => {
     return { pipelines: { p: { on: { push: {} }, stages } } };
   }
 
-  it('orders by needs, keeping declaration order among ready stages', () => {
+  it("orders as the engine does: each stage after its needs, depth first in declaration order", () => {
     const result = matchEvent(
       push('main', []),
       single({
@@ -291,7 +297,7 @@ describe('stage planning edge cases', () => {
         test: { needs: ['build'], jobs: { t: {} } },
       }),
     );
-    expect(result.pipelines[0]?.stages.map((s) => s.id)).toEqual(['build', 'lint', 'test', 'deploy']);
+    expect(result.pipelines[0]?.stages.map((s) => s.id)).toEqual(['build', 'test', 'lint', 'deploy']);
   });
 
   it('turns condition errors into skip reasons', () => {
@@ -303,7 +309,8 @@ describe('stage planning edge cases', () => {
     expect(a?.skipped).toBe(
       "if: ${{ shipgate.branch == 'main }} could not be evaluated: '${{' at position 1 of '${{ shipgate.branch == 'main }}' has a string that is never closed with '",
     );
-    expect(b?.skipped).toBe("needs 'a', which is skipped");
+    expect(a?.reason?.code).toBe('stage.if-error');
+    expect(b?.skipped).toBe("needs 'a', which was skipped");
   });
 
   it('reports unknown needs and cycles instead of throwing', () => {
@@ -316,11 +323,12 @@ describe('stage planning edge cases', () => {
         d: { needs: ['c'], jobs: { w: {} } },
       }),
     );
+    // A stage behind a cycle is skipped because its need is, as the engine would word it.
     expect(result.pipelines[0]?.stages).toEqual([
-      { id: 'b', jobs: ['y'], skipped: "needs 'nope', which is not a stage of this pipeline" },
-      { id: 'a', jobs: ['x'], skipped: 'its needs form a cycle (a, c, d)' },
-      { id: 'c', jobs: ['z'], skipped: 'its needs form a cycle (a, c, d)' },
-      { id: 'd', jobs: ['w'], skipped: 'its needs form a cycle (a, c, d)' },
+      { id: 'c', jobs: ['z'], skipped: 'its needs form a cycle (c, a)', reason: { code: 'stage.needs-cycle', stages: ['c', 'a'] } },
+      { id: 'a', jobs: ['x'], skipped: 'its needs form a cycle (c, a)', reason: { code: 'stage.needs-cycle', stages: ['c', 'a'] } },
+      { id: 'b', jobs: ['y'], skipped: "needs 'nope', which is not a stage of this pipeline", reason: { code: 'stage.needs-unknown', need: 'nope' } },
+      { id: 'd', jobs: ['w'], skipped: "needs 'c', which was skipped", reason: { code: 'stage.needs-skipped', need: 'c' } },
     ]);
   });
 

@@ -78,7 +78,12 @@ describe('cycles', () => {
     );
     const config = shipgateConfigSchema.parse({ pipelines: { ci: { on: { manual: true }, stages } } });
     const { errors } = checkConfigSemantics(config);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toContain('s0 → s2999 → s2998');
+    // The cycle, and the caps on stages (3,000 > 64) and jobs (3,000 > 256) per pipeline.
+    expect(errors).toHaveLength(3);
+    expect(errors.find((e) => e.path.includes('needs'))?.message).toContain('s0 → s2999 → s2998');
+    expect(errors.filter((e) => e.path.length === 3).map((e) => e.message)).toEqual([
+      expect.stringContaining('has 3000 stages'),
+      expect.stringContaining('has 3000 jobs'),
+    ]);
   });
 });

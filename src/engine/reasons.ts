@@ -1,0 +1,87 @@
+/**
+ * Every reason shipgate gives for a skip, a wait, a refusal or a failure, as a
+ * code with its parameters. The sentence a user reads (check run, reply, log,
+ * dashboard) is rendered from the code here and nowhere else; analytics and
+ * tests match on the code, never on the sentence.
+ */
+
+const REASON_TEXT = {
+  // Stages that do not run.
+  'stage.needs-failed': (p: { need: string; conclusion: string }) => `needs '${p.need}', which ended ${p.conclusion}`,
+  'stage.needs-skipped': (p: { need: string }) => `needs '${p.need}', which was skipped`,
+  'stage.needs-unknown': (p: { need: string }) => `needs '${p.need}', which is not a stage of this pipeline`,
+  'stage.needs-cycle': (p: { stages: string[] }) => `its needs form a cycle (${p.stages.join(', ')})`,
+  'stage.if-false': (p: { expression: string }) => `if: ${p.expression} was false`,
+  'stage.if-error': (p: { expression: string; error: string }) => `if: ${p.expression} could not be evaluated: ${p.error}`,
+  'stage.run-cancelled': () => 'the run was cancelled',
+  'stage.pipeline-stopped': () => 'an earlier failure stopped the pipeline',
+
+  // Runs and attempts that are cancelled.
+  'cancel.requested': (p: { by?: string }) => (p.by ? `cancelled by ${p.by}` : 'the run was cancelled'),
+  'cancel.other-job-failed': () => 'another job of the pipeline failed',
+  'cancel.superseded': (p: { newer: number }) => `a newer run (#${p.newer}) of the same pipeline on the same branch or pull request started (concurrency: cancel-in-progress)`,
+  'cancel.duplicate-run': (p: { correlation: string }) => `a second workflow run carried the dispatch ${p.correlation}; it was cancelled so the job runs once`,
+
+  // Runs that wait.
+  'wait.fork-needs-ok-to-test': (p: { sha: string }) =>
+    `this pull request comes from a fork; a user with write access must comment \`/ok-to-test\` before shipgate dispatches anything for ${p.sha.slice(0, 7)}.`,
+  'wait.concurrency-queue': (p: { behind: number; pipeline: string }) =>
+    `waiting for run #${p.behind} of ${p.pipeline} on the same branch or pull request to finish (concurrency: queue)`,
+
+  // Jobs that fail before or while they run.
+  'job.plan-missing': (p: { stage: string; job: string }) => `job ${p.stage}/${p.job} is not in the run's plan`,
+  'job.workflow-missing': (p: { workflow: string; sha: string }) =>
+    `.github/workflows/${p.workflow} does not exist at ${p.sha.slice(0, 7)}; check the job's \`workflow:\` in shipgate.yml.`,
+  'job.workflow-invalid': (p: { detail: string }) => p.detail,
+  'job.input-invalid': (p: { input: string; stage: string; job: string; error: string }) => `input '${p.input}' of ${p.stage}/${p.job}: ${p.error}`,
+  'job.dispatch-refused': (p: { workflow: string; ref: string; message: string; status: number }) =>
+    `GitHub refused to start ${p.workflow} on ${p.ref}: ${p.message} (HTTP ${p.status})`,
+  'job.rerun-refused': (p: { message: string; status: number }) => `GitHub refused to re-run the failed jobs: ${p.message} (HTTP ${p.status})`,
+  'job.dispatch-unknown-no-run-name': (p: { workflow: string; message: string }) =>
+    `the dispatch of ${p.workflow} may or may not have reached GitHub (${p.message}), and the workflow has no \`run-name: \${{ inputs.shipgate_run }}\` ` +
+    `with a \`shipgate_run\` input, so shipgate cannot tell without risking a second run. Add both to .github/workflows/${p.workflow}, then re-run the failed jobs.`,
+  'job.dispatch-unknown': (p: { message: string }) => `dispatch outcome unknown (${p.message}); looking for the run by its correlation id`,
+  'job.timed-out': (p: { limit: string }) => `timed out after ${p.limit}; the workflow run was cancelled`,
+
+  // Refusals of a user's action (buttons, re-requests, later commands).
+  'refuse.run-not-found': (p: { runId: number }) => `run #${p.runId} does not exist`,
+  'refuse.run-still-going': (p: { runId: number; pipeline: string }) => `run #${p.runId} of ${p.pipeline} is still going`,
+  'refuse.run-already-ended': (p: { runId: number }) => `run #${p.runId} has already ended`,
+  'refuse.nothing-failed': (p: { runId: number; pipeline: string }) => `run #${p.runId} of ${p.pipeline} succeeded; nothing failed to re-run`,
+  'refuse.fork-not-approved': (p: { sha: string }) =>
+    `this run is for a fork's commit ${p.sha.slice(0, 7)}, which nobody with write access has allowed with \`/ok-to-test\`; nothing is dispatched until then`,
+  'refuse.permission': (p: { user: string; needed: string; has: string }) =>
+    `@${p.user} has ${p.has} access to this repository; this needs ${p.needed} access`,
+  'refuse.permission-unknown': (p: { user: string; message: string }) =>
+    `shipgate could not check @${p.user}'s permission (${p.message}); try again in a minute`,
+  'refuse.foreign-app': (p: { appId: number | null }) => `the check run belongs to another app (${p.appId ?? 'unknown'}), not to shipgate`,
+
+  // Event-level outcomes.
+  'config.invalid': (p: { errors: number }) => `.github/shipgate.yml has ${p.errors} error${p.errors === 1 ? '' : 's'}`,
+  'rollup.none-applies': () => 'No pipeline of `.github/shipgate.yml` matched this event.',
+} as const satisfies Record<string, (params: never) => string>;
+
+/** Every reason code, in one list (for docs, analytics and tests). */
+export type ReasonCode = keyof typeof REASON_TEXT;
+export const REASON_CODES = Object.keys(REASON_TEXT) as ReasonCode[];
+
+type ParamsOf<C extends ReasonCode> = Parameters<(typeof REASON_TEXT)[C]>[0];
+
+/** A reason: its code and the parameters its sentence needs. */
+export type Reason = { [C in ReasonCode]: { code: C } & (ParamsOf<C> extends undefined ? object : ParamsOf<C>) }[ReasonCode];
+
+/** Builds a reason, type-checking its parameters against its code. */
+export function reason<C extends ReasonCode>(code: C, ...params: ParamsOf<C> extends undefined ? [] : [ParamsOf<C>]): Extract<Reason, { code: C }> {
+  return { code, ...(params[0] ?? {}) } as Extract<Reason, { code: C }>;
+}
+
+/** The sentence for a reason. */
+export function renderReason(value: Reason): string {
+  const render = REASON_TEXT[value.code] as (params: Reason) => string;
+  return render(value);
+}
+
+/** Whether a stored value is a reason this version knows (rows written by older versions hold text). */
+export function isReason(value: unknown): value is Reason {
+  return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string' && Object.hasOwn(REASON_TEXT, (value as { code: string }).code);
+}
