@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDeliveriesCommand } from './deliveries.ts';
 import { registerDemoCommand } from './demo.ts';
 import { processIo, type CliIo } from './io.ts';
 import { registerMigrateCommand } from './migrate.ts';
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo): Command {
   registerStartCommand(program, io);
   registerMigrateCommand(program, io);
   registerDemoCommand(program, io);
+  registerDeliveriesCommand(program, io);
   return program;
 }
 

@@ -15,7 +15,20 @@ export interface AppConfig {
   /** REST base URL: https://api.github.com, or http(s)://GHE_HOST/api/v3. */
   githubBaseUrl: string;
   slackWebhookUrl: string | undefined;
+  /**
+   * Days a finished webhook delivery (processed, ignored or failed) is kept
+   * before the reconciliation deletes it (`SHIPGATE_DELIVERY_RETENTION_DAYS`).
+   */
+  deliveryRetentionDays: number;
 }
+
+/** Default of `SHIPGATE_DELIVERY_RETENTION_DAYS`. */
+export const DEFAULT_DELIVERY_RETENTION_DAYS = 14;
+/**
+ * GitHub redelivers a delivery for up to 3 days: a delivery kept for less could
+ * come back after it was deleted and be taken for a new event.
+ */
+export const MIN_DELIVERY_RETENTION_DAYS = 3;
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -74,6 +87,15 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string.');
   }
 
+  const retentionRaw = env.SHIPGATE_DELIVERY_RETENTION_DAYS?.trim() || undefined;
+  const deliveryRetentionDays = retentionRaw === undefined ? DEFAULT_DELIVERY_RETENTION_DAYS : Number(retentionRaw);
+  if (!Number.isInteger(deliveryRetentionDays) || deliveryRetentionDays < MIN_DELIVERY_RETENTION_DAYS || deliveryRetentionDays > 3650) {
+    problems.push(
+      `SHIPGATE_DELIVERY_RETENTION_DAYS must be a whole number of days from ${MIN_DELIVERY_RETENTION_DAYS} ` +
+        `(GitHub redelivers for up to 3 days) to 3650, got ${JSON.stringify(env.SHIPGATE_DELIVERY_RETENTION_DAYS)}.`,
+    );
+  }
+
   if (problems.length > 0) throw new AppConfigError(problems);
 
   return {
@@ -88,6 +110,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     githubBaseUrl,
     slackWebhookUrl: env.SLACK_WEBHOOK_URL?.trim() || undefined,
+    deliveryRetentionDays,
   };
 }
 

@@ -17,7 +17,8 @@ export type IntakeOutcome = { kind: 'recorded' } | { kind: 'duplicate' };
  * The webhook path of SPEC §8, before acknowledgement: record the delivery once
  * (a redelivered `X-GitHub-Delivery` is acknowledged and ignored). One write:
  * the caller queues it right after the answer went out (`enqueueDelivery`). If
- * this throws, the webhook is answered 500 and GitHub keeps it for redelivery;
+ * this throws, the webhook is answered 500; GitHub does not redeliver on its
+ * own, so `redeliverMissedDeliveries` (every reconciliation pass) asks it to;
  * a delivery recorded but never queued (the process died in between) is queued
  * by `requeueUnprocessedDeliveries`, at start and on every reconciliation pass.
  */

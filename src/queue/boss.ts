@@ -14,11 +14,24 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** How the delivery and wake queues retry a failed job (pg-boss queue options). */
+export interface QueueRetry {
+  /** Retries after the first try; the try after the last retry is the last (default 8). */
+  retryLimit: number;
+  /** Seconds before the first retry (default 2), doubled each time up to 300 s when `retryBackoff`. */
+  retryDelay: number;
+  retryBackoff: boolean;
+}
+
+/** shipgate's retry policy for deliveries and wake-ups: 9 tries over about 10 minutes. */
+export const DEFAULT_QUEUE_RETRY: QueueRetry = { retryLimit: 8, retryDelay: 2, retryBackoff: true };
+
 /**
  * Starts pg-boss on the store's own database: the PostgreSQL connection string,
- * or the embedded PGlite through pg-boss's `fromPglite` adapter.
+ * or the embedded PGlite through pg-boss's `fromPglite` adapter. `retry`
+ * applies when the queues are first created (tests shorten it).
  */
-export async function startQueue(store: Store, options: { log: Logger }): Promise<PgBoss> {
+export async function startQueue(store: Store, options: { log: Logger; retry?: Partial<QueueRetry> | undefined }): Promise<PgBoss> {
   const boss =
     store.kind === 'pglite' && store.pglite
       ? new PgBoss({ db: fromPglite(store.pglite), backend: 'pglite', useListenNotify: true, schema: 'pgboss', instanceName: 'shipgate' })
@@ -26,7 +39,8 @@ export async function startQueue(store: Store, options: { log: Logger }): Promis
   boss.on('error', (err: unknown) => options.log.error({ err }, 'queue error'));
   await boss.start();
   // A worker that dies mid-job stops its heartbeat; pg-boss then hands the job to another.
-  const retrying = { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 600, heartbeatSeconds: 15, notify: true } as const;
+  const retry = { ...DEFAULT_QUEUE_RETRY, ...options.retry };
+  const retrying = { ...retry, ...(retry.retryBackoff ? { retryDelayMax: 300 } : {}), expireInSeconds: 600, heartbeatSeconds: 15, notify: true } as const;
   await boss.createQueue(QUEUES.delivery, retrying);
   await boss.createQueue(QUEUES.wake, retrying);
   await boss.createQueue(QUEUES.reconcile, { retryLimit: 0, expireInSeconds: 300, policy: 'singleton' });

@@ -18,24 +18,29 @@ export interface DeliveryWorkerDeps {
  * Works the delivery queue: takes deliveries in batches (and keeps fetching
  * while batches come back full), processes a batch's deliveries concurrently,
  * and settles each job on its own, so one failing delivery is retried (with
- * pg-boss's backoff) without holding back the others.
+ * pg-boss's backoff) without holding back the others. A failed try that will
+ * be retried leaves the delivery `received` with its error; the last one
+ * (pg-boss's `retryLimit` reached) leaves it `failed` and is logged once, at
+ * error level, for `shipgate deliveries replay`.
  */
 export async function startDeliveryWorker(deps: DeliveryWorkerDeps): Promise<string> {
-  return deps.boss.work<{ deliveryId: string }>(
+  const options = {
+    batchSize: 8,
+    localConcurrency: 2,
+    burstWhenBatchFull: true,
+    pollingIntervalSeconds: 1,
+    notifyPollingIntervalSeconds: 1,
+    perJobResults: true,
+    includeMetadata: true,
+  } as const;
+  return deps.boss.work<{ deliveryId: string }, unknown, typeof options>(
     QUEUES.delivery,
-    {
-      batchSize: 8,
-      localConcurrency: 2,
-      burstWhenBatchFull: true,
-      pollingIntervalSeconds: 1,
-      notifyPollingIntervalSeconds: 1,
-      perJobResults: true,
-    },
+    options,
     async (jobs) =>
       Promise.all(
         jobs.map(async (job) => {
           try {
-            await processOne(deps, job.data.deliveryId);
+            await processOne(deps, job.data.deliveryId, { lastTry: job.retryCount >= job.retryLimit });
             return { id: job.id, status: 'completed' as const };
           } catch (err) {
             return { id: job.id, status: 'failed' as const, output: { error: (err as Error).message } };
@@ -45,7 +50,7 @@ export async function startDeliveryWorker(deps: DeliveryWorkerDeps): Promise<str
   );
 }
 
-async function processOne(deps: DeliveryWorkerDeps, deliveryId: string): Promise<void> {
+async function processOne(deps: DeliveryWorkerDeps, deliveryId: string, options: { lastTry: boolean }): Promise<void> {
   const delivery = await getDelivery(deps.engine.db, deliveryId);
   if (!delivery) {
     deps.log.warn({ delivery: deliveryId }, 'queued delivery is not in the store');
@@ -58,8 +63,17 @@ async function processOne(deps: DeliveryWorkerDeps, deliveryId: string): Promise
     const outcome = await processDelivery({ ...deps.engine, log }, delivery);
     await markDelivery(deps.engine.db, deliveryId, outcome === 'ignored' ? 'ignored' : 'processed');
   } catch (err) {
-    log.error({ err }, 'delivery processing failed; it will be retried');
-    await markDelivery(deps.engine.db, deliveryId, 'failed', (err as Error).message);
+    const message = (err as Error).message;
+    if (options.lastTry) {
+      const failed = await markDelivery(deps.engine.db, deliveryId, 'failed', message, new Date(deps.engine.clock.now()));
+      log.error(
+        { err, action: delivery.action, repository: delivery.repository, attempts: failed?.attempts ?? delivery.attempts + 1 },
+        `delivery failed on its last try; see \`shipgate deliveries --failed\`, replay it with \`shipgate deliveries replay ${deliveryId}\``,
+      );
+    } else {
+      log.warn({ err }, 'delivery processing failed; it will be retried');
+      await markDelivery(deps.engine.db, deliveryId, 'received', message);
+    }
     throw err;
   }
 }

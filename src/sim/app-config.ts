@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config/app-config.ts';
+import { DEFAULT_DELIVERY_RETENTION_DAYS, type AppConfig } from '../config/app-config.ts';
 import type { GitHubSimulator } from './index.ts';
 
 /**
@@ -19,6 +19,7 @@ export function appConfigForSimulator(sim: GitHubSimulator, overrides: Partial<A
     logLevel: 'warn',
     githubBaseUrl: sim.baseUrl,
     slackWebhookUrl: undefined,
+    deliveryRetentionDays: DEFAULT_DELIVERY_RETENTION_DAYS,
     ...overrides,
   };
 }

@@ -8,6 +8,8 @@ import type { Faults } from './faults.ts';
 import type { SimApp } from './model.ts';
 
 export interface DeliveryAttempt {
+  /** The attempt's id in `GET /app/hook/deliveries` (the event's id is the delivery's `id`, GitHub's `guid`). */
+  id: number;
   /** Sim-clock time of the attempt. */
   at: number;
   /** The app's HTTP status; undefined when the request failed. */
@@ -17,6 +19,8 @@ export interface DeliveryAttempt {
   durationMs: number;
   duplicate: boolean;
   redelivery: boolean;
+  /** False when there was no webhook URL to send to: GitHub makes (and lists) no attempt then. */
+  sent: boolean;
 }
 
 export interface WebhookDelivery {
@@ -53,6 +57,7 @@ export class WebhookDispatcher {
   readonly #inFlight = new Set<AbortController>();
   #pump: Promise<void> | undefined;
   #closed = false;
+  #nextAttemptId = 1;
 
   constructor(options: { faults: Faults; now: () => number; apps: (id: number) => SimApp | undefined }) {
     this.#faults = options.faults;
@@ -103,6 +108,36 @@ export class WebhookDispatcher {
     return last;
   }
 
+  /**
+   * Every finished attempt (sent to a webhook URL) of `appId`'s deliveries, newest first (as
+   * `GET /app/hook/deliveries` lists them), with its delivery.
+   */
+  attemptsOf(appId: number): Array<{ delivery: WebhookDelivery; attempt: DeliveryAttempt }> {
+    const all: Array<{ delivery: WebhookDelivery; attempt: DeliveryAttempt }> = [];
+    for (const delivery of this.deliveries) {
+      if (delivery.appId !== appId) continue;
+      for (const attempt of delivery.attempts) {
+        // Attempts still in flight are not listed yet, as on GitHub.
+        if (attempt.sent && (attempt.status !== undefined || attempt.error !== undefined)) all.push({ delivery, attempt });
+      }
+    }
+    return all.sort((a, b) => b.attempt.id - a.attempt.id);
+  }
+
+  /**
+   * Queues a redelivery of the delivery that attempt `attemptId` of `appId`
+   * belongs to, as `POST /app/hook/deliveries/{id}/attempts` does (without
+   * waiting for it); returns the delivery, or undefined for an unknown attempt.
+   */
+  redeliverAttempt(appId: number, attemptId: number): WebhookDelivery | undefined {
+    const found = this.attemptsOf(appId).find((entry) => entry.attempt.id === attemptId);
+    const app = found ? this.#apps(appId) : undefined;
+    if (!found || !app) return undefined;
+    this.#queue.push({ delivery: found.delivery, app, duplicate: false, redelivery: true });
+    this.#kick();
+    return found.delivery;
+  }
+
   /** Resolves when every queued delivery has been sent and answered. */
   async drain(): Promise<void> {
     while (this.#pump) await this.#pump;
@@ -140,18 +175,21 @@ export class WebhookDispatcher {
   async #send(item: QueueItem): Promise<void> {
     const { delivery, app } = item;
     const attempt: DeliveryAttempt = {
+      id: this.#nextAttemptId++,
       at: this.#now(),
       status: undefined,
       error: undefined,
       durationMs: 0,
       duplicate: item.duplicate,
       redelivery: item.redelivery,
+      sent: false,
     };
     delivery.attempts.push(attempt);
     if (!app.webhookUrl) {
       attempt.error = 'no webhook URL configured (sim.setWebhookUrl)';
       return;
     }
+    attempt.sent = true;
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(), 10_000);
     this.#inFlight.add(controller);

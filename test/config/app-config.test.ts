@@ -56,6 +56,16 @@ describe('loadAppConfig', () => {
     expect(problems.join('\n')).toMatch(/GHE_PROTOCOL/);
   });
 
+  it('keeps finished deliveries 14 days unless SHIPGATE_DELIVERY_RETENTION_DAYS says otherwise, and no less than 3', () => {
+    expect(loadAppConfig(base).deliveryRetentionDays).toBe(14);
+    expect(loadAppConfig({ ...base, SHIPGATE_DELIVERY_RETENTION_DAYS: '30' }).deliveryRetentionDays).toBe(30);
+    for (const bad of ['2', '1.5', 'two weeks', '-1', '100000']) {
+      const problems = problemsOf({ ...base, SHIPGATE_DELIVERY_RETENTION_DAYS: bad });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^SHIPGATE_DELIVERY_RETENTION_DAYS must be a whole number of days from 3 .*got "/);
+    }
+  });
+
   it('points at GitHub Enterprise with GHE_HOST and GHE_PROTOCOL', () => {
     const config = loadAppConfig({ ...base, GHE_HOST: '127.0.0.1:4567', GHE_PROTOCOL: 'http' });
     expect(config.githubBaseUrl).toBe('http://127.0.0.1:4567/api/v3');

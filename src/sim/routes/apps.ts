@@ -1,9 +1,62 @@
 /** App authentication routes: the app itself, its installations, installation tokens. */
 import { issueInstallationToken } from '../auth.ts';
-import { notFound } from '../errors.ts';
+import { GitHubApiError, notFound } from '../errors.ts';
 import { appOf, installationOf, intParam, route, type RouteDefinition, type RouteRequest } from '../router.ts';
 import { appShape, installationShape, repoShape } from '../shapes.ts';
 import { isoTime } from '../time-format.ts';
+import type { DeliveryAttempt, WebhookDelivery } from '../webhooks.ts';
+
+/** `hook-delivery-item`: one attempt of the app's webhook, as `GET /app/hook/deliveries` lists it. */
+function hookDeliveryItemShape(delivery: WebhookDelivery, attempt: DeliveryAttempt) {
+  const repository = delivery.payload.repository as { id?: unknown } | undefined;
+  const statusCode = attempt.status ?? 0;
+  return {
+    id: attempt.id,
+    guid: delivery.id,
+    delivered_at: isoTime(attempt.at),
+    redelivery: attempt.redelivery,
+    duration: Math.round(attempt.durationMs) / 1000,
+    status: attempt.status === undefined ? 'failed to connect' : statusCode >= 200 && statusCode < 300 ? 'OK' : `Invalid HTTP Response: ${statusCode}`,
+    status_code: statusCode,
+    event: delivery.event,
+    action: delivery.action ?? null,
+    installation_id: delivery.installationId ?? null,
+    repository_id: typeof repository?.id === 'number' ? repository.id : null,
+  };
+}
+
+const CURSOR = /^v1_(\d+)$/;
+
+/**
+ * `GET /app/hook/deliveries`: newest first, `per_page` (default 30, at most
+ * 100) from the attempt the `cursor` names, with a `Link` header whose `next`
+ * carries the cursor of the next page, as GitHub pages this list.
+ */
+function listHookDeliveries(request: RouteRequest) {
+  const cursor = request.query.get('cursor');
+  const from = cursor === null ? undefined : CURSOR.exec(cursor);
+  if (from === null) throw new GitHubApiError(400, `Invalid cursor: ${cursor}`);
+  const perPageRaw = Number(request.query.get('per_page') ?? 30);
+  const perPage = Math.min(100, Math.max(1, Number.isFinite(perPageRaw) ? Math.floor(perPageRaw) : 30));
+  const all = request.ctx.webhooks.attemptsOf(appOf(request).id).filter((entry) => !from || entry.attempt.id <= Number(from[1]));
+  const status = request.query.get('status');
+  const wanted = all.filter(({ attempt }) => {
+    const code = attempt.status ?? 0;
+    if (status === 'success') return code >= 200 && code <= 399;
+    if (status === 'failure') return code >= 400 && code <= 599;
+    return true;
+  });
+  const page = wanted.slice(0, perPage);
+  const next = wanted[perPage];
+  const headers: Record<string, string> = {};
+  if (next) {
+    const url = new URL(request.url.href);
+    url.searchParams.set('per_page', String(perPage));
+    url.searchParams.set('cursor', `v1_${next.attempt.id}`);
+    headers.link = `<${url.href}>; rel="next"`;
+  }
+  return { status: 200, body: page.map(({ delivery, attempt }) => hookDeliveryItemShape(delivery, attempt)), headers };
+}
 
 function ownInstallation(request: RouteRequest, installationId: number) {
   const installation = request.ctx.state.installations.get(installationId);
@@ -21,6 +74,14 @@ function installationOn(request: RouteRequest, login: string | undefined) {
 
 export const appRoutes: RouteDefinition[] = [
   route('GET', '/app', 'app', (request) => ({ status: 200, body: appShape(request.ctx.state.urls, appOf(request)) })),
+
+  route('GET', '/app/hook/deliveries', 'app', listHookDeliveries),
+
+  route('POST', '/app/hook/deliveries/{delivery_id}/attempts', 'app', (request) => {
+    const delivery = request.ctx.webhooks.redeliverAttempt(appOf(request).id, intParam(request, 'delivery_id'));
+    if (!delivery) throw notFound('https://docs.github.com/rest/apps/webhooks#redeliver-a-delivery-for-an-app-webhook');
+    return { status: 202, body: {} };
+  }),
 
   route('GET', '/app/installations', 'app', (request) => {
     const app = appOf(request);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db.ts';
 import { toJsonb } from '../json.ts';
-import type { Delivery, DeliveryStatus } from '../schema/index.ts';
+import { deliveryStatuses, type Delivery, type DeliveryStatus } from '../schema/index.ts';
 
 /** A webhook delivery as received (see `DeliveryTable` for the fields). */
 export interface DeliveryInput {
@@ -46,7 +46,8 @@ export async function getDelivery(db: DbOrTrx, id: string): Promise<Delivery | u
 /**
  * Moves a delivery to `status`. Moving to `processing` counts an attempt;
  * `processed`, `failed` and `ignored` stamp `processed_at`. `error` is stored as
- * given (pass nothing to clear it). Returns the updated delivery, or undefined
+ * given (pass nothing to clear it): a failed try that will be retried moves
+ * back to `received` with its error, the last failed try moves to `failed`. Returns the updated delivery, or undefined
  * when there is no such delivery.
  */
 export async function markDelivery(
@@ -71,9 +72,23 @@ export async function markDelivery(
 }
 
 /**
- * Deliveries acknowledged but not finished (`received` or `processing`),
- * oldest first: what a crash left behind. `olderThan` leaves out the ones
- * received since (likely still in someone's hands); `limit` caps the batch.
+ * The statuses of an **open** delivery: one the queue still has in hand —
+ * `received` (waiting for its first try, or for its next one after a failed
+ * try: `error` then says why) or `processing`. Every other status is finished:
+ * `processed`, `ignored`, or `failed` (its last try failed too; nothing retries
+ * it until someone runs `shipgate deliveries replay`). The crash sweep, the
+ * retention sweep, `countOpenDeliveries` and `shipgate deliveries` all use
+ * this one definition.
+ */
+export const OPEN_DELIVERY_STATUSES = ['received', 'processing'] as const satisfies readonly DeliveryStatus[];
+
+/** The finished statuses: the complement of `OPEN_DELIVERY_STATUSES`. */
+export const FINISHED_DELIVERY_STATUSES = ['processed', 'ignored', 'failed'] as const satisfies readonly DeliveryStatus[];
+
+/**
+ * Open deliveries (see `OPEN_DELIVERY_STATUSES`), oldest first: what a crash
+ * left behind. `olderThan` leaves out the ones received since (likely still in
+ * someone's hands); `limit` caps the batch.
  */
 export async function pendingDeliveries(
   db: DbOrTrx,
@@ -82,7 +97,7 @@ export async function pendingDeliveries(
   let query = db
     .selectFrom('deliveries')
     .selectAll()
-    .where('status', 'in', ['received', 'processing'])
+    .where('status', 'in', OPEN_DELIVERY_STATUSES)
     .orderBy('received_at')
     .orderBy('id');
   if (options.olderThan !== undefined) query = query.where('received_at', '<', options.olderThan);
@@ -91,29 +106,83 @@ export async function pendingDeliveries(
 }
 
 /**
- * Deletes finished deliveries received before `before` (retention); pipeline
+ * Deletes up to `limit` (default 500) finished deliveries received before
+ * `before` (retention), oldest first; open ones are never deleted. Pipeline
  * runs they started stay, with `delivery_id` set to null. Keep deliveries for
- * longer than GitHub allows redelivering them, or a late redelivery would be
- * taken for a new event. Returns how many were deleted.
+ * longer than GitHub allows redelivering them (3 days), or a late redelivery
+ * would be taken for a new event. Returns how many were deleted: call again
+ * while it returns `limit`.
  */
-export async function pruneDeliveries(db: DbOrTrx, options: { before: Date }): Promise<number> {
-  const result = await db
-    .deleteFrom('deliveries')
-    .where('status', 'in', ['processed', 'failed', 'ignored'])
+export async function pruneDeliveries(db: DbOrTrx, options: { before: Date; limit?: number }): Promise<number> {
+  const batch = db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('status', 'in', FINISHED_DELIVERY_STATUSES)
     .where('received_at', '<', options.before)
-    .executeTakeFirst();
+    .orderBy('received_at')
+    .limit(options.limit ?? 500);
+  const result = await db.deleteFrom('deliveries').where('id', 'in', batch).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
 /**
- * How many deliveries are still to be processed: received, in processing, or
- * failed and due a retry. Zero means the app has caught up.
+ * How many deliveries are open (see `OPEN_DELIVERY_STATUSES`): zero means the
+ * queue has caught up. Failed deliveries are not counted: nothing will
+ * process them until they are replayed.
  */
 export async function countOpenDeliveries(db: DbOrTrx): Promise<number> {
   const row = await db
     .selectFrom('deliveries')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', 'in', ['received', 'processing', 'failed'])
+    .where('status', 'in', OPEN_DELIVERY_STATUSES)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** How many deliveries have each status (every status present, zero when none). */
+export async function countDeliveriesByStatus(db: DbOrTrx): Promise<Record<DeliveryStatus, number>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const counts = Object.fromEntries(deliveryStatuses.map((status) => [status, 0])) as Record<DeliveryStatus, number>;
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+/** A failed delivery as `shipgate deliveries --failed` shows it (no payload). */
+export type FailedDelivery = Pick<Delivery, 'id' | 'event' | 'action' | 'repository' | 'attempts' | 'error' | 'received_at' | 'processed_at'>;
+
+/** Failed deliveries, most recently received first, at most `limit` (default 50). */
+export async function failedDeliveries(db: DbOrTrx, options: { limit?: number } = {}): Promise<FailedDelivery[]> {
+  return db
+    .selectFrom('deliveries')
+    .select(['id', 'event', 'action', 'repository', 'attempts', 'error', 'received_at', 'processed_at'])
+    .where('status', '=', 'failed')
+    .orderBy('received_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 50)
+    .execute();
+}
+
+/** The ids and statuses of those of `ids` that are recorded (any status). */
+export async function deliveryStatusesOf(db: DbOrTrx, ids: readonly string[]): Promise<Map<string, DeliveryStatus>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('deliveries').select(['id', 'status']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row.status]));
+}
+
+/**
+ * Moves failed deliveries back to `received` (error and `processed_at`
+ * cleared, attempts kept), so that queueing them again processes them. Only
+ * `failed` ones move; returns the ids that did. `ids: 'all-failed'` takes
+ * every failed delivery.
+ */
+export async function reopenFailedDeliveries(db: DbOrTrx, ids: readonly string[] | 'all-failed'): Promise<string[]> {
+  if (ids !== 'all-failed' && ids.length === 0) return [];
+  let query = db.updateTable('deliveries').set({ status: 'received', error: null, processed_at: null }).where('status', '=', 'failed');
+  if (ids !== 'all-failed') query = query.where('id', 'in', ids);
+  const rows = await query.returning('id').execute();
+  return rows.map((row) => row.id);
 }

@@ -1,7 +1,12 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { CreatedAt, Jsonb, JsonValue, NullableTimestamp } from './columns.ts';
 
-/** Where a webhook delivery is in its life: recorded on receipt, then processed from the queue. */
+/**
+ * Where a webhook delivery is in its life: `received` on receipt (and again
+ * after a failed try that will be retried), `processing` during a try, then one
+ * of `processed`, `ignored`, or `failed` when its last try failed too. Open =
+ * `received` | `processing` (`OPEN_DELIVERY_STATUSES` in `repos/deliveries.ts`).
+ */
 export const deliveryStatuses = ['received', 'processing', 'processed', 'failed', 'ignored'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
@@ -26,7 +31,7 @@ export interface DeliveryTable {
   attempts: Generated<number>;
   /** When it reached `processed`, `failed` or `ignored`. */
   processed_at: NullableTimestamp;
-  /** The last processing error, for `failed` (and retried) deliveries. */
+  /** The last processing error: why it `failed`, or why a `received` one waits for a retry. */
   error: string | null;
 }
 

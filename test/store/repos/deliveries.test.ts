@@ -1,12 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/db.ts';
 import {
+  countDeliveriesByStatus,
+  countOpenDeliveries,
+  deliveryStatusesOf,
+  failedDeliveries,
   getDelivery,
   markDelivery,
+  OPEN_DELIVERY_STATUSES,
   pendingDeliveries,
   pruneDeliveries,
   recordDelivery,
+  reopenFailedDeliveries,
 } from '../../../src/store/repos/deliveries.ts';
+import { deliveryStatuses, type DeliveryStatus } from '../../../src/store/schema/index.ts';
 import { databaseTargets } from '../../helpers/databases.ts';
 import { BIG_ID } from '../fixtures.ts';
 
@@ -108,5 +115,58 @@ describe.each(databaseTargets())('deliveries on $name', (target) => {
     expect(await pruneDeliveries(store.db, { before: new Date('2026-02-01T00:00:00Z') })).toBe(1);
     expect(await getDelivery(store.db, 'done')).toBeUndefined();
     expect(await getDelivery(store.db, 'open')).toBeDefined();
+  });
+
+  /** One delivery in each status, received a minute apart in this order. */
+  async function oneOfEach(): Promise<void> {
+    for (const [i, status] of deliveryStatuses.entries()) {
+      await recordDelivery(store.db, delivery(status, new Date(Date.UTC(2026, 0, 1, 0, i))));
+      if (status !== 'received') await markDelivery(store.db, status, status as DeliveryStatus, status === 'failed' ? 'boom' : undefined);
+    }
+  }
+
+  it('has one definition of open: received or processing, never failed', async () => {
+    await oneOfEach();
+    expect([...OPEN_DELIVERY_STATUSES]).toEqual(['received', 'processing']);
+    expect(await countOpenDeliveries(store.db)).toBe(2);
+    expect((await pendingDeliveries(store.db)).map((d) => d.status)).toEqual(['received', 'processing']);
+    expect(await countDeliveriesByStatus(store.db)).toEqual({ received: 1, processing: 1, processed: 1, failed: 1, ignored: 1 });
+  });
+
+  it('prunes finished deliveries in bounded batches, oldest first, never open ones', async () => {
+    await oneOfEach();
+    const before = new Date('2026-02-01T00:00:00Z');
+    expect(await pruneDeliveries(store.db, { before, limit: 2 })).toBe(2);
+    // processed (minute 2) and failed (minute 3) went first; ignored (minute 4) is left for the next batch.
+    expect([...(await deliveryStatusesOf(store.db, [...deliveryStatuses])).keys()].sort()).toEqual(['ignored', 'processing', 'received']);
+    expect(await pruneDeliveries(store.db, { before, limit: 2 })).toBe(1);
+    expect(await pruneDeliveries(store.db, { before, limit: 2 })).toBe(0);
+    expect(await countOpenDeliveries(store.db)).toBe(2);
+  });
+
+  it('keeps finished deliveries received at or after the cut-off', async () => {
+    await recordDelivery(store.db, delivery('old', new Date('2026-01-01T00:00:00Z')));
+    await recordDelivery(store.db, delivery('edge', new Date('2026-01-15T00:00:00Z')));
+    await markDelivery(store.db, 'old', 'processed');
+    await markDelivery(store.db, 'edge', 'processed');
+    expect(await pruneDeliveries(store.db, { before: new Date('2026-01-15T00:00:00Z') })).toBe(1);
+    expect(await getDelivery(store.db, 'edge')).toBeDefined();
+  });
+
+  it('lists failed deliveries most recent first, and reopens only failed ones', async () => {
+    await oneOfEach();
+    await recordDelivery(store.db, delivery('failed-later', new Date('2026-01-02T00:00:00Z')));
+    await markDelivery(store.db, 'failed-later', 'failed', 'later');
+    expect((await failedDeliveries(store.db)).map((d) => [d.id, d.error])).toEqual([
+      ['failed-later', 'later'],
+      ['failed', 'boom'],
+    ]);
+    expect(await failedDeliveries(store.db, { limit: 1 })).toHaveLength(1);
+
+    expect(await reopenFailedDeliveries(store.db, ['failed', 'processed', 'unknown'])).toEqual(['failed']);
+    expect(await getDelivery(store.db, 'failed')).toMatchObject({ status: 'received', error: null, processed_at: null });
+    expect((await getDelivery(store.db, 'processed'))?.status).toBe('processed');
+    expect(await reopenFailedDeliveries(store.db, 'all-failed')).toEqual(['failed-later']);
+    expect(await failedDeliveries(store.db)).toEqual([]);
   });
 });
