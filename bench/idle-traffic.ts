@@ -16,7 +16,7 @@ export interface IdleTraffic {
  * in figure 6, because shipgate's queue workers otherwise sleep with work
  * queued once webhooks stop arriving (see bench/README.md).
  */
-export function startIdleTraffic(env: BenchEnvironment, intervalMs = 200): IdleTraffic {
+export function startIdleTraffic(env: Pick<BenchEnvironment, 'idlePushes' | 'webhookUrl' | 'secret'>, intervalMs = 200): IdleTraffic {
   const webhooks = env.idlePushes;
   let stopped = false;
   let sent = 0;

@@ -34,7 +34,8 @@ export function idleWebhooks(env: BenchEnvironment): WebhookToSend[] {
   return env.idlePushes.flatMap((push, i) => (runs[i] ? [push, runs[i]] : [push]));
 }
 
-async function sample(url: string, secret: string, webhooks: readonly WebhookToSend[], count: number): Promise<{ ms: number[]; errors: number }> {
+/** POSTs `count` of `webhooks` (cycling) one at a time to `url`: each one's client-side time, ms, and how many were not answered 200. */
+export async function sampleAcks(url: string, secret: string, webhooks: readonly WebhookToSend[], count: number): Promise<{ ms: number[]; errors: number }> {
   const ms: number[] = [];
   let errors = 0;
   for (let i = 0; i < count; i++) {
@@ -58,11 +59,11 @@ export async function measureAck(env: BenchEnvironment, progress: Progress): Pro
   const webhooks = idleWebhooks(env);
   if (webhooks.length === 0) throw new Error('the sim made no webhooks to send');
   progress(`webhook ack: warm-up (${ACK_WARMUP} each), then ${ACK_SAMPLES} to the bare Probot app and ${ACK_SAMPLES} to shipgate`);
-  await sample(env.bare.webhookUrl, env.secret, webhooks, ACK_WARMUP);
-  await sample(env.webhookUrl, env.secret, webhooks, ACK_WARMUP);
+  await sampleAcks(env.bare.webhookUrl, env.secret, webhooks, ACK_WARMUP);
+  await sampleAcks(env.webhookUrl, env.secret, webhooks, ACK_WARMUP);
   // Let the warm-up's processing pass (not required: a slow queue only costs this wait).
   await env.trySettle(10_000);
-  const bare = await sample(env.bare.webhookUrl, env.secret, webhooks, ACK_SAMPLES);
-  const shipgate = await sample(env.webhookUrl, env.secret, webhooks, ACK_SAMPLES);
+  const bare = await sampleAcks(env.bare.webhookUrl, env.secret, webhooks, ACK_SAMPLES);
+  const shipgate = await sampleAcks(env.webhookUrl, env.secret, webhooks, ACK_SAMPLES);
   return { shipgate: summarize(shipgate.ms), bare: summarize(bare.ms), errors: bare.errors + shipgate.errors };
 }

@@ -1,6 +1,9 @@
 /** Counting the app's GitHub requests in the simulator's request log (pure). */
 import type { RequestLogEntry } from '../src/sim/index.ts';
 
+/** GitHub's GraphQL API: shipgate sends queries only, so these are reads. */
+export const GRAPHQL_ROUTE = 'POST /graphql';
+
 /** The one-off app-authenticated request that mints an installation token. */
 export const TOKEN_ROUTE = 'POST /app/installations/{installation_id}/access_tokens';
 
@@ -11,7 +14,7 @@ export type LoggedRequest = Pick<RequestLogEntry, 'method' | 'path' | 'route' | 
 export interface InstallationRequests {
   /** API requests authenticated as the installation. */
   total: number;
-  /** Of those, POST/PATCH/PUT/DELETE. */
+  /** Of those, POST/PATCH/PUT/DELETE (not GraphQL queries). */
   writes: number;
   /** Route (`METHOD /template`) → count. */
   byRoute: Record<string, number>;
@@ -31,7 +34,7 @@ export function requestsOfInstallation(log: readonly LoggedRequest[], installati
     }
     if (entry.installationId !== installationId) continue;
     result.total++;
-    if (entry.method !== 'GET' && entry.method !== 'HEAD') result.writes++;
+    if (entry.method !== 'GET' && entry.method !== 'HEAD' && entry.route !== GRAPHQL_ROUTE) result.writes++;
     const route = entry.route ?? `${entry.method} ${entry.path} (unknown route)`;
     result.byRoute[route] = (result.byRoute[route] ?? 0) + 1;
   }

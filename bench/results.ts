@@ -1,5 +1,6 @@
 /** What one bench run measures, per database; the shape of `--json`. */
 import type { Summary } from './stats.ts';
+import type { WriteRate } from './write-rate.ts';
 
 /** Figure 1: webhook acknowledgement latency, ms, client side (POST sent → answer read). */
 export interface AckResult {
@@ -60,7 +61,7 @@ export interface DeliveryTimesResult {
   unfinished: number;
 }
 
-/** Figure 5: resident set size of the bench process (app, sim and bare Probot together), MB. */
+/** Resident set size of the in-process pass (app, sim and bare Probot together), MB; the target is on `AppProcessResult.rss`. */
 export interface RssResult {
   /** Once the sim, shipgate and the bare app had started, before any figure. */
   startMb: number;
@@ -84,6 +85,40 @@ export interface PipelineRateResult {
   tenInstallations: PipelineRateSample;
 }
 
+/** Requests of several pipeline runs, one entry per run (its installation's, token requests excluded). */
+export interface RunCounts {
+  requests: number[];
+  /** POST/PATCH/PUT/DELETE. */
+  writes: number[];
+  /** Check-run creates and updates. */
+  checkRunWrites: number[];
+}
+
+/** shipgate in a process of its own (`bin/shipgate.js start`): the figures only that can show. */
+export interface AppProcessResult {
+  jobs: number;
+  stages: number;
+  /** Spawn to `/healthz` 200, ms (migrations included). */
+  startupMs: number;
+  /** The first pipeline run of each repository. */
+  cold: RunCounts;
+  /** A second run of each, after the first. */
+  warm: RunCounts;
+  /** The app process's memory from /proc: VmRSS at start, after the runs, at the end; VmHWM (peak) at the end; MB. */
+  rss: { startMb: number; afterRunsMb: number; endMb: number; peakMb: number };
+  /** Webhook acknowledgement of the app process against a bare Probot app in the bench process. */
+  ack: AckResult;
+}
+
+/** Several replicas on one PostgreSQL, one installation: the pace of its writes, all replicas together. */
+export interface ReplicasResult {
+  replicas: number;
+  pipelines: number;
+  rate: WriteRate;
+  /** Webhooks the balancer sent to each replica. */
+  webhooksPerReplica: number[];
+}
+
 /** Everything measured on one database. */
 export interface TargetResult {
   database: 'pglite' | 'postgres';
@@ -98,6 +133,10 @@ export interface TargetResult {
   deliveries?: DeliveryTimesResult;
   rate?: PipelineRateResult;
   rss?: RssResult;
+  /** shipgate in its own process (`--parts process`). */
+  process?: AppProcessResult;
+  /** Replicas' write pace (`--parts replicas`; PostgreSQL only). */
+  replicas?: ReplicasResult;
   /** What was left out on purpose, and why. */
   notes: string[];
   durationMs: number;

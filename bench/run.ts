@@ -4,7 +4,8 @@
  * their targets. Each database is benched in its own child process (so RSS is
  * that pass's alone); progress goes to stderr, the report to stdout.
  *
- *   node bench/run.ts [--json] [--database pglite|postgres|all] [--validate] [--skip-rate]
+ *   node bench/run.ts [--json] [--database pglite|postgres|all] [--parts in-process,process,replicas]
+ *                     [--replica-pushes N] [--validate] [--skip-rate]
  *
  * Exits 0 when every figure was measured, whether or not it meets its target;
  * non-zero only when a pass failed.
@@ -16,7 +17,23 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_REQUEST_POLICY } from '../src/github/request-policy.ts';
 import { formatReport } from './report.ts';
 import type { BenchReport, TargetResult } from './results.ts';
+import { measureAppProcess } from './measure-app-process.ts';
+import { mergeTargets } from './merge-targets.ts';
+import { measureReplicas } from './measure-replicas.ts';
 import { runDatabasePass, type DatabaseKind } from './run-database.ts';
+
+/** The parts of a bench run, in the order they run for each database. */
+const PARTS = ['in-process', 'process', 'replicas'] as const;
+type Part = (typeof PARTS)[number];
+
+function partsOf(choice: string): Part[] {
+  const parts = choice.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const part of parts) {
+    if (!(PARTS as readonly string[]).includes(part)) throw new Error(`--parts takes a comma-separated list of ${PARTS.join(', ')}; got ${JSON.stringify(part)}`);
+  }
+  return PARTS.filter((part) => parts.includes(part));
+}
+
 
 const started = performance.now();
 
@@ -31,10 +48,10 @@ function databasesOf(choice: string): DatabaseKind[] {
   throw new Error(`--database must be pglite, postgres or all, got ${JSON.stringify(choice)}`);
 }
 
-/** Runs one database pass in a child process and reads its result from the child's stdout. */
-function passInChild(kind: DatabaseKind, flags: string[]): Promise<TargetResult> {
+/** Runs one part on one database in a child process and reads its result from the child's stdout. */
+function passInChild(kind: DatabaseKind, part: Part, flags: string[]): Promise<TargetResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, '--part', part, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.once('error', reject);
@@ -43,7 +60,7 @@ function passInChild(kind: DatabaseKind, flags: string[]): Promise<TargetResult>
       try {
         resolve(JSON.parse(output) as TargetResult);
       } catch (error) {
-        reject(new Error(`the ${kind} pass exited with ${code} without a result`, { cause: error }));
+        reject(new Error(`the ${kind} ${part} pass exited with ${code} without a result`, { cause: error }));
       }
     });
   });
@@ -56,15 +73,22 @@ async function main(): Promise<number> {
       database: { type: 'string', default: 'all' },
       validate: { type: 'boolean', default: false },
       'skip-rate': { type: 'boolean', default: false },
+      parts: { type: 'string', default: PARTS.join(',') },
+      'replica-pushes': { type: 'string', default: '3' },
       child: { type: 'string' },
+      part: { type: 'string', default: 'in-process' },
     },
   });
   const passOptions = { validate: values.validate, skipRate: values['skip-rate'] };
+  const replicaPushes = Number(values['replica-pushes']);
+  if (!Number.isInteger(replicaPushes) || replicaPushes < 1 || replicaPushes > 20) throw new Error(`--replica-pushes must be a whole number from 1 to 20, got ${values['replica-pushes']}`);
 
   if (values.child !== undefined) {
     const [kind] = databasesOf(values.child);
-    if (!kind) throw new Error('--child needs one database');
-    const result = await runDatabasePass(kind, passOptions, progress);
+    const [part] = partsOf(values.part);
+    if (!kind || !part) throw new Error('--child needs one database and one --part');
+    const result =
+      part === 'process' ? await measureAppProcess(kind, progress) : part === 'replicas' ? await measureReplicas(replicaPushes, progress) : await runDatabasePass(kind, passOptions, progress);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     // Everything was stopped; should a handle still hold the loop open, do not hang the parent.
     setTimeout(() => {
@@ -74,7 +98,8 @@ async function main(): Promise<number> {
     return result.error ? 1 : 0;
   }
 
-  const flags = [...(values.validate ? ['--validate'] : []), ...(values['skip-rate'] ? ['--skip-rate'] : [])];
+  const flags = [...(values.validate ? ['--validate'] : []), ...(values['skip-rate'] ? ['--skip-rate'] : []), '--replica-pushes', String(replicaPushes)];
+  const parts = partsOf(values.parts);
   const report: BenchReport = {
     startedAt: new Date().toISOString(),
     node: process.version,
@@ -85,10 +110,16 @@ async function main(): Promise<number> {
     targets: [],
   };
   for (const kind of databasesOf(values.database)) {
-    progress(`${kind}: pass starting`);
-    const result = await passInChild(kind, flags);
-    progress(`${kind}: pass ${result.skipped ? `skipped (${result.skipped})` : result.error ? 'failed' : 'done'} in ${(result.durationMs / 1000).toFixed(1)} s`);
-    report.targets.push(result);
+    let target: TargetResult | undefined;
+    for (const part of parts) {
+      // Replicas share one database between processes: PostgreSQL only (PGlite belongs to one process).
+      if (part === 'replicas' && kind !== 'postgres') continue;
+      progress(`${kind}: ${part} pass starting`);
+      const result = await passInChild(kind, part, flags);
+      progress(`${kind}: ${part} pass ${result.skipped ? `skipped (${result.skipped})` : result.error ? 'failed' : 'done'} in ${(result.durationMs / 1000).toFixed(1)} s`);
+      target = mergeTargets(target, result);
+    }
+    if (target) report.targets.push(target);
   }
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `\n${formatReport(report)}\n`);
   return report.targets.some((t) => t.error) ? 1 : 0;

@@ -1,5 +1,6 @@
 import type { Octokit } from '@octokit/core';
 import type { EndpointOptions, RequestParameters } from '@octokit/types';
+import { memoryWriteSlots, type WriteSlots } from './write-slots.ts';
 
 /**
  * How shipgate talks to GitHub, in one Octokit plugin (it replaces Probot's
@@ -8,7 +9,8 @@ import type { EndpointOptions, RequestParameters } from '@octokit/types';
  * - **Write pacing per installation.** GitHub asks for about a second between
  *   writes of one token. Probot's default paces every write of the process
  *   through one queue; here each installation has its own queue, so one busy
- *   organisation does not slow the others.
+ *   organisation does not slow the others. The schedule can live in the
+ *   database (`write-slots.ts`), so that replicas together keep the gap.
  * - **Priorities.** Dispatches, cancels, re-runs and deployment calls go before
  *   comments, and comments before check-run writes, which are cosmetic.
  * - **Coalescing.** A check-run update still waiting in the queue is replaced by a
@@ -67,18 +69,42 @@ interface QueuedWrite {
   superseded: boolean;
 }
 
-/** Per-installation write queues with a minimum gap between writes. */
+/** Where a `WritePacer` keeps its schedule and what time it is. */
+export interface WritePacerOptions {
+  /** The clock's time, ms since the epoch (default `Date.now`); slots are in it. */
+  now?: () => number;
+  /**
+   * The schedule of each lane: in memory (the default; one process), or in the
+   * database (`databaseWriteSlots`), shared by every replica.
+   */
+  slots?: WriteSlots;
+  /** Taking a slot failed (database down): the write is paced in memory instead. */
+  onSlotError?: (err: unknown, lane: string) => void;
+}
+
+/**
+ * Per-installation write queues with a minimum gap between writes. Priorities
+ * and coalescing act within this process; the gap holds across every process
+ * that shares the `slots` schedule.
+ */
 export class WritePacer {
   readonly #intervalMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
-  readonly #lanes = new Map<string, { queue: QueuedWrite[]; busy: boolean; lastWriteAt: number }>();
+  readonly #now: () => number;
+  readonly #slots: WriteSlots;
+  readonly #fallback = memoryWriteSlots();
+  readonly #onSlotError: ((err: unknown, lane: string) => void) | undefined;
+  readonly #lanes = new Map<string, { queue: QueuedWrite[]; busy: boolean }>();
   #seq = 0;
   /** Count of writes that a newer update replaced before they were sent. */
   coalesced = 0;
 
-  constructor(intervalMs: number, sleep: (ms: number) => Promise<void>) {
+  constructor(intervalMs: number, sleep: (ms: number) => Promise<void>, options: WritePacerOptions = {}) {
     this.#intervalMs = intervalMs;
     this.#sleep = sleep;
+    this.#now = options.now ?? Date.now;
+    this.#slots = options.slots ?? memoryWriteSlots();
+    this.#onSlotError = options.onSlotError;
   }
 
   /**
@@ -111,10 +137,24 @@ export class WritePacer {
   #lane(lane: string) {
     let state = this.#lanes.get(lane);
     if (!state) {
-      state = { queue: [], busy: false, lastWriteAt: -Infinity };
+      state = { queue: [], busy: false };
       this.#lanes.set(lane, state);
     }
     return state;
+  }
+
+  /** The lane's next slot; synchronous when the schedule is in memory. */
+  #reserve(lane: string): number | Promise<number> {
+    const fallback = (err: unknown) => {
+      this.#onSlotError?.(err, lane);
+      return this.#fallback.take(lane, this.#now(), this.#intervalMs);
+    };
+    try {
+      const taken = this.#slots.take(lane, this.#now(), this.#intervalMs);
+      return typeof taken === 'number' ? taken : taken.catch(fallback);
+    } catch (err) {
+      return fallback(err);
+    }
   }
 
   async #drain(lane: string): Promise<void> {
@@ -125,13 +165,16 @@ export class WritePacer {
       for (;;) {
         state.queue = state.queue.filter((w) => !w.superseded);
         if (state.queue.length === 0) break;
-        const wait = state.lastWriteAt + this.#intervalMs - performance.now();
+        // One slot per write, reserved only when a write is waiting for it.
+        const reserved = this.#reserve(lane);
+        const slotAt = typeof reserved === 'number' ? reserved : await reserved;
+        const wait = slotAt - this.#now();
         if (wait > 0) await this.#sleep(wait);
         state.queue = state.queue.filter((w) => !w.superseded);
+        // Sorted after the wait: a dispatch that came meanwhile goes before a check-run update.
         state.queue.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
         const next = state.queue.shift();
         if (!next) break;
-        state.lastWriteAt = performance.now();
         next.send().then(
           (value) => next.waiters.forEach((w) => w.resolve(value)),
           (err: unknown) => next.waiters.forEach((w) => w.reject(err)),
@@ -144,6 +187,11 @@ export class WritePacer {
 }
 
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/** A GraphQL query is a POST that reads: GitHub's write pacing is for mutations. */
+export function isGraphqlQuery(url: string, endpoint: { query?: unknown }): boolean {
+  return /\/graphql$/.test(url) && typeof endpoint.query === 'string' && !/^\s*mutation\b/.test(endpoint.query.replace(/^(\s*#[^\n]*\n)*/, ''));
+}
 
 function classify(method: string, url: string): Priority {
   if (/\/check-runs(\/|$)/.test(url)) return PRIORITY.cosmetic;
@@ -209,7 +257,7 @@ export function requestPolicyPlugin(octokit: Octokit, octokitOptions: Record<str
         }
       }
     };
-    if (!WRITE_METHODS.has(method) || policy.writeIntervalMs <= 0) return send();
+    if (!WRITE_METHODS.has(method) || isGraphqlQuery(url, endpoint) || policy.writeIntervalMs <= 0) return send();
     const priority = marks.priority ?? classify(method, url);
     // Only updates of one check run coalesce; creates and other writes each happen.
     const coalesceKey = method === 'PATCH' && priority === PRIORITY.cosmetic ? `${String(endpoint.owner)}/${String(endpoint.repo)}/${String(endpoint.check_run_id)}` : undefined;

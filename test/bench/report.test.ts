@@ -59,10 +59,35 @@ describe('figureRows', () => {
     expect(row(rows, '2. event → next dispatch p50')?.[1]).toBe('30.00 ms ✓');
     expect(row(rows, '   event → next dispatch p99')?.[1]).toBe('400.00 ms ✗');
     expect(row(rows, '3. GitHub requests')?.slice(1)).toEqual(['11 ✓', 'skipped', '≤ 12 (floor 6)']);
-    expect(row(rows, '5. RSS after start-up')?.[1]).toBe('150 MB');
-    expect(row(rows, '   RSS after the runs')?.[1]).toBe('180 MB ✓');
-    expect(row(rows, '   RSS peak')?.[1]).toBe('260 MB ✗');
+    expect(row(rows, '5. RSS of the bench process')?.[1]).toBe('180 MB');
     expect(row(rows, '6. pipelines/min')?.[1]).toBe('—');
+  });
+
+  it("marks the app process's figures, RSS against its database's target, and the replicas' write pace", () => {
+    const counts = { requests: [11, 12], writes: [9, 9], checkRunWrites: [5, 6] };
+    const ownProcess = (database: 'pglite' | 'postgres', afterRunsMb: number): TargetResult =>
+      measured({
+        database,
+        process: {
+          jobs: 4,
+          stages: 4,
+          startupMs: 900,
+          cold: counts,
+          warm: { requests: [9, 13], writes: [8, 8], checkRunWrites: [5, 7] },
+          rss: { startMb: 100, afterRunsMb, endMb: afterRunsMb, peakMb: afterRunsMb + 10 },
+          ack: { shipgate: summarize([3, 6]), bare: summarize([2, 2]), errors: 0 },
+        },
+      });
+    const postgres = ownProcess('postgres', 300);
+    postgres.replicas = { replicas: 3, pipelines: 3, rate: { writes: 28, spanMs: 27_000, perSecond: 1, minGapMs: 998, maxInOneSecond: 1 }, webhooksPerReplica: [20, 19, 19] };
+    const rows = figureRows([ownProcess('pglite', 300), postgres]);
+    // Medians (the lower one of two) 11 and 9; the warm run of 13 is over the budget of 12.
+    expect(row(rows, '   requests per pipeline run, cold / warm')?.slice(1, 3)).toEqual(['11 / 9 ✗', '11 / 9 ✗']);
+    expect(row(rows, '   writes per pipeline run')?.[1]).toBe('9 / 8');
+    expect(row(rows, '   check-run writes per run')?.[1]).toBe('5 / 5 ✗');
+    expect(row(rows, '   ack p99 ratio, own process')?.[1]).toBe('3.00× ✗');
+    expect(row(rows, '   app RSS after the runs')?.slice(1, 3)).toEqual(['300 MB ✓', '300 MB ✗']);
+    expect(row(rows, '8. writes/s')?.slice(1, 4)).toEqual(['n/a (one process)', '1.00 /s ✓', '≤ 1 /s']);
   });
 
   it('shows a dash for what a failed pass did not measure', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TOKEN_ROUTE, meanByRoute, requestsOfInstallation, type LoggedRequest } from '../../bench/request-counts.ts';
+import { GRAPHQL_ROUTE, TOKEN_ROUTE, meanByRoute, requestsOfInstallation, type LoggedRequest } from '../../bench/request-counts.ts';
 
 const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const CONTENTS = 'GET /repos/{owner}/{repo}/contents/{path}';
@@ -18,13 +18,14 @@ describe('requestsOfInstallation', () => {
     request({ installationId: 8 }),
     request({ api: false, route: 'GET (artifact download)' }),
     request({ method: 'GET', path: '/nowhere', route: undefined }),
+    request({ method: 'POST', path: '/graphql', route: GRAPHQL_ROUTE }),
   ];
 
-  it("counts the installation's API requests by route, writes apart, and its token requests aside", () => {
+  it("counts the installation's API requests by route, writes apart (GraphQL queries are reads), and its token requests aside", () => {
     expect(requestsOfInstallation(log, 7)).toEqual({
-      total: 4,
+      total: 5,
       writes: 1,
-      byRoute: { [CONTENTS]: 2, [DISPATCH]: 1, 'GET /nowhere (unknown route)': 1 },
+      byRoute: { [CONTENTS]: 2, [DISPATCH]: 1, 'GET /nowhere (unknown route)': 1, [GRAPHQL_ROUTE]: 1 },
       tokenRequests: 1,
     });
   });

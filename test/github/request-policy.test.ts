@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/core';
 import { describe, expect, it } from 'vitest';
-import { requestPolicyPlugin, retryDelay, WritePacer, DEFAULT_REQUEST_POLICY, type RequestPolicyOptions } from '../../src/github/request-policy.ts';
+import { isGraphqlQuery, requestPolicyPlugin, retryDelay, WritePacer, DEFAULT_REQUEST_POLICY, type RequestPolicyOptions } from '../../src/github/request-policy.ts';
 
 interface Call {
   method: string;
@@ -109,10 +109,16 @@ describe('WritePacer', () => {
     const sent: string[] = [];
     const gaps: number[] = [];
     let releaseFirst: () => void = () => {};
-    const pacer = new WritePacer(1000, async (ms) => {
-      gaps.push(ms);
-      await new Promise<void>((resolve) => (releaseFirst = resolve));
-    });
+    let now = 50_000;
+    const pacer = new WritePacer(
+      1000,
+      async (ms) => {
+        gaps.push(ms);
+        await new Promise<void>((resolve) => (releaseFirst = resolve));
+        now += ms;
+      },
+      { now: () => now },
+    );
     const write = (name: string) => async () => {
       sent.push(name);
       return name;
@@ -133,7 +139,8 @@ describe('WritePacer', () => {
     await expect(third).resolves.toBe('other check v2');
     expect(sent).toEqual(['check v1', 'dispatch', 'other check v2']);
     expect(pacer.coalesced).toBe(1);
-    expect(gaps.every((g) => g > 0 && g <= 1000)).toBe(true);
+    // The first write goes at once; each later one waits out the gap after the one before.
+    expect(gaps).toEqual([1000, 1000]);
   });
 
   it('keeps installations independent', async () => {
@@ -142,5 +149,55 @@ describe('WritePacer', () => {
     await pacer.schedule('installation:1', 0, undefined, async () => sent.push('a1'));
     await pacer.schedule('installation:2', 0, undefined, async () => sent.push('b1'));
     expect(sent).toEqual(['a1', 'b1']);
+  });
+});
+
+describe('WritePacer with a shared schedule', () => {
+  it('waits, on the injected clock, until the slot the schedule gives it', async () => {
+    let now = 10_000;
+    const sleeps: number[] = [];
+    const asked: Array<[string, number, number]> = [];
+    // As if other replicas had taken the next 2.5 s of this lane.
+    const slots = {
+      take: async (lane: string, nowMs: number, intervalMs: number) => {
+        asked.push([lane, nowMs, intervalMs]);
+        return nowMs + 2500;
+      },
+    };
+    const sentAt: number[] = [];
+    const pacer = new WritePacer(1000, async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    }, { now: () => now, slots });
+    await pacer.schedule('installation:9', 0, undefined, async () => sentAt.push(now));
+    expect(asked).toEqual([['installation:9', 10_000, 1000]]);
+    expect(sleeps).toEqual([2500]);
+    expect(sentAt).toEqual([12_500]);
+  });
+
+  it('paces in memory when the schedule cannot be read, and says so', async () => {
+    let now = 0;
+    const errors: string[] = [];
+    const pacer = new WritePacer(1000, async (ms) => {
+      now += ms;
+    }, {
+      now: () => now,
+      slots: { take: () => Promise.reject(new Error('connection refused')) },
+      onSlotError: (err, lane) => errors.push(`${lane}: ${(err as Error).message}`),
+    });
+    const sentAt: number[] = [];
+    await Promise.all([1, 2].map(() => pacer.schedule('installation:3', 0, undefined, async () => sentAt.push(now))));
+    expect(sentAt).toEqual([0, 1000]);
+    expect(errors).toEqual(['installation:3: connection refused', 'installation:3: connection refused']);
+  });
+});
+
+describe('isGraphqlQuery', () => {
+  it('reads a GraphQL query as a read, and a mutation or a REST POST as a write', () => {
+    expect(isGraphqlQuery('https://ghe.example/api/graphql', { query: 'query Files($sha: String!) { repository { name } }' })).toBe(true);
+    expect(isGraphqlQuery('https://api.github.com/graphql', { query: '{ viewer { login } }' })).toBe(true);
+    expect(isGraphqlQuery('https://api.github.com/graphql', { query: '# a comment\n mutation { addStar { clientMutationId } }' })).toBe(false);
+    expect(isGraphqlQuery('https://api.github.com/repos/a/b/check-runs', { query: '{ x }' })).toBe(false);
+    expect(isGraphqlQuery('https://api.github.com/graphql', {})).toBe(false);
   });
 });
