@@ -7,14 +7,23 @@ import type { AppConfig } from './config/app-config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { openDatabase, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrations/migrate.ts';
-import { QUEUES, startQueue } from './queue/boss.ts';
+import { QUEUES, startQueue, type QueueRetry } from './queue/boss.ts';
 import { startDeliveryWorker, requeueUnprocessedDeliveries } from './queue/delivery-worker.ts';
+import { runDeliveryUpkeep, type DeliveryUpkeepReport } from './queue/delivery-upkeep.ts';
 import { shipgateApp } from './app.ts';
+import { withWebhookBodyLimit } from './intake/body-limit.ts';
 import { DEFAULT_REQUEST_POLICY, WritePacer, requestPolicyPlugin, type RequestPolicyOptions } from './github/request-policy.ts';
 import type { GitHubClient } from './github/client.ts';
+import { databaseWriteSlots, memoryWriteSlots } from './github/write-slots.ts';
 import type { EngineDeps, EngineEvent } from './engine/deps.ts';
 import { storeWorkflowCache } from './engine/workflow-cache.ts';
 import { advanceRun } from './engine/advance.ts';
+import { registerInstance } from './effects/instance.ts';
+import { EffectRunner } from './effects/runner.ts';
+import { EFFECT_KINDS } from './effects/kinds.ts';
+import { WorkflowListings, dispatchPerformer } from './effects/perform-dispatch.ts';
+import { cancelPerformer } from './effects/perform-cancel.ts';
+import { checkRunPerformer } from './effects/perform-check-run.ts';
 import { reconcile } from './engine/reconcile.ts';
 
 export const VERSION: string = (
@@ -29,10 +38,12 @@ export interface StartOptions {
   /** GitHub request pacing and retries (tests shorten the waits). */
   requestPolicy?: Partial<RequestPolicyOptions>;
   /** Engine tuning (retry base, quiet and redispatch thresholds). */
-  engine?: Partial<Pick<EngineDeps, 'retryBaseMs' | 'quietAfterMs' | 'redispatchAfterMs'>>;
+  engine?: Partial<Pick<EngineDeps, 'retryBaseMs' | 'quietAfterMs'>>;
   onEvent?: (event: EngineEvent) => void;
   /** Run the reconciliation every minute (default true). */
   scheduleReconcile?: boolean;
+  /** How the delivery and wake queues retry (tests shorten it); see `startQueue`. */
+  queueRetry?: Partial<QueueRetry>;
 }
 
 export interface RunningShipgate {
@@ -44,6 +55,10 @@ export interface RunningShipgate {
   engine: EngineDeps;
   log: Logger;
   pacer: WritePacer;
+  /** The effect outbox's runner in this process (tests wait for it to be idle). */
+  effects: EffectRunner;
+  /** The deliveries' upkeep of each reconciliation pass (retention, GitHub redeliveries), run now. */
+  upkeepDeliveries(): Promise<DeliveryUpkeepReport>;
   /** Stops serving and working; closes the store unless it was handed in. */
   stop(): Promise<void>;
 }
@@ -85,12 +100,18 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
   const stoppers: Array<() => Promise<void>> = [];
   try {
     await migrateToLatest(store.db);
-    const boss = await startQueue(store, { log });
+    const boss = await startQueue(store, { log, retry: options.queueRetry });
     stoppers.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
 
     const policy: RequestPolicyOptions = { ...DEFAULT_REQUEST_POLICY, ...options.requestPolicy };
     policy.onRetry ??= (info) => log.warn(info, 'GitHub request retried');
-    const pacer = new WritePacer(policy.writeIntervalMs, policy.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))));
+    // Paced on the app's clock. On PostgreSQL the schedule is shared through the
+    // database, so replicas together keep GitHub's gap; PGlite is one process.
+    const pacer = new WritePacer(policy.writeIntervalMs, policy.sleep ?? ((ms) => new Promise((r) => clock.setTimeout(r, ms))), {
+      now: () => clock.now(),
+      slots: store.kind === 'postgres' ? databaseWriteSlots(store.db) : memoryWriteSlots(),
+      onSlotError: (err, lane) => log.warn({ err, lane }, 'could not take a write slot from the database; pacing this write in memory'),
+    });
     const ShipgateOctokit = ProbotOctokit.plugin(requestPolicyPlugin).defaults({
       throttle: { enabled: false },
       retry: { enabled: false },
@@ -105,7 +126,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       Octokit: ShipgateOctokit,
     });
     const server = new Server({
-      Probot: ProbotWithConfig,
+      // Webhook bodies over GitHub's 25 MB are refused before they are read (SPEC §8).
+      Probot: withWebhookBodyLimit(ProbotWithConfig, { path: config.webhookPath }),
       // Probot's server reads port 0 as "default 3000": pick a free port ourselves.
       port: config.port === 0 ? await freePort(config.host) : config.port,
       host: config.host,
@@ -127,12 +149,15 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
     if (!probot) throw new Error('Probot did not load the app');
     const app = probot;
 
+    const instance = await registerInstance(store);
     const engine: EngineDeps = {
       db: store.db,
       clock,
       log,
-      github: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
+      github: async (installationId): Promise<GitHubClient> => app.auth(installationId),
       workflowCache: storeWorkflowCache(store.db),
+      workflowListings: new WorkflowListings(),
+      appId: config.appId,
       ...options.engine,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       wakeAt: (runId, at) => {
@@ -140,6 +165,28 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         void boss.send(QUEUES.wake, { runId }, { startAfter }).catch((err: unknown) => log.warn({ err, runId }, 'could not schedule a wake-up'));
       },
     };
+
+    const effects = new EffectRunner({
+      db: store.db,
+      clock,
+      log,
+      instance: instance.id,
+      performers: {
+        [EFFECT_KINDS.dispatch]: dispatchPerformer(engine),
+        [EFFECT_KINDS.cancelWorkflowRun]: cancelPerformer(engine),
+        [EFFECT_KINDS.checkRun]: checkRunPerformer(engine),
+      },
+    });
+    engine.effects = effects;
+    stoppers.push(async () => {
+      await effects.stop();
+      await instance.release();
+    });
+
+    const upkeepDeliveries = () =>
+      runDeliveryUpkeep({ db: store.db, clock, log, retentionDays: config.deliveryRetentionDays, appGitHub: async () => app.auth() });
+    const upkeepOrWarn = () =>
+      upkeepDeliveries().catch((err: unknown) => log.warn({ err }, 'delivery upkeep failed; the next pass tries again'));
 
     workers.push(await startDeliveryWorker({ boss, engine, log }));
     await boss.work<{ runId: number }>(QUEUES.wake, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([job]) => {
@@ -149,14 +196,19 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       const swept = await requeueUnprocessedDeliveries(store.db, boss, { olderThan: new Date(Date.now() - 30_000) });
       if (swept > 0) log.warn({ swept }, 'queued deliveries that were recorded but never queued');
       const report = await reconcile(engine);
-      if (report.advanced + report.polled + report.recovered + report.redispatched > 0) log.info(report, 'reconciled');
+      if (report.advanced + report.polled + report.recovered + report.released + report.failed > 0) log.info(report, 'reconciled');
+      await effects.sweep();
+      await upkeepOrWarn();
     });
     if (options.scheduleReconcile ?? true) await boss.schedule(QUEUES.reconcile, '* * * * *');
 
-    const requeued = await requeueUnprocessedDeliveries(store.db, boss);
+    const requeued = await requeueUnprocessedDeliveries(store.db, boss, { fresh: true });
     if (requeued > 0) log.info({ requeued }, 'requeued deliveries recorded before the last stop');
+    const reclaimed = await effects.sweep();
     const recovered = await reconcile(engine, { startup: true });
-    if (recovered.advanced + recovered.recovered + recovered.redispatched > 0) log.info(recovered, 'recovered work left by the last stop');
+    if (reclaimed + recovered.advanced + recovered.recovered + recovered.released > 0) log.info({ ...recovered, reclaimedEffects: reclaimed }, 'recovered work left by the last stop');
+    await effects.sweep();
+    await upkeepOrWarn();
 
     const address = httpServer.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -170,6 +222,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       engine,
       log,
       pacer,
+      effects,
+      upkeepDeliveries,
       async stop() {
         for (const stop of stoppers.reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'stop step failed'));
         if (ownsStore) await store.close();

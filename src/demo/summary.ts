@@ -4,6 +4,7 @@
  * check runs. Building it and printing it are separate, pure steps.
  */
 import type { CheckRun, DispatchCall, RequestLogEntry } from '../sim/index.ts';
+import { GRAPHQL_ROUTE } from '../sim/request-log.ts';
 import { formatElapsed } from './timeline.ts';
 
 /** What the app did on the simulated GitHub. */
@@ -45,7 +46,8 @@ export function summariseDemo(source: SummarySource): DemoSummary {
   return {
     apiCalls: {
       total: calls.length,
-      writes: calls.filter((call) => call.method !== 'GET').length,
+      // GraphQL queries are POSTs that only read.
+      writes: calls.filter((call) => call.method !== 'GET' && call.route !== GRAPHQL_ROUTE).length,
       failed: calls.filter((call) => call.status >= 400).length,
       byRoute: [...byRoute].map(([route, count]) => ({ route, count })).sort((a, b) => b.count - a.count || a.route.localeCompare(b.route)),
     },

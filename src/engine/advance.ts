@@ -1,33 +1,34 @@
 import { randomBytes } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import { withTransaction } from '../store/db.ts';
-import type { Database, JobAttempt, PipelineRun, StageRun } from '../store/schema/index.ts';
+import { sql, type Transaction } from 'kysely';
+import { withTransaction, type DbOrTrx } from '../store/db.ts';
+import type { Database, JobAttempt, JsonObject, PipelineRun, StageRun } from '../store/schema/index.ts';
+import { isForkApproved } from '../store/repos/fork-approvals.ts';
 import { createJobAttempt, listJobAttempts, updateJobAttempt } from '../store/repos/job-attempts.ts';
 import { findActivePipelineRuns, lockPipelineRun, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
 import { createStageRuns, listStageRuns, updateStageRun } from '../store/repos/stage-runs.ts';
+import { recordEffect } from '../store/repos/effects.ts';
 import { evaluateCondition } from '../matching/conditions.ts';
 import { parseDuration } from '../repo-config/duration.ts';
-import { cancelWorkflowRun } from '../github/runs.ts';
-import { statusOf } from '../github/client.ts';
+import { EFFECT_KINDS, EFFECT_PRIORITY, recordCancel, recordDispatch, recordRunChecks } from '../effects/kinds.ts';
 import { decide, type AttemptState, type Decision, type StageState } from './plan.ts';
 import { readRunPlan, type RunPlan } from './run-plan.ts';
-import type { EngineDeps } from './deps.ts';
-import { startJobAttempt } from './start-attempt.ts';
-import { syncPipelineCheck } from './check-sync.ts';
+import type { EngineDeps, EngineEvent } from './deps.ts';
 import { formatDuration } from './check-output.ts';
+import { isReason, reason, renderReason, type Reason } from './reasons.ts';
+import { releasable, type AdmissionPolicy, type AdmissionRun } from './admission.ts';
 
-/** What a transaction of `advanceRun` leaves to do outside it. */
-interface Effects {
-  run: PipelineRun;
-  plan: RunPlan;
-  toStart: number[];
-  toCancel: number[];
-  completed: boolean;
+/** A correlation id: findable in a run name, unique across databases, with 64 random bits. */
+export function newCorrelationId(runId: number, stage: string, job: string, attempt: number): string {
+  return `sg-${runId}-${stage}-${job}-${attempt}-${randomBytes(8).toString('hex')}`;
 }
 
-/** A correlation id: findable in a run name, unique across databases. */
-export function newCorrelationId(runId: number, stage: string, job: string, attempt: number): string {
-  return `sg-${runId}-${stage}-${job}-${attempt}-${randomBytes(3).toString('hex')}`;
+/** What one transaction of `advanceRun` recorded, for after its commit. */
+interface Recorded {
+  run: PipelineRun;
+  decisions: number;
+  events: EngineEvent[];
+  wakes: number[];
+  completed: boolean;
 }
 
 const ms = (date: Date | null) => (date ? date.getTime() : null);
@@ -53,62 +54,36 @@ function toPlanState(stages: StageRun[], attempts: JobAttempt[]): { stages: Stag
 }
 
 /**
- * Moves one pipeline run forward: decides (pure) under the run's row lock,
- * records the decisions, then performs their effects on GitHub outside the
- * transaction (dispatches, cancels, check runs). Safe to call any number of
- * times from any replica: decisions are idempotent and each dispatch is claimed
- * by exactly one caller.
+ * Moves one pipeline run forward: decides (pure) under the run's row lock and
+ * records the decisions together with every effect they call for (dispatches,
+ * cancels, check-run writes) in one transaction. After the commit it emits the
+ * engine events and wakes the effect runner, which performs the effects. Safe
+ * to call any number of times from any replica.
  */
 export async function advanceRun(deps: EngineDeps, runId: number): Promise<void> {
-  for (let round = 0; round < 20; round++) {
-    const effects = await withTransaction(deps.db, (trx) => decideAndRecord(deps, trx, runId));
-    if (!effects) return;
-    let again = false;
-    const { run, plan } = effects;
-    const octokit = await deps.github(run.installation_id);
-    for (const attemptId of effects.toStart) {
-      const outcome = await startJobAttempt(deps, octokit, run, plan, attemptId);
-      if (outcome === 'failed') again = true;
-    }
-    for (const workflowRunId of effects.toCancel) {
-      try {
-        await cancelWorkflowRun(octokit, run, workflowRunId);
-      } catch (err) {
-        deps.log.warn({ err, runId, workflowRunId }, 'could not cancel a workflow run');
-      }
-    }
-    // The pipeline check writes the roll-up once its own verdict is out.
-    await reportChecks(deps, run.id, () => syncPipelineCheck(deps, octokit, run.id));
-    if (effects.completed) await releaseQueuedRun(deps, run.concurrency_key);
-    if (!again) return;
-  }
-  deps.log.error({ runId }, 'run did not settle after 20 rounds');
-}
-
-/**
- * Check runs report; they never decide. GitHub refusing one (4xx) is logged
- * and the run goes on; a 5xx that outlived the retries is thrown, so the
- * delivery is retried and the check catches up.
- */
-async function reportChecks(deps: EngineDeps, runId: number, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    const status = statusOf(err);
-    if (status === undefined || status >= 500) throw err;
-    deps.log.error({ err, runId, status }, 'GitHub refused a check-run write');
+  for (let round = 0; round < 5; round++) {
+    const recorded = await withTransaction(deps.db, (trx) => decideAndRecord(deps, trx, runId));
+    if (!recorded) return;
+    afterCommit(deps, { runId: recorded.run.id, events: recorded.events, wakes: recorded.wakes });
+    if (recorded.completed) await releaseQueuedRuns(deps, recorded.run.concurrency_key);
+    if (recorded.completed || recorded.decisions === 0) return;
   }
 }
 
-async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, runId: number): Promise<Effects | undefined> {
+/** Engine events, wake-ups and the effect runner: only once the transaction that recorded them committed. */
+export function afterCommit(deps: EngineDeps, recorded: { runId: number | null; events: EngineEvent[]; wakes: number[] }): void {
+  for (const event of recorded.events) deps.onEvent?.(event);
+  if (recorded.runId !== null) for (const at of recorded.wakes) deps.wakeAt?.(recorded.runId, at);
+  deps.effects?.kick();
+}
+
+async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, runId: number): Promise<Recorded | undefined> {
   const run = await lockPipelineRun(trx, runId);
   if (!run || run.status === 'completed') return undefined;
+  if (run.advance_due_at !== null) await updatePipelineRun(trx, run.id, { advance_due_at: null }, { now: new Date(deps.clock.now()) });
   const plan = readRunPlan(run.plan);
-  // A run waiting (fork PR before /ok-to-test, concurrency queue) moves only when released or cancelled.
-  // It decides nothing, but its check run says why it waits.
-  if (run.status === 'queued' && run.waiting_for !== null && run.cancel_requested_at === null) {
-    return { run, plan, toStart: [], toCancel: [], completed: false };
-  }
+  // A run waiting for admission (fork PR before /ok-to-test, concurrency queue) moves only when released or cancelled.
+  if (run.status === 'queued' && run.waiting_reason !== null && run.cancel_requested_at === null) return undefined;
   const stages = await listStageRuns(trx, runId);
   const attempts = await listJobAttempts(trx, runId);
   const now = deps.clock.now();
@@ -121,14 +96,26 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
     parseDuration,
     ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
   });
-  const effects: Effects = { run, plan, toStart: [], toCancel: [], completed: false };
+  const recorded: Recorded = { run, decisions: decisions.length, events: [], wakes: [], completed: false };
   const loaded = { attempts, stageNames: new Map(stages.map((s) => [s.id, s.stage])) };
-  for (const decision of decisions) await record(deps, trx, run, plan, loaded, decision, effects, new Date(now));
-  // Attempts created but never started (a crash after recording them) start now.
+  const at = new Date(now);
+  for (const decision of decisions) await record(trx, run, plan, loaded, decision, recorded, at);
+  // An attempt left `pending` (its dispatch effect settled while it was reset) is asked for again; the performer is idempotent.
   for (const attempt of attempts) {
-    if (attempt.status === 'pending' && !effects.toStart.includes(attempt.id)) effects.toStart.push(attempt.id);
+    if (attempt.status !== 'pending') continue;
+    await recordEffect(trx, {
+      kind: EFFECT_KINDS.dispatch,
+      key: `dispatch:${attempt.id}`,
+      installationId: run.installation_id,
+      pipelineRunId: run.id,
+      priority: EFFECT_PRIORITY.dispatch,
+      payload: { attemptId: attempt.id },
+      now: at,
+      rearm: true,
+    });
   }
-  return effects;
+  if (decisions.length > 0) await recordRunChecks(trx, run, at);
+  return recorded;
 }
 
 async function stageRow(trx: Transaction<Database>, runId: number, stage: string): Promise<StageRun> {
@@ -138,17 +125,20 @@ async function stageRow(trx: Transaction<Database>, runId: number, stage: string
   return row;
 }
 
+function asJson(value: Reason): JsonObject {
+  return { ...value };
+}
+
 async function record(
-  deps: EngineDeps,
   trx: Transaction<Database>,
   run: PipelineRun,
   plan: RunPlan,
   loaded: { attempts: JobAttempt[]; stageNames: Map<number, string> },
   decision: Decision,
-  effects: Effects,
+  recorded: Recorded,
   now: Date,
 ): Promise<void> {
-  const emit = deps.onEvent ?? (() => {});
+  const emit = (event: EngineEvent) => recorded.events.push(event);
   switch (decision.kind) {
     case 'start-stage': {
       const stage = await stageRow(trx, run.id, decision.stage);
@@ -159,7 +149,7 @@ async function record(
       for (const { job } of decision.jobs) {
         const config = plan.stages[decision.stage]?.jobs[job];
         if (!config) continue;
-        const { jobAttempt } = await createJobAttempt(trx, {
+        const { jobAttempt, created } = await createJobAttempt(trx, {
           pipeline_run_id: run.id,
           stage_run_id: stage.id,
           job,
@@ -168,15 +158,20 @@ async function record(
           correlation_id: newCorrelationId(run.id, decision.stage, job, 1),
           now,
         });
-        if (jobAttempt.status === 'pending') effects.toStart.push(jobAttempt.id);
+        if (created) await recordDispatch(trx, { attemptId: jobAttempt.id, runId: run.id, installationId: run.installation_id, now });
       }
       emit({ kind: 'stage-started', runId: run.id, pipeline: run.pipeline, stage: decision.stage });
       return;
     }
     case 'skip-stage': {
       const stage = await stageRow(trx, run.id, decision.stage);
-      await updateStageRun(trx, stage.id, { status: 'skipped', reason: decision.reason, completed_at: now }, { onlyIf: { status: ['pending'] } });
-      emit({ kind: 'stage-skipped', runId: run.id, pipeline: run.pipeline, stage: decision.stage, reason: decision.reason });
+      await updateStageRun(
+        trx,
+        stage.id,
+        { status: 'skipped', reason: renderReason(decision.reason), skip_reason: asJson(decision.reason), completed_at: now },
+        { onlyIf: { status: ['pending'] } },
+      );
+      emit({ kind: 'stage-skipped', runId: run.id, pipeline: run.pipeline, stage: decision.stage, reason: renderReason(decision.reason) });
       return;
     }
     case 'complete-stage': {
@@ -186,22 +181,23 @@ async function record(
       return;
     }
     case 'time-out': {
+      const previous = loaded.attempts.find((a) => a.id === decision.attemptId);
+      const limit = previous?.deadline_at && previous.dispatched_at ? formatDuration(previous.deadline_at.getTime() - previous.dispatched_at.getTime()) : 'its timeout';
+      const why = reason('job.timed-out', { limit });
       const attempt = await updateJobAttempt(
         trx,
         decision.attemptId,
-        { status: 'completed', conclusion: 'timed_out', completed_at: now, error: null },
+        { status: 'completed', conclusion: 'timed_out', completed_at: now, error: renderReason(why), error_reason: asJson(why) },
         { onlyIf: { status: ['pending', 'dispatching', 'queued', 'in_progress'] }, now },
       );
-      if (attempt) {
-        const limit = attempt.deadline_at && attempt.dispatched_at ? formatDuration(attempt.deadline_at.getTime() - attempt.dispatched_at.getTime()) : 'its timeout';
-        await updateJobAttempt(trx, attempt.id, { error: `timed out after ${limit}; the workflow run was cancelled` }, { now });
-        if (decision.workflowRunId !== null) effects.toCancel.push(decision.workflowRunId);
+      if (attempt?.workflow_run_id) {
+        await recordCancel(trx, { owner: run.owner, repo: run.repo, workflowRunId: attempt.workflow_run_id, runId: run.id, installationId: run.installation_id, now });
       }
       return;
     }
     case 'schedule-retry': {
       await updateJobAttempt(trx, decision.attemptId, { next_retry_at: new Date(decision.at) }, { now });
-      deps.wakeAt?.(run.id, decision.at);
+      recorded.wakes.push(decision.at);
       const attempt = loaded.attempts.find((a) => a.id === decision.attemptId);
       if (attempt) {
         const stage = loaded.stageNames.get(attempt.stage_run_id) ?? '';
@@ -212,7 +208,7 @@ async function record(
     case 'retry': {
       const stage = await stageRow(trx, run.id, decision.stage);
       const previous = loaded.attempts.find((a) => a.id === decision.previousAttemptId);
-      const { jobAttempt } = await createJobAttempt(trx, {
+      const { jobAttempt, created } = await createJobAttempt(trx, {
         pipeline_run_id: run.id,
         stage_run_id: stage.id,
         job: decision.job,
@@ -222,7 +218,7 @@ async function record(
         workflow_run_id: decision.workflowRunId,
         now,
       });
-      if (jobAttempt.status === 'pending') effects.toStart.push(jobAttempt.id);
+      if (created) await recordDispatch(trx, { attemptId: jobAttempt.id, runId: run.id, installationId: run.installation_id, now });
       return;
     }
     case 'cancel-attempts': {
@@ -230,16 +226,25 @@ async function record(
         const attempt = await updateJobAttempt(
           trx,
           id,
-          { status: 'completed', conclusion: 'cancelled', completed_at: now, cancel_requested_at: now, error: `cancelled: ${decision.reason}` },
+          {
+            status: 'completed',
+            conclusion: 'cancelled',
+            completed_at: now,
+            cancel_requested_at: now,
+            error: `cancelled: ${renderReason(decision.reason)}`,
+            error_reason: asJson(decision.reason),
+          },
           { onlyIf: { status: ['pending', 'dispatching', 'queued', 'in_progress'] }, now },
         );
-        if (attempt?.workflow_run_id) effects.toCancel.push(attempt.workflow_run_id);
+        if (attempt?.workflow_run_id) {
+          await recordCancel(trx, { owner: run.owner, repo: run.repo, workflowRunId: attempt.workflow_run_id, runId: run.id, installationId: run.installation_id, now });
+        }
       }
       return;
     }
     case 'complete-run': {
       await updatePipelineRun(trx, run.id, { status: 'completed', conclusion: decision.conclusion, completed_at: now }, { onlyIf: { status: ['queued', 'in_progress'] }, now });
-      effects.completed = true;
+      recorded.completed = true;
       emit({ kind: 'run-completed', runId: run.id, pipeline: run.pipeline, conclusion: decision.conclusion });
       return;
     }
@@ -247,14 +252,54 @@ async function record(
 }
 
 /**
- * `concurrency: queue`: when a run of a pipeline ends, the oldest run waiting
- * behind it on the same PR or branch starts.
+ * Serialises admission per concurrency key across replicas: every decision
+ * about which runs of a key start, wait or are cancelled is made under this
+ * transaction-scoped advisory lock, so two events processed at once behave as
+ * if processed one after the other.
  */
-export async function releaseQueuedRun(deps: EngineDeps, concurrencyKey: string): Promise<void> {
-  const active = await findActivePipelineRuns(deps.db, concurrencyKey);
-  if (active.some((r) => r.status === 'in_progress')) return;
-  const next = active.find((r) => r.status === 'queued' && r.waiting_for?.startsWith('queue:'));
-  if (!next) return;
-  const started = await updatePipelineRun(deps.db, next.id, { status: 'in_progress', waiting_for: null }, { onlyIf: { status: ['queued'] } });
-  if (started) await advanceRun(deps, next.id);
+export async function lockConcurrencyKey(trx: Transaction<Database>, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+}
+
+/** What admission needs to know about each run of a key (fork approval is read from the store). */
+export async function admissionView(db: DbOrTrx, runs: PipelineRun[]): Promise<{ runs: AdmissionRun[]; policies: Map<number, AdmissionPolicy> }> {
+  const policies = new Map<number, AdmissionPolicy>();
+  const view: AdmissionRun[] = [];
+  for (const run of runs) {
+    const waiting = isReason(run.waiting_reason) ? run.waiting_reason : null;
+    view.push({ id: run.id, status: run.status, waiting, cancelRequested: run.cancel_requested_at !== null });
+    const plan = readRunPlan(run.plan);
+    policies.set(run.id, {
+      pipeline: run.pipeline,
+      concurrency: plan.concurrency ?? (waiting?.code === 'wait.concurrency-queue' ? 'queue' : 'none'),
+      fromFork: run.from_fork,
+      sha: run.sha,
+      forkApproved: run.from_fork ? await isForkApproved(db, run) : true,
+    });
+  }
+  return { runs: view, policies };
+}
+
+/**
+ * Starts the waiting runs of a concurrency key that admission now lets go
+ * (`concurrency: queue` after a run ended, a fork's sha after `/ok-to-test`).
+ * Safe to call at any time, from any replica: reconciliation calls it too, so
+ * a release lost to a crash still happens.
+ */
+export async function releaseQueuedRuns(deps: EngineDeps, concurrencyKey: string): Promise<number[]> {
+  const released = await withTransaction(deps.db, async (trx) => {
+    await lockConcurrencyKey(trx, concurrencyKey);
+    const active = await findActivePipelineRuns(trx, concurrencyKey);
+    if (!active.some((r) => r.status === 'queued' && r.waiting_reason !== null)) return [];
+    const { runs, policies } = await admissionView(trx, active);
+    const ids = releasable(runs, (run) => policies.get(run.id) as AdmissionPolicy);
+    const now = new Date(deps.clock.now());
+    for (const id of ids) {
+      const run = await updatePipelineRun(trx, id, { waiting_for: null, waiting_reason: null, advance_due_at: now }, { onlyIf: { status: ['queued'] }, now });
+      if (run) await recordRunChecks(trx, run, now);
+    }
+    return ids;
+  });
+  for (const id of released) await advanceRun(deps, id);
+  return released;
 }

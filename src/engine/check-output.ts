@@ -1,3 +1,5 @@
+import { reason, renderReason } from './reasons.ts';
+
 /**
  * What the `shipgate/<pipeline>` and `shipgate` check runs say, as pure
  * functions of the recorded state. `github/checks.ts` writes them, and only
@@ -176,11 +178,11 @@ export interface RollupEntry {
 
 /**
  * The roll-up `shipgate` check: success when every pipeline that applied to the
- * sha succeeded, and when none applied. Returns undefined while any pipeline is
- * still going: the roll-up is written once, when the verdict is known (a
- * required check that does not exist yet keeps a PR unmergeable just the same).
+ * sha succeeded, and when none applied. While any pipeline on the sha is queued
+ * or running it is `in_progress` — never green early, whichever event (push or
+ * pull request) created the runs (SPEC §5).
  */
-export function rollupCheckBody(entries: RollupEntry[], now: Date, configError?: string): CheckRunBody | undefined {
+export function rollupCheckBody(entries: RollupEntry[], now: Date, configError?: string): CheckRunBody {
   if (configError) {
     return {
       name: 'shipgate',
@@ -190,14 +192,25 @@ export function rollupCheckBody(entries: RollupEntry[], now: Date, configError?:
       output: { title: 'shipgate.yml is invalid', summary: `No pipeline could run: ${configError}\n\nSee the \`shipgate/config\` check for the errors.` },
     };
   }
-  if (entries.some((e) => e.status !== 'completed')) return undefined;
+  const going = entries.filter((e) => e.status !== 'completed');
+  if (going.length > 0) {
+    return {
+      name: 'shipgate',
+      status: 'in_progress',
+      output: {
+        // One title for any number of running pipelines: the roll-up is written twice per commit, not per change.
+        title: 'Pipelines are running',
+        summary: 'This check completes when every pipeline that applies to this commit has finished; see the `shipgate/<pipeline>` checks.',
+      },
+    };
+  }
   if (entries.length === 0) {
     return {
       name: 'shipgate',
       status: 'completed',
       conclusion: 'success',
       completed_at: now.toISOString(),
-      output: { title: 'No pipeline applies', summary: 'No pipeline of `.github/shipgate.yml` matched this event.' },
+      output: { title: 'No pipeline applies', summary: renderReason(reason('rollup.none-applies')) },
     };
   }
   const failed = entries.filter((e) => e.conclusion !== 'success');

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { GitHubClient } from '../github/client.ts';
 import type { WorkflowCache } from '../github/workflows.ts';
+import type { WorkflowListings } from '../effects/perform-dispatch.ts';
 import type { Database } from '../store/schema/index.ts';
 
 /** Something that happened in the engine, for the demo's timeline and metrics. */
@@ -31,8 +32,12 @@ export interface EngineDeps {
   retryBaseMs?: number;
   /** How long an attempt may stay without news before it is polled (default 5 min). */
   quietAfterMs?: number;
-  /** How long after a crashed dispatch before it is sent again when no run carries its id (default 2 min). */
-  redispatchAfterMs?: number;
+  /** Workflow listings by commit, shared by the dispatches of one process. */
+  workflowListings: WorkflowListings;
+  /** The GitHub App's id: check-run events of other apps are refused. */
+  appId: number;
+  /** The effect runner: kicked after every commit that recorded effects. */
+  effects?: { kick(): void };
   onEvent?: (event: EngineEvent) => void;
   /** Asks for `advanceRun(runId)` at `at` (a retry or a deadline falls due); the periodic reconciliation is the backstop. */
   wakeAt?: (runId: number, at: number) => void;

@@ -1,27 +1,54 @@
 import type { Delivery } from '../store/schema/index.ts';
-import { handleCheckRunEvent } from './check-actions.ts';
+import {
+  checkRunPayloadSchema,
+  parsePayload,
+  pullRequestPayloadSchema,
+  pushPayloadSchema,
+  workflowJobPayloadSchema,
+  workflowRunPayloadSchema,
+} from '../intake/payloads.ts';
+import { handleCheckRunEvent } from './check-run-events.ts';
 import type { EngineDeps } from './deps.ts';
 import { startRunsForEvent } from './start-runs.ts';
 import { trackWorkflowJob, trackWorkflowRun } from './track-runs.ts';
 
 /**
- * Acts on one recorded delivery. Returns 'ignored' for events shipgate does not
- * act on (the delivery's status then says so). Throws on failures worth a retry.
+ * Acts on one recorded delivery: parses its payload at the boundary (a
+ * malformed one is ignored with the reason logged, never retried) and hands
+ * the typed event to its handler. Returns 'ignored' for events shipgate does
+ * not act on. Throws on failures worth a retry.
  */
 export async function processDelivery(deps: EngineDeps, delivery: Delivery): Promise<'processed' | 'ignored'> {
-  const payload = delivery.payload as Record<string, unknown>;
   const installationId = delivery.installation_id;
+  const malformed = (problem: string) => {
+    deps.log.warn({ delivery: delivery.id, event: delivery.event, problem }, 'malformed webhook payload ignored');
+    return 'ignored' as const;
+  };
   switch (delivery.event) {
-    case 'push':
-    case 'pull_request':
+    case 'push': {
       if (installationId === null) return 'ignored';
-      return startRunsForEvent(deps, { id: delivery.id, event: delivery.event, installationId, payload });
-    case 'workflow_run':
-      return trackWorkflowRun(deps, payload);
-    case 'workflow_job':
-      return trackWorkflowJob(deps, payload);
-    case 'check_run':
-      return handleCheckRunEvent(deps, delivery.id, payload);
+      const parsed = parsePayload(pushPayloadSchema, delivery.payload);
+      if (!parsed.ok) return malformed(parsed.problem);
+      return startRunsForEvent(deps, { id: delivery.id, installationId, event: 'push', payload: parsed.value });
+    }
+    case 'pull_request': {
+      if (installationId === null) return 'ignored';
+      const parsed = parsePayload(pullRequestPayloadSchema, delivery.payload);
+      if (!parsed.ok) return malformed(parsed.problem);
+      return startRunsForEvent(deps, { id: delivery.id, installationId, event: 'pull_request', payload: parsed.value });
+    }
+    case 'workflow_run': {
+      const parsed = parsePayload(workflowRunPayloadSchema, delivery.payload);
+      return parsed.ok ? trackWorkflowRun(deps, parsed.value) : malformed(parsed.problem);
+    }
+    case 'workflow_job': {
+      const parsed = parsePayload(workflowJobPayloadSchema, delivery.payload);
+      return parsed.ok ? trackWorkflowJob(deps, parsed.value) : malformed(parsed.problem);
+    }
+    case 'check_run': {
+      const parsed = parsePayload(checkRunPayloadSchema, delivery.payload);
+      return parsed.ok ? handleCheckRunEvent(deps, delivery.id, parsed.value) : malformed(parsed.problem);
+    }
     default:
       return 'ignored';
   }

@@ -1,43 +1,96 @@
-import { githubMessage } from '../github/client.ts';
-import { findRunByCorrelation, getWorkflowRun } from '../github/runs.ts';
+import { sql } from 'kysely';
+import { getWorkflowRun } from '../github/runs.ts';
+import { recordEffect } from '../store/repos/effects.ts';
 import { quietJobAttempts, updateJobAttempt } from '../store/repos/job-attempts.ts';
 import { getPipelineRun } from '../store/repos/pipeline-runs.ts';
 import type { JobAttempt } from '../store/schema/index.ts';
-import { advanceRun } from './advance.ts';
+import { EFFECT_KINDS, EFFECT_PRIORITY } from '../effects/kinds.ts';
+import { advanceRun, releaseQueuedRuns } from './advance.ts';
 import type { EngineDeps } from './deps.ts';
 import { applyRunReport } from './track-runs.ts';
 
 export interface ReconcileReport {
-  /** Runs advanced because a deadline or a retry fell due, or they sat unfinished. */
+  /** Runs advanced because a deadline or a retry fell due, or an advance asked for was never done. */
   advanced: number;
   /** Quiet attempts whose workflow run was polled. */
   polled: number;
-  /** Attempts found by correlation id after an unrecorded dispatch. */
+  /** Dispatches whose outcome was unknown, handed back to their effect. */
   recovered: number;
-  /** Attempts dispatched again because no run carried their id. */
-  redispatched: number;
+  /** Waiting runs that admission let go (a release lost to a crash). */
+  released: number;
+  /** Runs or attempts whose reconciliation failed this pass (the next pass tries again). */
+  failed: number;
 }
+
+const PAGE = 200;
 
 /**
  * The periodic pass (SPEC §5) that makes shipgate correct without any webhook:
- * fires due timeouts and retries, polls workflow runs that went quiet (missed
- * webhooks), and resolves dispatches whose outcome was never recorded (a crash
- * or a 5xx between sending and recording) by their correlation id, sending
- * again only when no run carries it. Safe to run on every replica at once.
+ * advances runs whose advance was asked for but never done (a crash between
+ * recording and deciding), fires due timeouts and retries, releases waiting
+ * runs admission now lets go, and polls workflow runs that went quiet. Every
+ * due run is visited, page by page, oldest first; one failing run is logged
+ * and skipped, never stopping the pass. Safe on every replica at once.
  */
 export async function reconcile(deps: EngineDeps, options: { startup?: boolean } = {}): Promise<ReconcileReport> {
-  const report: ReconcileReport = { advanced: 0, polled: 0, recovered: 0, redispatched: 0 };
+  const report: ReconcileReport = { advanced: 0, polled: 0, recovered: 0, released: 0, failed: 0 };
   const now = new Date(deps.clock.now());
   const quietAfter = deps.quietAfterMs ?? 5 * 60_000;
 
-  // Deadlines and retries that fell due, attempts never started, and runs left
-  // mid-way (a crash between recording and acting).
-  const due = await deps.db
+  let after = 0;
+  for (;;) {
+    const due = await dueRuns(deps, now, after);
+    for (const { id } of due) {
+      try {
+        await advanceRun(deps, id);
+        report.advanced++;
+      } catch (err) {
+        report.failed++;
+        deps.log.error({ err, runId: id }, 'reconciling a run failed; the next pass tries again');
+      }
+    }
+    if (due.length < PAGE) break;
+    after = due[due.length - 1]?.id ?? after;
+  }
+
+  for (const key of await waitingKeys(deps)) {
+    try {
+      report.released += (await releaseQueuedRuns(deps, key)).length;
+    } catch (err) {
+      report.failed++;
+      deps.log.error({ err, concurrencyKey: key }, 'releasing waiting runs failed; the next pass tries again');
+    }
+  }
+
+  // At start, every unfinished attempt is checked at once: those are the ones a crash may have left.
+  const quietSince = options.startup ? now : new Date(now.getTime() - Math.min(quietAfter, 60_000));
+  const seen = new Set<number>();
+  for (let page = 0; page < 50; page++) {
+    const attempts = (await quietJobAttempts(deps.db, { quietSince, limit: PAGE })).filter((a) => !seen.has(a.id));
+    if (attempts.length === 0) break;
+    for (const attempt of attempts) {
+      seen.add(attempt.id);
+      try {
+        await reconcileAttempt(deps, attempt, now, quietAfter, report);
+      } catch (err) {
+        report.failed++;
+        deps.log.warn({ err, attemptId: attempt.id }, 'reconciling an attempt failed; the next pass tries again');
+      }
+    }
+  }
+  return report;
+}
+
+/** Runs with an advance due (asked for, a deadline or a retry), after id `after`, oldest first. */
+async function dueRuns(deps: EngineDeps, now: Date, after: number): Promise<Array<{ id: number }>> {
+  return deps.db
     .selectFrom('pipeline_runs as r')
     .select('r.id')
     .where('r.status', '!=', 'completed')
+    .where('r.id', '>', after)
     .where((eb) =>
       eb.or([
+        eb('r.advance_due_at', '<=', now),
         eb.exists(
           eb
             .selectFrom('job_attempts as a')
@@ -46,8 +99,8 @@ export async function reconcile(deps: EngineDeps, options: { startup?: boolean }
             .where((inner) =>
               inner.or([
                 inner.and([inner('a.status', '!=', 'completed'), inner('a.deadline_at', '<=', now)]),
-                inner('a.status', '=', 'pending'),
                 inner.and([
+                  inner('a.status', '=', 'completed'),
                   inner('a.next_retry_at', '<=', now),
                   inner.not(
                     inner.exists(
@@ -63,78 +116,55 @@ export async function reconcile(deps: EngineDeps, options: { startup?: boolean }
               ]),
             ),
         ),
-        eb.and([eb('r.status', '=', 'in_progress'), eb('r.updated_at', '<', new Date(now.getTime() - quietAfter))]),
-        eb.and([eb('r.cancel_requested_at', 'is not', null), eb('r.status', '=', 'queued')]),
       ]),
     )
     .orderBy('r.id')
-    .limit(200)
+    .limit(PAGE)
     .execute();
-  for (const { id } of due) {
-    await advanceRun(deps, id);
-    report.advanced++;
-  }
+}
 
-  // At start, every unfinished dispatch is checked at once: those are the ones a crash may have left.
-  const quietSince = options.startup ? now : new Date(now.getTime() - Math.min(quietAfter, 60_000));
-  for (const attempt of await quietJobAttempts(deps.db, { quietSince })) {
-    try {
-      await reconcileAttempt(deps, attempt, now, quietAfter, report);
-    } catch (err) {
-      deps.log.warn({ err: githubMessage(err), attemptId: attempt.id }, 'reconciling an attempt failed; next pass retries');
-    }
-  }
-  return report;
+/** Concurrency keys with runs waiting for admission. */
+async function waitingKeys(deps: EngineDeps): Promise<string[]> {
+  const rows = await deps.db
+    .selectFrom('pipeline_runs')
+    .select('concurrency_key')
+    .distinct()
+    .where('status', '=', 'queued')
+    .where('waiting_reason', 'is not', null)
+    .where('cancel_requested_at', 'is', null)
+    .where(sql<boolean>`waiting_reason->>'code' = 'wait.concurrency-queue' or from_fork`)
+    .limit(1000)
+    .execute();
+  return rows.map((r) => r.concurrency_key);
 }
 
 async function reconcileAttempt(deps: EngineDeps, attempt: JobAttempt, now: Date, quietAfter: number, report: ReconcileReport): Promise<void> {
   const run = await getPipelineRun(deps.db, attempt.pipeline_run_id);
   if (!run) return;
-  const octokit = await deps.github(run.installation_id);
-  if (attempt.workflow_run_id !== null && attempt.status !== 'dispatching') {
-    if (attempt.last_event_at && now.getTime() - attempt.last_event_at.getTime() < quietAfter) return;
-    const polled = await getWorkflowRun(octokit, run, attempt.workflow_run_id);
-    report.polled++;
-    const outcome = await applyRunReport(deps, { ...polled, startedAt: null });
-    if (outcome !== 'applied' || polled.status !== 'completed') {
-      await updateJobAttempt(deps.db, attempt.id, { last_event_at: now }, { onlyIf: { status: ['queued', 'in_progress'] } });
-    }
-    return;
-  }
-  if (attempt.attempt > 1 && attempt.workflow_run_id !== null) {
-    // A re-run whose request may or may not have reached GitHub: the run's attempt number tells.
-    const polled = await getWorkflowRun(octokit, run, attempt.workflow_run_id);
-    report.polled++;
-    const previous = attempt.run_attempt ?? 0;
-    if (polled.runAttempt > previous && polled.runAttempt >= attempt.attempt) {
-      await updateJobAttempt(deps.db, attempt.id, { status: 'queued', run_attempt: polled.runAttempt, last_event_at: now, error: null }, { onlyIf: { status: ['dispatching'] } });
-      report.recovered++;
-    } else if (attempt.dispatched_at && now.getTime() - attempt.dispatched_at.getTime() > (deps.redispatchAfterMs ?? 120_000)) {
-      await resend(deps, attempt, report);
-    }
-    return;
-  }
-  // Dispatched (or maybe not) without a recorded run: look for the correlation id.
-  const found = await findRunByCorrelation(octokit, run, {
-    workflow: attempt.workflow,
-    correlationId: attempt.correlation_id,
-    createdAfter: attempt.dispatched_at ?? attempt.created_at,
-  });
-  if (found) {
+  if (attempt.status === 'dispatching') {
+    // Its dispatch effect resolves it (finds the run by correlation id, or fails the job); make sure one is due.
+    await recordEffect(deps.db, {
+      kind: EFFECT_KINDS.dispatch,
+      key: `dispatch:${attempt.id}`,
+      installationId: run.installation_id,
+      pipelineRunId: run.id,
+      priority: EFFECT_PRIORITY.dispatch,
+      payload: { attemptId: attempt.id },
+      now,
+      rearm: true,
+    });
+    await updateJobAttempt(deps.db, attempt.id, { last_event_at: now }, { onlyIf: { status: ['dispatching'] }, now });
     report.recovered++;
-    await applyRunReport(deps, { ...found, startedAt: null });
+    deps.effects?.kick();
     return;
   }
-  if (attempt.status === 'dispatching' && attempt.dispatched_at && now.getTime() - attempt.dispatched_at.getTime() > (deps.redispatchAfterMs ?? 120_000)) {
-    await resend(deps, attempt, report);
+  if (attempt.workflow_run_id === null) return;
+  if (attempt.last_event_at && now.getTime() - attempt.last_event_at.getTime() < quietAfter) return;
+  const octokit = await deps.github(run.installation_id);
+  const polled = await getWorkflowRun(octokit, run, attempt.workflow_run_id);
+  report.polled++;
+  const outcome = await applyRunReport(deps, { ...polled, startedAt: null });
+  if (outcome !== 'applied' || polled.status !== 'completed') {
+    await updateJobAttempt(deps.db, attempt.id, { last_event_at: now }, { onlyIf: { status: ['queued', 'in_progress'] }, now });
   }
-}
-
-/** No run carries the attempt's id after the grace period: it was never sent. Send it again. */
-async function resend(deps: EngineDeps, attempt: JobAttempt, report: ReconcileReport): Promise<void> {
-  const reset = await updateJobAttempt(deps.db, attempt.id, { status: 'pending', error: null }, { onlyIf: { status: ['dispatching'] } });
-  if (!reset) return;
-  report.redispatched++;
-  deps.log.warn({ attemptId: attempt.id, correlation: attempt.correlation_id }, 'no workflow run carries this dispatch; sending it again');
-  await advanceRun(deps, attempt.pipeline_run_id);
 }

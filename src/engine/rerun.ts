@@ -1,96 +1,119 @@
 import { withTransaction } from '../store/db.ts';
-import { createJobAttempt, latestAttemptPerJob, listJobAttempts } from '../store/repos/job-attempts.ts';
+import { isForkApproved } from '../store/repos/fork-approvals.ts';
+import { createJobAttempt, listJobAttempts } from '../store/repos/job-attempts.ts';
 import { createPipelineRun, getPipelineRun, lockPipelineRun, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
 import { listStageRuns, updateStageRun } from '../store/repos/stage-runs.ts';
 import type { JsonObject } from '../store/schema/index.ts';
-import { advanceRun, newCorrelationId } from './advance.ts';
-import type { EngineDeps } from './deps.ts';
-import { isSuccessful } from './plan.ts';
+import { recordDispatch, recordRunChecks } from '../effects/kinds.ts';
+import { admitRun } from './start-runs.ts';
+import { advanceRun, afterCommit, lockConcurrencyKey, newCorrelationId } from './advance.ts';
+import type { EngineDeps, EngineEvent } from './deps.ts';
+import { planCancel, planRerunFailed } from './rerun-plan.ts';
+import { reason, type Reason } from './reasons.ts';
 
-export type RerunOutcome = { kind: 'rerunning'; runId: number; jobs: string[] } | { kind: 'refused'; reason: string };
+export type RerunOutcome = { kind: 'rerunning'; runId: number; jobs: string[] } | { kind: 'refused'; reason: Reason };
 
 /**
- * "Re-run failed": reopens a finished run and re-runs only its failed jobs
+ * "Re-run failed" (and later `/retry`): reopens a finished run and re-runs
+ * only its failed jobs, as `planRerunFailed` decides from the durable history
  * (`rerun-failed-jobs` of the same workflow runs; a job that never started is
- * dispatched again). Stages that succeeded stay as they were; stages skipped
- * because of the failure run again once their needs pass.
+ * dispatched again). A fork's run without `/ok-to-test` for its sha is refused.
  */
-export async function rerunFailedJobsOfRun(deps: EngineDeps, runId: number): Promise<RerunOutcome> {
+export async function rerunFailedJobsOfRun(deps: EngineDeps, runId: number, options: { onlyJobs?: string[] } = {}): Promise<RerunOutcome> {
   const now = new Date(deps.clock.now());
   const outcome = await withTransaction(deps.db, async (trx): Promise<RerunOutcome> => {
     const run = await lockPipelineRun(trx, runId);
-    if (!run) return { kind: 'refused', reason: `run #${runId} does not exist` };
-    if (run.status !== 'completed') return { kind: 'refused', reason: `run #${runId} of ${run.pipeline} is still going` };
-    if (run.conclusion === 'success') return { kind: 'refused', reason: `run #${runId} of ${run.pipeline} succeeded; nothing failed to re-run` };
+    if (!run) return { kind: 'refused', reason: reason('refuse.run-not-found', { runId }) };
     const stages = await listStageRuns(trx, runId);
     const attempts = await listJobAttempts(trx, runId);
-    const jobs: string[] = [];
-    for (const stage of stages) {
-      if (stage.status === 'skipped') {
-        await updateStageRun(trx, stage.id, { status: 'pending', reason: null, completed_at: null });
-        continue;
-      }
-      if (stage.status !== 'completed' || isSuccessful(stage.conclusion)) continue;
-      const latest = latestAttemptPerJob(attempts, stage.id);
-      for (const attempt of latest.values()) {
-        if (isSuccessful(attempt.conclusion)) continue;
-        await createJobAttempt(trx, {
-          pipeline_run_id: run.id,
-          stage_run_id: stage.id,
-          job: attempt.job,
-          attempt: attempt.attempt + 1,
-          workflow: attempt.workflow,
-          correlation_id:
-            attempt.workflow_run_id !== null ? `${attempt.correlation_id}.r${attempt.attempt + 1}` : newCorrelationId(run.id, stage.stage, attempt.job, attempt.attempt + 1),
-          workflow_run_id: attempt.workflow_run_id,
-          now,
-        });
-        jobs.push(`${stage.stage}/${attempt.job}`);
-      }
-      await updateStageRun(trx, stage.id, { status: 'running', conclusion: null, completed_at: null });
+    const plan = planRerunFailed(
+      { id: run.id, pipeline: run.pipeline, sha: run.sha, status: run.status, conclusion: run.conclusion, fromFork: run.from_fork },
+      stages.map((s) => ({ id: s.id, stage: s.stage, status: s.status, conclusion: s.conclusion })),
+      attempts.map((a) => ({ stageRunId: a.stage_run_id, job: a.job, attempt: a.attempt, conclusion: a.conclusion, workflowRunId: a.workflow_run_id })),
+      { forkApproved: run.from_fork ? await isForkApproved(trx, run) : true, ...(options.onlyJobs ? { onlyJobs: options.onlyJobs } : {}) },
+    );
+    if (plan.kind === 'refuse') return { kind: 'refused', reason: plan.reason };
+    for (const id of plan.resetSkippedStages) await updateStageRun(trx, id, { status: 'pending', reason: null, skip_reason: null, completed_at: null });
+    for (const retry of plan.retry) {
+      const previous = attempts.find((a) => a.stage_run_id === retry.stageRunId && a.job === retry.job && a.attempt === retry.attempt - 1);
+      const { jobAttempt, created } = await createJobAttempt(trx, {
+        pipeline_run_id: run.id,
+        stage_run_id: retry.stageRunId,
+        job: retry.job,
+        attempt: retry.attempt,
+        workflow: previous?.workflow ?? '',
+        correlation_id:
+          retry.workflowRunId !== null && previous ? `${previous.correlation_id}.r${retry.attempt}` : newCorrelationId(run.id, retry.stage, retry.job, retry.attempt),
+        workflow_run_id: retry.workflowRunId,
+        now,
+      });
+      if (created) await recordDispatch(trx, { attemptId: jobAttempt.id, runId: run.id, installationId: run.installation_id, now });
     }
-    await updatePipelineRun(trx, run.id, { status: 'in_progress', conclusion: null, completed_at: null, cancel_requested_at: null, check_run_id: null, error: null }, { now });
-    // The next write creates a fresh check run for the re-run.
+    for (const id of plan.reopenStages) await updateStageRun(trx, id, { status: 'running', conclusion: null, completed_at: null });
+    const reopened = await updatePipelineRun(
+      trx,
+      run.id,
+      { status: 'in_progress', conclusion: null, completed_at: null, cancel_requested_at: null, check_run_id: null, error: null, error_reason: null, advance_due_at: now },
+      { now },
+    );
+    // A new check run for the re-run: the performer creates one when the recorded run differs.
     await trx.updateTable('check_runs').set({ pipeline_run_id: null }).where('pipeline_run_id', '=', run.id).execute();
-    return { kind: 'rerunning', runId: run.id, jobs };
+    if (reopened) await recordRunChecks(trx, reopened, now);
+    return { kind: 'rerunning', runId: run.id, jobs: plan.retry.map((r) => `${r.stage}/${r.job}`) };
   });
-  if (outcome.kind === 'rerunning') await advanceRun(deps, runId);
+  if (outcome.kind === 'rerunning') {
+    afterCommit(deps, { runId, events: [], wakes: [] });
+    await advanceRun(deps, runId);
+  }
   return outcome;
 }
 
 /**
- * A whole new run of the same pipeline on the same commit, from the same plan
- * (`check_run.rerequested`). `deliveryId` makes it happen once per request.
+ * "Re-run" (`check_run.rerequested`): a whole new run of the same pipeline on
+ * the same commit, from the same plan, admitted like any new run (a fork's run
+ * waits for `/ok-to-test`). `deliveryId` makes it happen once per request.
  */
 export async function rerunPipeline(deps: EngineDeps, runId: number, deliveryId: string, actor: string): Promise<RerunOutcome> {
-  const run = await getPipelineRun(deps.db, runId);
-  if (!run) return { kind: 'refused', reason: `run #${runId} does not exist` };
-  const { pipelineRun, created } = await createPipelineRun(deps.db, {
-    installation_id: run.installation_id,
-    owner: run.owner,
-    repo: run.repo,
-    pipeline: run.pipeline,
-    delivery_id: deliveryId,
-    trigger: 'rerun',
-    ref: run.ref,
-    sha: run.sha,
-    pr_number: run.pr_number,
-    actor,
-    concurrency_key: run.concurrency_key,
-    plan: run.plan as JsonObject,
-    now: new Date(deps.clock.now()),
+  const previous = await getPipelineRun(deps.db, runId);
+  if (!previous) return { kind: 'refused', reason: reason('refuse.run-not-found', { runId }) };
+  const now = new Date(deps.clock.now());
+  const events: EngineEvent[] = [];
+  const admitted = await withTransaction(deps.db, async (trx) => {
+    await lockConcurrencyKey(trx, previous.concurrency_key);
+    const { pipelineRun, created } = await createPipelineRun(trx, {
+      installation_id: previous.installation_id,
+      owner: previous.owner,
+      repo: previous.repo,
+      pipeline: previous.pipeline,
+      delivery_id: deliveryId,
+      trigger: 'rerun',
+      ref: previous.ref,
+      sha: previous.sha,
+      pr_number: previous.pr_number,
+      actor,
+      concurrency_key: previous.concurrency_key,
+      plan: previous.plan as JsonObject,
+      from_fork: previous.from_fork,
+      now,
+    });
+    if (!created) return { run: pipelineRun, cancel: [] as number[], created: false };
+    events.push({ kind: 'run-created', runId: pipelineRun.id, pipeline: previous.pipeline, repo: `${previous.owner}/${previous.repo}`, sha: previous.sha, trigger: 'rerun' });
+    return admitRun(deps, trx, pipelineRun, now);
   });
-  if (created) {
-    deps.onEvent?.({ kind: 'run-created', runId: pipelineRun.id, pipeline: run.pipeline, repo: `${run.owner}/${run.repo}`, sha: run.sha, trigger: 'rerun' });
-    await advanceRun(deps, pipelineRun.id);
-  }
-  return { kind: 'rerunning', runId: pipelineRun.id, jobs: [] };
+  afterCommit(deps, { runId: admitted.run.id, events, wakes: [] });
+  for (const id of admitted.cancel) await advanceRun(deps, id);
+  await advanceRun(deps, admitted.run.id);
+  return { kind: 'rerunning', runId: admitted.run.id, jobs: [] };
 }
 
-/** Cancels a run that is still going: its workflow runs are cancelled, its check run says so. */
+/** "Cancel": a run that is still going is cancelled (its workflow runs too); its check run says so. */
 export async function cancelRun(deps: EngineDeps, runId: number): Promise<RerunOutcome> {
-  const run = await updatePipelineRun(deps.db, runId, { cancel_requested_at: new Date(deps.clock.now()) }, { onlyIf: { status: ['queued', 'in_progress'] } });
-  if (!run) return { kind: 'refused', reason: `run #${runId} has already ended` };
+  const run = await getPipelineRun(deps.db, runId);
+  if (!run) return { kind: 'refused', reason: reason('refuse.run-not-found', { runId }) };
+  const plan = planCancel(run);
+  if (plan.kind === 'refuse') return { kind: 'refused', reason: plan.reason };
+  const updated = await updatePipelineRun(deps.db, runId, { cancel_requested_at: new Date(deps.clock.now()), advance_due_at: new Date(deps.clock.now()) }, { onlyIf: { status: ['queued', 'in_progress'] }, now: new Date(deps.clock.now()) });
+  if (!updated) return { kind: 'refused', reason: reason('refuse.run-already-ended', { runId }) };
   await advanceRun(deps, runId);
   return { kind: 'rerunning', runId, jobs: [] };
 }

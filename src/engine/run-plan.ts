@@ -31,11 +31,13 @@ export interface RunPlan {
   dispatchRef: string;
   /** Reasons the run matched, for the check-run summary. */
   reasons: string[];
+  /** The pipeline's `concurrency` (absent in plans written before it was kept). */
+  concurrency?: 'none' | 'queue' | 'cancel-in-progress';
 }
 
 /** Reads a run plan back from the JSON column. */
 export function readRunPlan(value: unknown): RunPlan {
-  const plan = value as RunPlan;
+  const plan = value as RunPlan | null;
   if (!plan || typeof plan !== 'object' || !plan.stages || !plan.context) {
     throw new Error('pipeline run has no valid plan');
   }

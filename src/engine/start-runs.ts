@@ -1,29 +1,32 @@
 import type { GitHubClient } from '../github/client.ts';
 import { changedFilesForPullRequest, changedFilesForPush } from '../github/changed-files.ts';
 import { buildExpressionContext } from '../matching/conditions.ts';
-import { eventFromPullRequest, eventFromPush, withChangedFiles, type PullRequestPayload, type PushPayload, type ShipgateEvent } from '../matching/event.ts';
+import { eventFromPullRequest, eventFromPush, withChangedFiles, type ShipgateEvent } from '../matching/event.ts';
 import { matchEvent } from '../matching/match-event.ts';
 import { parseDuration } from '../repo-config/duration.ts';
-import { loadRepoConfig, mergeTrusted } from '../repo-config/load-from-repo.ts';
+import { CONFIG_PATH, loadRepoConfig, mergeTrusted } from '../repo-config/load-from-repo.ts';
 import { formatIssue, type ConfigIssue } from '../repo-config/parse.ts';
 import type { ShipgateConfig } from '../repo-config/schema.ts';
 import { withTransaction } from '../store/db.ts';
 import { createPipelineRun, findActivePipelineRuns, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
 import type { JsonObject, PipelineRun } from '../store/schema/index.ts';
-import { advanceRun } from './advance.ts';
-import { syncRollupCheck, writeNamedCheck } from './check-sync.ts';
-import type { EngineDeps } from './deps.ts';
+import { recordCheckSync, recordRunChecks, type CommitTarget } from '../effects/kinds.ts';
+import type { PullRequestPayload, PushPayload } from '../intake/payloads.ts';
+import type { CheckAnnotation } from '../github/checks.ts';
+import type { CheckRunBody } from './check-output.ts';
+import { admissionView, advanceRun, afterCommit, lockConcurrencyKey } from './advance.ts';
+import { admit } from './admission.ts';
+import { CRASH_POINTS, crashPoint } from './crash-points.ts';
+import type { EngineDeps, EngineEvent } from './deps.ts';
+import { reason, renderReason } from './reasons.ts';
 import type { RunPlan } from './run-plan.ts';
 
-export const CONFIG_PATH = '.github/shipgate.yml';
+export { CONFIG_PATH };
 
-/** The delivery fields the engine reads. */
-export interface DeliveryInput {
-  id: string;
-  event: string;
-  installationId: number;
-  payload: Record<string, unknown>;
-}
+/** A push or pull request delivery, its payload parsed at intake. */
+export type RunEventDelivery =
+  | { id: string; installationId: number; event: 'push'; payload: PushPayload }
+  | { id: string; installationId: number; event: 'pull_request'; payload: PullRequestPayload };
 
 /**
  * A push, tag push or pull request: load the config at the event's sha, match
@@ -31,20 +34,13 @@ export interface DeliveryInput {
  * A config error becomes a failed `shipgate/config` check with the errors at
  * their lines, never a silent nothing.
  */
-export async function startRunsForEvent(deps: EngineDeps, delivery: DeliveryInput): Promise<'processed' | 'ignored'> {
-  const shapeProblem = payloadProblem(delivery.event, delivery.payload);
-  if (shapeProblem) {
-    deps.log.warn({ delivery: delivery.id, problem: shapeProblem }, 'malformed webhook payload ignored');
-    return 'ignored';
-  }
+export async function startRunsForEvent(deps: EngineDeps, delivery: RunEventDelivery): Promise<'processed' | 'ignored'> {
   let event: ShipgateEvent;
   if (delivery.event === 'push') {
-    event = eventFromPush(delivery.payload as unknown as PushPayload);
+    event = eventFromPush(delivery.payload);
     if (event.deleted) return 'ignored';
-  } else if (delivery.event === 'pull_request') {
-    event = eventFromPullRequest(delivery.payload as unknown as PullRequestPayload);
   } else {
-    return 'ignored';
+    event = eventFromPullRequest(delivery.payload);
   }
   const [owner = '', repo = ''] = event.repository.split('/');
   const target = { owner, repo, sha: event.sha };
@@ -53,14 +49,14 @@ export async function startRunsForEvent(deps: EngineDeps, delivery: DeliveryInpu
   const loaded = await loadRepoConfig(octokit, { owner, repo, ref: event.sha });
   if (loaded.ok === 'missing') return 'ignored';
   if (!loaded.ok) {
-    await reportConfigErrors(deps, octokit, target, loaded.errors);
+    await reportConfigErrors(deps, delivery.installationId, target, loaded.errors);
     return 'processed';
   }
   const config = await trustedConfig(octokit, delivery.payload, { owner, repo }, event, loaded.config);
 
-  if (needsChangedFiles(config, event)) event = await resolveChangedFiles(octokit, { owner, repo }, event, delivery.payload);
+  if (needsChangedFiles(config, event)) event = await resolveChangedFiles(octokit, { owner, repo }, event, delivery);
   if (event.kind === 'pull_request' && event.changedFiles?.includes(CONFIG_PATH)) {
-    await writeNamedCheck(deps, octokit, target, {
+    await recordFixedCheck(deps, delivery.installationId, target, {
       name: 'shipgate/config',
       status: 'completed',
       conclusion: 'success',
@@ -71,37 +67,19 @@ export async function startRunsForEvent(deps: EngineDeps, delivery: DeliveryInpu
 
   const match = matchEvent(event, config);
   if (match.pipelines.length === 0) {
-    deps.onEvent?.({ kind: 'no-pipeline', repo: event.repository, sha: event.sha });
-    await syncRollupCheck(deps, octokit, target);
+    // The roll-up renders from the runs on the sha: "none applies" only while there are none.
+    await withTransaction(deps.db, (trx) =>
+      recordCheckSync(trx, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: delivery.installationId, now: new Date(deps.clock.now()) }),
+    );
+    afterCommit(deps, { runId: null, events: [{ kind: 'no-pipeline', repo: event.repository, sha: event.sha }], wakes: [] });
     return 'processed';
   }
 
-  const created: PipelineRun[] = [];
   for (const matched of match.pipelines) {
-    const pipeline = config.pipelines[matched.id];
-    if (!pipeline) continue;
-    const run = await createRun(deps, delivery, event, config, matched.id, matched.reasons);
-    if (run) created.push(run);
+    if (!config.pipelines[matched.id]) continue;
+    await createRun(deps, delivery, event, config, matched.id, matched.reasons);
   }
-  for (const run of created) await advanceRun(deps, run.id);
   return 'processed';
-}
-
-/** What is wrong with a push or pull_request payload that shipgate cannot act on, if anything. */
-export function payloadProblem(event: string, payload: Record<string, unknown>): string | undefined {
-  const repository = payload.repository as { full_name?: unknown } | undefined;
-  if (typeof repository?.full_name !== 'string' || !repository.full_name.includes('/')) return 'repository.full_name is missing';
-  if (event === 'push') {
-    if (typeof payload.ref !== 'string') return 'ref is missing';
-    if (typeof payload.after !== 'string') return 'after is missing';
-    return undefined;
-  }
-  const pr = payload.pull_request as { number?: unknown; head?: { ref?: unknown; sha?: unknown }; base?: { ref?: unknown; repo?: unknown } } | undefined;
-  if (typeof payload.action !== 'string') return 'action is missing';
-  if (typeof pr?.number !== 'number') return 'pull_request.number is missing';
-  if (typeof pr.head?.sha !== 'string' || typeof pr.head.ref !== 'string') return 'pull_request.head is incomplete';
-  if (typeof pr.base?.ref !== 'string' || typeof pr.base.repo !== 'object' || pr.base.repo === null) return 'pull_request.base is incomplete';
-  return undefined;
 }
 
 function concurrencyKey(event: ShipgateEvent, pipeline: string): string {
@@ -137,25 +115,33 @@ function runPlan(config: ShipgateConfig, pipelineId: string, event: ShipgateEven
     variables: { ...pipeline.variables },
     defaults: { timeoutMs: parseDuration(config.defaults.timeout), retries: config.defaults.retries },
     context: buildExpressionContext(event, pipelineId),
-    dispatchRef: event.tag ?? event.branch ?? event.ref,
+    // A fork's workflows run from the base branch (trusted workflow files, the fork's sha as an input):
+    // the fork's branch name may also name a branch of the base repository.
+    dispatchRef: event.fork && event.baseBranch ? event.baseBranch : (event.tag ?? event.branch ?? event.ref),
     reasons,
+    concurrency: pipeline.concurrency,
   };
 }
 
+/**
+ * Creates the run of one matched pipeline (once per delivery) and admits it,
+ * under the concurrency key's lock: it starts, waits (fork before
+ * `/ok-to-test`, `concurrency: queue`), or starts by cancelling the older runs
+ * it supersedes. Its check runs are recorded in the same transaction.
+ */
 async function createRun(
   deps: EngineDeps,
-  delivery: DeliveryInput,
+  delivery: RunEventDelivery,
   event: ShipgateEvent,
   config: ShipgateConfig,
   pipelineId: string,
   reasons: string[],
-): Promise<PipelineRun | undefined> {
-  const pipeline = config.pipelines[pipelineId];
-  if (!pipeline) return undefined;
+): Promise<void> {
   const key = concurrencyKey(event, pipelineId);
   const now = new Date(deps.clock.now());
-  const toCancel: number[] = [];
-  const run = await withTransaction(deps.db, async (trx) => {
+  const events: EngineEvent[] = [];
+  const admitted = await withTransaction(deps.db, async (trx) => {
+    await lockConcurrencyKey(trx, key);
     const { pipelineRun, created } = await createPipelineRun(trx, {
       installation_id: delivery.installationId,
       owner: event.repository.split('/')[0] ?? '',
@@ -168,33 +154,46 @@ async function createRun(
       pr_number: event.pr ?? null,
       actor: event.actor,
       concurrency_key: key,
-      plan: runPlan(config, pipelineId, event, reasons) as unknown as JsonObject,
+      plan: toJson(runPlan(config, pipelineId, event, reasons)),
+      from_fork: event.fork === true,
       now,
     });
-    if (!created) return undefined;
-    if (event.fork) {
-      return updatePipelineRun(
-        trx,
-        pipelineRun.id,
-        { waiting_for: 'ok-to-test: this pull request comes from a fork; a user with write access must comment `/ok-to-test` before shipgate dispatches anything.' },
-        { now },
-      );
-    }
-    const older = (await findActivePipelineRuns(trx, key)).filter((r) => r.id < pipelineRun.id);
-    if (pipeline.concurrency === 'cancel-in-progress') {
-      for (const run of older) {
-        await updatePipelineRun(trx, run.id, { cancel_requested_at: now }, { now });
-        toCancel.push(run.id);
-      }
-    } else if (pipeline.concurrency === 'queue' && older.length > 0) {
-      return updatePipelineRun(trx, pipelineRun.id, { waiting_for: `queue: waiting for run #${older[older.length - 1]?.id} of ${pipelineId} on the same ${event.pr !== undefined ? 'pull request' : 'ref'} to finish` }, { now });
-    }
-    return pipelineRun;
+    // A redelivery or a retry of this delivery: the run exists; reconciliation advances it if it stalled.
+    if (!created) return { run: pipelineRun, cancel: [] as number[], created: false };
+    events.push({ kind: 'run-created', runId: pipelineRun.id, pipeline: pipelineId, repo: event.repository, sha: event.sha, trigger: event.kind });
+    return admitRun(deps, trx, pipelineRun, now);
   });
-  if (!run) return undefined;
-  deps.onEvent?.({ kind: 'run-created', runId: run.id, pipeline: pipelineId, repo: event.repository, sha: event.sha, trigger: event.kind });
-  for (const id of toCancel) await advanceRun(deps, id);
-  return run;
+  afterCommit(deps, { runId: admitted.run.id, events, wakes: [] });
+  crashPoint(CRASH_POINTS.afterRunRecorded);
+  for (const id of admitted.cancel) await advanceRun(deps, id);
+  await advanceRun(deps, admitted.run.id);
+}
+
+/** Admission of a newly created run, inside its creating transaction (the key is locked). */
+export async function admitRun(
+  _deps: EngineDeps,
+  trx: Parameters<Parameters<typeof withTransaction>[1]>[0],
+  run: PipelineRun,
+  now: Date,
+): Promise<{ run: PipelineRun; cancel: number[]; created: boolean }> {
+  const active = await findActivePipelineRuns(trx, run.concurrency_key);
+  const { runs, policies } = await admissionView(trx, active);
+  const self = runs.find((r) => r.id === run.id) ?? { id: run.id, status: run.status, waiting: null, cancelRequested: false };
+  const policy = policies.get(run.id);
+  const admission = policy ? admit(self, runs.filter((r) => r.id !== run.id), policy) : { kind: 'start' as const };
+  const cancel: number[] = [];
+  let current = run;
+  if (admission.kind === 'wait') {
+    current =
+      (await updatePipelineRun(trx, run.id, { waiting_for: renderReason(admission.reason), waiting_reason: { ...admission.reason } }, { now })) ?? run;
+  } else if (admission.kind === 'cancel-others') {
+    for (const id of admission.runIds) {
+      await updatePipelineRun(trx, id, { cancel_requested_at: now, advance_due_at: now }, { onlyIf: { status: ['queued', 'in_progress'] }, now });
+      cancel.push(id);
+    }
+  }
+  await recordRunChecks(trx, current, now);
+  return { run: current, cancel, created: true };
 }
 
 /**
@@ -212,16 +211,14 @@ async function resolveChangedFiles(
   octokit: GitHubClient,
   repo: { owner: string; repo: string },
   event: ShipgateEvent,
-  payload: Record<string, unknown>,
+  delivery: RunEventDelivery,
 ): Promise<ShipgateEvent> {
   if (event.kind === 'pull_request' && event.pr !== undefined) {
     return withChangedFiles(event, await changedFilesForPullRequest(octokit, { ...repo, pull_number: event.pr }));
   }
-  const push = payload as unknown as PushPayload;
-  return withChangedFiles(
-    event,
-    await changedFilesForPush(octokit, { ...repo, before: push.before ?? '', after: push.after, payload: push as Parameters<typeof changedFilesForPush>[1]['payload'] }),
-  );
+  if (delivery.event !== 'push') return event;
+  const push = delivery.payload;
+  return withChangedFiles(event, await changedFilesForPush(octokit, { ...repo, before: push.before ?? '', after: push.after, payload: push }));
 }
 
 /**
@@ -230,12 +227,12 @@ async function resolveChangedFiles(
  */
 async function trustedConfig(
   octokit: GitHubClient,
-  payload: Record<string, unknown>,
+  payload: PushPayload | PullRequestPayload,
   repo: { owner: string; repo: string },
   event: ShipgateEvent,
   atSha: ShipgateConfig,
 ): Promise<ShipgateConfig> {
-  const defaultBranch = (payload.repository as { default_branch?: string } | undefined)?.default_branch;
+  const defaultBranch = payload.repository.default_branch;
   const onDefaultBranch = event.kind === 'push' && defaultBranch !== undefined && event.branch === defaultBranch;
   if (onDefaultBranch) return atSha;
   const usesTrusted = Object.keys(atSha.environments).length > 0 || Object.values(atSha.pipelines).some((p) => Object.values(p.stages).some((s) => s.environment !== undefined));
@@ -244,37 +241,43 @@ async function trustedConfig(
   return mergeTrusted(atSha, fromDefault.ok === true ? fromDefault.config : undefined);
 }
 
-async function reportConfigErrors(
-  deps: EngineDeps,
-  octokit: GitHubClient,
-  target: { owner: string; repo: string; sha: string },
-  errors: ConfigIssue[],
-): Promise<void> {
+async function reportConfigErrors(deps: EngineDeps, installationId: number, target: CommitTarget, errors: ConfigIssue[]): Promise<void> {
   const now = new Date(deps.clock.now());
   const lines = errors.map((e) => `- \`${formatIssue(e)}\``);
-  await writeNamedCheck(
-    deps,
-    octokit,
-    target,
-    {
-      name: 'shipgate/config',
-      status: 'completed',
-      conclusion: 'failure',
-      completed_at: now.toISOString(),
-      output: {
-        title: `shipgate.yml has ${errors.length} error${errors.length === 1 ? '' : 's'}`,
-        summary: `No pipeline runs until \`${CONFIG_PATH}\` is fixed. Check it locally with \`npx shipgate validate\`.\n\n${lines.join('\n')}`,
-      },
+  const invalid = renderReason(reason('config.invalid', { errors: errors.length }));
+  const annotations: CheckAnnotation[] = errors.map((e) => ({
+    path: e.file,
+    start_line: Math.max(1, e.line),
+    end_line: Math.max(1, e.line),
+    annotation_level: 'failure' as const,
+    title: 'shipgate.yml',
+    message: e.hint ? `${e.message} (${e.hint})` : e.message,
+  }));
+  const body: CheckRunBody = {
+    name: 'shipgate/config',
+    status: 'completed',
+    conclusion: 'failure',
+    completed_at: now.toISOString(),
+    output: {
+      title: invalid,
+      summary: `No pipeline runs until \`${CONFIG_PATH}\` is fixed. Check it locally with \`npx shipgate validate\`.\n\n${lines.join('\n')}`,
     },
-    errors.map((e) => ({
-      path: e.file,
-      start_line: Math.max(1, e.line),
-      end_line: Math.max(1, e.line),
-      annotation_level: 'failure' as const,
-      title: 'shipgate.yml',
-      message: e.hint ? `${e.message} (${e.hint})` : e.message,
-    })),
-  );
-  deps.onEvent?.({ kind: 'config-invalid', repo: `${target.owner}/${target.repo}`, sha: target.sha, errors: errors.length });
-  await syncRollupCheck(deps, octokit, target, `${CONFIG_PATH} has ${errors.length} error${errors.length === 1 ? '' : 's'}`);
+  };
+  await withTransaction(deps.db, async (trx) => {
+    await recordCheckSync(trx, { target, name: 'shipgate/config', what: { source: 'fixed', body: toJson(body), annotations: annotations.map(toJson) }, installationId, now });
+    await recordCheckSync(trx, { target, name: 'shipgate', what: { source: 'rollup', configError: invalid }, installationId, now });
+  });
+  afterCommit(deps, { runId: null, events: [{ kind: 'config-invalid', repo: `${target.owner}/${target.repo}`, sha: target.sha, errors: errors.length }], wakes: [] });
+}
+
+/** A check-run body fixed at decision time (`shipgate/config`), recorded as an effect. */
+async function recordFixedCheck(deps: EngineDeps, installationId: number, target: CommitTarget, body: CheckRunBody): Promise<void> {
+  const now = new Date(deps.clock.now());
+  await withTransaction(deps.db, (trx) => recordCheckSync(trx, { target, name: body.name, what: { source: 'fixed', body: toJson(body) }, installationId, now }));
+  deps.effects?.kick();
+}
+
+/** A plain JSON copy of a value made of JSON-safe fields. */
+function toJson(value: object): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
 }

@@ -1,8 +1,11 @@
 import { findJobAttemptByCorrelation, findJobAttemptByWorkflowRun, updateJobAttempt } from '../store/repos/job-attempts.ts';
 import { getStageRun } from '../store/repos/stage-runs.ts';
-import { getPipelineRun } from '../store/repos/pipeline-runs.ts';
-import type { Conclusion, JobAttempt } from '../store/schema/index.ts';
+import { getPipelineRun, markAdvanceDue } from '../store/repos/pipeline-runs.ts';
+import { withTransaction } from '../store/db.ts';
+import type { Conclusion, JobAttempt, PipelineRun } from '../store/schema/index.ts';
 import { conclusions } from '../store/schema/columns.ts';
+import type { WorkflowJobPayload, WorkflowRunPayload } from '../intake/payloads.ts';
+import { recordCancel } from '../effects/kinds.ts';
 import { advanceRun } from './advance.ts';
 import { readRunPlan } from './run-plan.ts';
 import { parseDuration } from '../repo-config/duration.ts';
@@ -18,9 +21,16 @@ export interface RunReport {
   name: string | null;
   displayTitle: string | null;
   startedAt: string | null;
+  /** `owner/name` of the repository the run belongs to. */
+  repository: string;
+  /** What triggered it (`workflow_dispatch` for shipgate's runs), when known. */
+  event: string | null;
+  /** The workflow file (`.github/workflows/build.yml`), when known. */
+  path: string | null;
 }
 
-const CORRELATION = /\bsg-\d+-[a-z0-9_-]+?-\d+-[0-9a-f]{6}\b/;
+/** A correlation id: `sg-<run>-<stage>-<job>-<attempt>-<16 hex digits, 64 random bits>`. */
+const CORRELATION = /\bsg-\d+-[a-z0-9_-]+?-\d+-[0-9a-f]{16}\b/;
 
 /** The shipgate correlation id in a run's name, if it carries one. */
 export function correlationIn(text: string | null): string | undefined {
@@ -28,19 +38,49 @@ export function correlationIn(text: string | null): string | undefined {
 }
 
 /**
+ * Whether a workflow run can belong to an attempt of this pipeline run: the
+ * same repository, and — where the report says — a `workflow_dispatch` run of
+ * the attempt's workflow file. A run of another repository (another
+ * installation, a fork that copied the run name) never matches.
+ */
+export function runBelongsTo(report: RunReport, run: Pick<PipelineRun, 'owner' | 'repo'>, attempt: Pick<JobAttempt, 'workflow'>): boolean {
+  if (report.repository.toLowerCase() !== `${run.owner}/${run.repo}`.toLowerCase()) return false;
+  if (report.event !== null && report.event !== 'workflow_dispatch') return false;
+  if (report.path !== null && report.path.replace(/@.*$/, '') !== `.github/workflows/${attempt.workflow}`) return false;
+  return true;
+}
+
+/**
  * Finds the job attempt a workflow run belongs to: by run id and run attempt,
  * or by the correlation id in its name (a dispatch answered 204, or a crash
- * between dispatching and recording the run id).
+ * between dispatching and recording the run id). A second run carrying an id
+ * that already has its run (a dispatch sent twice) is cancelled.
  */
 export async function attemptForRun(deps: EngineDeps, report: RunReport): Promise<JobAttempt | undefined> {
   const byRun = await findJobAttemptByWorkflowRun(deps.db, report.id, report.runAttempt);
-  if (byRun) return byRun;
+  if (byRun) {
+    const run = await getPipelineRun(deps.db, byRun.pipeline_run_id);
+    return run && runBelongsTo(report, run, byRun) ? byRun : undefined;
+  }
   const correlation = correlationIn(report.displayTitle) ?? correlationIn(report.name);
   if (!correlation) return undefined;
   const attempt = await findJobAttemptByCorrelation(deps.db, correlation);
-  if (!attempt || attempt.workflow_run_id !== null) return attempt?.workflow_run_id === report.id ? attempt : undefined;
+  if (!attempt) return undefined;
+  const run = await getPipelineRun(deps.db, attempt.pipeline_run_id);
+  if (!run || !runBelongsTo(report, run, attempt)) return undefined;
+  if (attempt.workflow_run_id !== null || attempt.status === 'completed') {
+    if (attempt.workflow_run_id !== report.id && report.status !== 'completed') {
+      // The same dispatch ran twice (its first answer was lost and it was sent again): only one may run.
+      await withTransaction(deps.db, (trx) =>
+        recordCancel(trx, { owner: run.owner, repo: run.repo, workflowRunId: report.id, runId: run.id, installationId: run.installation_id, now: new Date(deps.clock.now()) }),
+      );
+      deps.log.warn({ correlation, workflowRunId: report.id, kept: attempt.workflow_run_id }, 'cancelling a second run of one dispatch');
+      deps.effects?.kick();
+    }
+    return undefined;
+  }
   // Learn the run id; a dispatch left `dispatching` by a crash counts as sent.
-  const deadline = attempt.deadline_at ?? (await deadlineOf(deps, attempt));
+  const deadline = attempt.deadline_at ?? deadlineOf(run, attempt, await getStageRun(deps.db, attempt.stage_run_id), deps.clock.now());
   return (
     (await updateJobAttempt(
       deps.db,
@@ -49,22 +89,20 @@ export async function attemptForRun(deps: EngineDeps, report: RunReport): Promis
         workflow_run_id: report.id,
         run_attempt: report.runAttempt,
         ...(report.htmlUrl ? { html_url: report.htmlUrl } : {}),
-        ...(attempt.status === 'dispatching' ? { status: 'queued' as const, error: null } : {}),
+        ...(attempt.status === 'dispatching' ? { status: 'queued' as const, error: null, error_reason: null } : {}),
         ...(deadline ? { deadline_at: deadline } : {}),
       },
-      { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] } },
+      { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] }, now: new Date(deps.clock.now()) },
     )) ?? attempt
   );
 }
 
 /** When an attempt times out: its dispatch time plus the job's timeout. */
-async function deadlineOf(deps: EngineDeps, attempt: JobAttempt): Promise<Date | undefined> {
-  const run = await getPipelineRun(deps.db, attempt.pipeline_run_id);
-  const stage = await getStageRun(deps.db, attempt.stage_run_id);
-  if (!run || !stage) return undefined;
+function deadlineOf(run: PipelineRun, attempt: JobAttempt, stage: { stage: string } | undefined, now: number): Date | undefined {
+  if (!stage) return undefined;
   const plan = readRunPlan(run.plan);
   const timeout = plan.stages[stage.stage]?.jobs[attempt.job]?.timeout;
-  const start = (attempt.dispatched_at ?? new Date(deps.clock.now())).getTime();
+  const start = (attempt.dispatched_at ?? new Date(now)).getTime();
   return new Date(start + (timeout ? parseDuration(timeout) : plan.defaults.timeoutMs));
 }
 
@@ -90,12 +128,17 @@ export async function applyRunReport(deps: EngineDeps, report: RunReport): Promi
   };
   if (report.status === 'completed') {
     const conclusion = asConclusion(report.conclusion);
-    const updated = await updateJobAttempt(
-      deps.db,
-      attempt.id,
-      { ...common, status: 'completed', conclusion, completed_at: now, ...(attempt.started_at ? {} : { started_at: report.startedAt ? new Date(report.startedAt) : now }) },
-      { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] } },
-    );
+    // The job's end and the run's need to decide on it commit together: a crash before the advance leaves it due.
+    const updated = await withTransaction(deps.db, async (trx) => {
+      const done = await updateJobAttempt(
+        trx,
+        attempt.id,
+        { ...common, status: 'completed', conclusion, completed_at: now, ...(attempt.started_at ? {} : { started_at: report.startedAt ? new Date(report.startedAt) : now }) },
+        { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] }, now },
+      );
+      if (done) await markAdvanceDue(trx, attempt.pipeline_run_id, now);
+      return done;
+    });
     if (!updated) return 'stale';
     const run = await getPipelineRun(deps.db, attempt.pipeline_run_id);
     const stage = await getStageRun(deps.db, attempt.stage_run_id);
@@ -110,31 +153,17 @@ export async function applyRunReport(deps: EngineDeps, report: RunReport): Promi
       deps.db,
       attempt.id,
       { ...common, status: 'in_progress', started_at: report.startedAt ? new Date(report.startedAt) : now },
-      { onlyIf: { status: ['dispatching', 'queued'] } },
+      { onlyIf: { status: ['dispatching', 'queued'] }, now },
     );
     return 'applied';
   }
-  await updateJobAttempt(deps.db, attempt.id, common, { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] } });
+  await updateJobAttempt(deps.db, attempt.id, common, { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] }, now });
   return 'applied';
 }
 
-interface WorkflowRunPayload {
-  workflow_run: {
-    id: number;
-    run_attempt?: number;
-    status: string | null;
-    conclusion: string | null;
-    html_url: string;
-    name?: string | null;
-    display_title?: string;
-    run_started_at?: string;
-  };
-}
-
 /** A `workflow_run` webhook (requested, in_progress, completed). */
-export async function trackWorkflowRun(deps: EngineDeps, payload: Record<string, unknown>): Promise<'processed' | 'ignored'> {
-  const run = (payload as unknown as WorkflowRunPayload).workflow_run;
-  if (!run || typeof run.id !== 'number') return 'ignored';
+export async function trackWorkflowRun(deps: EngineDeps, payload: WorkflowRunPayload): Promise<'processed' | 'ignored'> {
+  const run = payload.workflow_run;
   const outcome = await applyRunReport(deps, {
     id: run.id,
     runAttempt: run.run_attempt ?? 1,
@@ -144,22 +173,26 @@ export async function trackWorkflowRun(deps: EngineDeps, payload: Record<string,
     name: run.name ?? null,
     displayTitle: run.display_title ?? null,
     startedAt: run.run_started_at ?? null,
+    repository: payload.repository.full_name,
+    event: run.event ?? null,
+    path: run.path ?? null,
   });
   return outcome === 'unknown' ? 'ignored' : 'processed';
 }
 
 /** A `workflow_job` webhook: news of a run shipgate tracks (keeps it from looking quiet). */
-export async function trackWorkflowJob(deps: EngineDeps, payload: Record<string, unknown>): Promise<'processed' | 'ignored'> {
-  const job = payload.workflow_job as { run_id?: number; run_attempt?: number; status?: string } | undefined;
-  if (!job?.run_id) return 'ignored';
+export async function trackWorkflowJob(deps: EngineDeps, payload: WorkflowJobPayload): Promise<'processed' | 'ignored'> {
+  const job = payload.workflow_job;
   const attempt = await findJobAttemptByWorkflowRun(deps.db, job.run_id, job.run_attempt);
   if (!attempt || attempt.status === 'completed') return 'ignored';
+  const run = await getPipelineRun(deps.db, attempt.pipeline_run_id);
+  if (!run || payload.repository.full_name.toLowerCase() !== `${run.owner}/${run.repo}`.toLowerCase()) return 'ignored';
   const now = new Date(deps.clock.now());
   await updateJobAttempt(
     deps.db,
     attempt.id,
     { last_event_at: now, ...(job.status === 'in_progress' ? { status: 'in_progress' as const, started_at: attempt.started_at ?? now } : {}) },
-    { onlyIf: { status: job.status === 'in_progress' ? ['dispatching', 'queued'] : ['dispatching', 'queued', 'in_progress'] } },
+    { onlyIf: { status: job.status === 'in_progress' ? ['dispatching', 'queued'] : ['dispatching', 'queued', 'in_progress'] }, now },
   );
   return 'processed';
 }

@@ -1,11 +1,14 @@
 /**
  * The files a push or pull request changed, for path filters (SPEC §4): from the
  * push payload when it is complete, otherwise from the compare API; for pull
- * requests from the PR files API. Never silently drops files: when GitHub's own
+ * requests from GraphQL (one query per 100 files) or the PR files API. Never
+ * silently drops files: when GitHub's own
  * limits cut the list short, the result says `complete: false`.
  */
 import type { ProbotOctokit } from 'probot';
 import { changedFilesFromPushPayload, NULL_SHA, type PushPayload } from '../matching/event.ts';
+import { graphqlSupport, type GraphqlSupport } from './graphql-support.ts';
+import { pullRequestWithFiles } from './pull-request-files.ts';
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -36,8 +39,8 @@ export interface PushChangeInput {
   before: string;
   after: string;
   payload: Pick<PushPayload, 'commits' | 'size' | 'distinct_size'> & {
-    repository?: { default_branch?: string };
-    ref?: string;
+    repository?: { default_branch?: string | undefined };
+    ref?: string | undefined;
   };
 }
 
@@ -97,11 +100,24 @@ export interface PullRequestChangeInput {
 }
 
 /**
- * Files changed by a pull request, from the paginated PR files API, including the
- * previous path of renamed files. GitHub lists at most 3000 files; a list that long
- * is marked incomplete. Throws an `Error` (API error as `cause`) when GitHub fails.
+ * Files changed by a pull request, including the previous path of renamed files.
+ * From GraphQL when the host has it; it gives no previous paths, so a pull request
+ * with renames or copies, a host without the fields, or a failed query is read
+ * from the paginated PR files API. GitHub lists at most 3000 files; a list that long
+ * (or shorter than GitHub's count) is marked incomplete. Throws an `Error` (API error
+ * as `cause`) when GitHub fails. `graphql: null` reads REST only.
  */
-export async function changedFilesForPullRequest(octokit: Octokit, input: PullRequestChangeInput): Promise<ChangedFiles> {
+export async function changedFilesForPullRequest(
+  octokit: Octokit,
+  input: PullRequestChangeInput,
+  options: { graphql?: GraphqlSupport | null } = {},
+): Promise<ChangedFiles> {
+  const support = options.graphql === undefined ? graphqlSupport : options.graphql;
+  const viaGraphql = support ? await pullRequestWithFiles(octokit, input, support) : undefined;
+  if (viaGraphql?.ok && !viaGraphql.data.files.some((file) => file.changeType === 'RENAMED' || file.changeType === 'COPIED')) {
+    const files = new Set(viaGraphql.data.files.map((file) => file.path));
+    return { files: [...files], complete: viaGraphql.data.complete && files.size < PULL_REQUEST_FILE_LIMIT, source: 'pull-request-files' };
+  }
   let listed;
   try {
     listed = await octokit.paginate(octokit.rest.pulls.listFiles, { ...input, per_page: PER_PAGE });

@@ -12,6 +12,10 @@ export interface WorkflowRunSummary {
   name: string | null;
   displayTitle: string | null;
   createdAt: string;
+  /** `owner/name` of the run's repository. */
+  repository: string;
+  event: string | null;
+  path: string | null;
 }
 
 function summarize(run: {
@@ -23,6 +27,9 @@ function summarize(run: {
   name?: string | null | undefined;
   display_title?: string | undefined;
   created_at: string;
+  repository: { full_name: string };
+  event?: string | undefined;
+  path?: string | undefined;
 }): WorkflowRunSummary {
   return {
     id: run.id,
@@ -33,6 +40,9 @@ function summarize(run: {
     name: run.name ?? null,
     displayTitle: run.display_title ?? null,
     createdAt: run.created_at,
+    repository: run.repository.full_name,
+    event: run.event ?? null,
+    path: run.path ?? null,
   };
 }
 
@@ -48,25 +58,32 @@ export async function getWorkflowRun(octokit: GitHubClient, { owner, repo }: Rep
 }
 
 /**
- * Finds the run a dispatch created, by the correlation id in its run name,
- * among the workflow's dispatched runs created since `createdAfter`.
+ * Finds the run a dispatch created, by the correlation id in its run name:
+ * among this repository's runs of this workflow file triggered by
+ * `workflow_dispatch` since `createdAfter` (a minute of clock skew allowed),
+ * every page of them (busy workflows have more than 100).
  */
 export async function findRunByCorrelation(
   octokit: GitHubClient,
   { owner, repo }: RepoRef,
-  args: { workflow: string; correlationId: string; createdAfter: Date },
+  args: { workflow: string; correlationId: string; createdAfter: Date; maxPages?: number },
 ): Promise<WorkflowRunSummary | undefined> {
   const since = new Date(args.createdAfter.getTime() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const { data } = await octokit.rest.actions.listWorkflowRuns({
+  const maxPages = args.maxPages ?? 10;
+  let page = 0;
+  for await (const response of octokit.paginate.iterator(octokit.rest.actions.listWorkflowRuns, {
     owner,
     repo,
     workflow_id: args.workflow,
     event: 'workflow_dispatch',
     created: `>=${since}`,
     per_page: 100,
-  });
-  const run = data.workflow_runs.find((r) => carriesCorrelation(r, args.correlationId));
-  return run ? summarize(run) : undefined;
+  })) {
+    const run = response.data.find((r) => r.event === 'workflow_dispatch' && carriesCorrelation(r, args.correlationId));
+    if (run) return summarize(run);
+    if (++page >= maxPages) break;
+  }
+  return undefined;
 }
 
 /** Cancels a run; a run that already finished (409) is fine. */

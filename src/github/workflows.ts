@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import type { GitHubClient, RepoRef } from './client.ts';
 import { statusOf } from './client.ts';
+import { commitFilesReader, type CommitFilesReader } from './commit-files.ts';
 
 /** What shipgate needs to know of a workflow file before dispatching it. */
 export interface WorkflowDefinition {
@@ -66,13 +67,34 @@ export interface WorkflowCache {
 export interface WorkflowListing {
   ref: string;
   files: Map<string, string>;
+  /**
+   * File name → text, when the listing came with the files' texts (GraphQL).
+   * A text is dropped once its definition is cached.
+   */
+  texts?: Map<string, string>;
 }
 
 /**
- * Lists `.github/workflows` at a ref: file name → blob sha. One request for all
- * of a pipeline's workflows; contents are fetched only for blobs not cached.
+ * Lists `.github/workflows` at a ref: file name → blob sha. At a commit sha,
+ * from the commit's files (one GraphQL query, shared with the config load, that
+ * also brings the texts); otherwise, or when GraphQL cannot answer, one REST
+ * request. Contents are fetched only for blobs not cached and not in the listing.
  */
-export async function listWorkflowFiles(octokit: GitHubClient, { owner, repo }: RepoRef, ref: string): Promise<WorkflowListing> {
+export async function listWorkflowFiles(
+  octokit: GitHubClient,
+  { owner, repo }: RepoRef,
+  ref: string,
+  reader: CommitFilesReader | null = commitFilesReader,
+): Promise<WorkflowListing> {
+  const atCommit = await reader?.read(octokit, { owner, repo }, ref);
+  if (atCommit) {
+    const listing: WorkflowListing = { ref, files: new Map(), texts: new Map() };
+    for (const [name, blob] of atCommit.workflows) {
+      listing.files.set(name, blob.oid);
+      if (blob.text !== undefined) listing.texts?.set(name, blob.text);
+    }
+    return listing;
+  }
   const files = new Map<string, string>();
   try {
     const { data } = await octokit.rest.repos.getContent({ owner, repo, path: '.github/workflows', ref });
@@ -98,6 +120,13 @@ export async function loadWorkflowDefinition(
   if (!blobSha) return undefined;
   const cached = await cache.get({ owner, repo, blobSha });
   if (cached) return cached;
+  const listed = listing.texts?.get(file);
+  if (listed !== undefined) {
+    const definition = parseWorkflowDefinition(`.github/workflows/${file}`, blobSha, listed);
+    await cache.put({ owner, repo, blobSha }, definition);
+    listing.texts?.delete(file);
+    return definition;
+  }
   const { data } = await octokit.rest.repos.getContent({ owner, repo, path: `.github/workflows/${file}`, ref: listing.ref });
   if (Array.isArray(data) || data.type !== 'file' || typeof data.content !== 'string') {
     throw new Error(`.github/workflows/${file} is not a file`);

@@ -46,6 +46,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * job id and a second enqueue of the same delivery is a no-op; processing is
  * idempotent besides, for ids of any other shape.
  */
-export async function enqueueDelivery(boss: PgBoss, deliveryId: string): Promise<string | null> {
+export async function enqueueDelivery(boss: PgBoss, deliveryId: string, options: { fresh?: boolean } = {}): Promise<string | null> {
+  // At start, a job of this delivery may still be `active` for a process that died (pg-boss would
+  // only notice after its heartbeat times out): a fresh job id queues it again now.
+  if (options.fresh) return boss.send(QUEUES.delivery, { deliveryId });
   return boss.send(QUEUES.delivery, { deliveryId }, UUID.test(deliveryId) ? { id: deliveryId.toLowerCase() } : {});
 }

@@ -52,32 +52,32 @@ export const PUSH_PAYLOAD_COMMIT_LIMIT = 20;
 /** The all-zero sha GitHub uses for the missing side of a created or deleted ref. */
 export const NULL_SHA = '0000000000000000000000000000000000000000';
 
-/** The fields of a `push` webhook payload the matcher reads. */
+/** The fields of a `push` webhook payload the matcher reads (parsed at intake, `intake/payloads.ts`). */
 export interface PushPayload {
   ref: string;
-  before?: string;
+  before?: string | undefined;
   after: string;
-  created?: boolean;
-  deleted?: boolean;
-  commits?: Array<{ added?: string[]; removed?: string[]; modified?: string[] }> | null;
-  size?: number;
-  distinct_size?: number;
-  sender?: { login: string } | null;
-  pusher?: { name?: string | null } | null;
-  repository: { full_name: string; default_branch?: string };
+  created?: boolean | undefined;
+  deleted?: boolean | undefined;
+  commits?: Array<{ added?: string[] | undefined; removed?: string[] | undefined; modified?: string[] | undefined }> | null | undefined;
+  size?: number | undefined;
+  distinct_size?: number | undefined;
+  sender?: { login: string } | null | undefined;
+  pusher?: { name?: string | null | undefined } | null | undefined;
+  repository: { full_name: string; default_branch?: string | undefined };
 }
 
-/** The fields of a `pull_request` webhook payload the matcher reads. */
+/** The fields of a `pull_request` webhook payload the matcher reads (parsed at intake). */
 export interface PullRequestPayload {
   action: string;
   number: number;
   pull_request: {
     number: number;
-    labels?: Array<{ name: string }> | null;
-    head: { ref: string; sha: string; repo?: { full_name: string } | null };
-    base: { ref: string; sha?: string; repo: { full_name: string } };
+    labels?: Array<{ name: string }> | null | undefined;
+    head: { ref: string; sha: string; repo?: { full_name: string } | null | undefined };
+    base: { ref: string; sha?: string | undefined; repo: { full_name: string } };
   };
-  sender?: { login: string } | null;
+  sender?: { login: string } | null | undefined;
   repository: { full_name: string };
 }
 

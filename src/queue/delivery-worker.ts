@@ -82,8 +82,12 @@ async function processOne(deps: DeliveryWorkerDeps, deliveryId: string, options:
  * Deliveries recorded but never processed (the process died between recording
  * and queueing, or while processing) are queued again at start.
  */
-export async function requeueUnprocessedDeliveries(db: Kysely<Database>, boss: PgBoss, options: { olderThan?: Date } = {}): Promise<number> {
-  const pending = await pendingDeliveries(db, options);
-  for (const delivery of pending) await enqueueDelivery(boss, delivery.id);
+export async function requeueUnprocessedDeliveries(
+  db: Kysely<Database>,
+  boss: PgBoss,
+  options: { olderThan?: Date; fresh?: boolean } = {},
+): Promise<number> {
+  const pending = await pendingDeliveries(db, options.olderThan ? { olderThan: options.olderThan } : {});
+  for (const delivery of pending) await enqueueDelivery(boss, delivery.id, { fresh: options.fresh === true });
   return pending.length;
 }

@@ -5,13 +5,18 @@
  * replaced, not concatenated.
  *
  * The loader is `@probot/octokit-plugin-config` (what `octokit.config.get` runs),
- * given a request function that looks at each file's raw text first: hostile files
+ * given a request function that looks at each file's raw text first. At a commit
+ * sha, the repository's own file comes from the commit's files (one GraphQL
+ * query, shared with the workflow listing) instead of a request; everything
+ * else (the owner's `.github` repository, `_extends`) the loader fetches as
+ * always. Hostile files
  * (too big, not UTF-8, alias bombs, deep nesting) are refused before anything else
  * parses them, and the parsed YAML is kept so that validation errors of the merged
  * config point at the line and column of the file that supplied the value.
  */
 import { composeConfigGet } from '@probot/octokit-plugin-config';
 import type { ProbotOctokit } from 'probot';
+import { commitFilesReader, type CommitFiles, type CommitFilesReader } from '../github/commit-files.ts';
 import type { ConfigIssue, ConfigResult, Locate } from './config-issue.ts';
 import { decodeConfigText } from './decode.ts';
 import { internalError } from './parse.ts';
@@ -53,15 +58,19 @@ class RefusedConfigFile extends Error {
 export async function loadRepoConfig(
   octokit: Octokit,
   target: { owner: string; repo: string; ref: string },
+  options: { commitFiles?: CommitFilesReader | null } = {},
 ): Promise<ConfigResult | { ok: 'missing' }> {
   const { owner, repo, ref } = target;
   const read: ReadFile[] = [];
   const labelOf = (file: { owner: string; repo: string; path: string }) =>
     file.owner === owner && file.repo === repo ? file.path : `${file.owner}/${file.repo}:${file.path}`;
+  const reader = options.commitFiles === undefined ? commitFilesReader : options.commitFiles;
+  const atCommit = await reader?.read(octokit, { owner, repo }, ref);
+  const known = atCommit ? { ...target, files: atCommit } : undefined;
 
   let loaded: Awaited<ReturnType<typeof composeConfigGet>>;
   try {
-    loaded = await composeConfigGet(inspectingOctokit(octokit, read, labelOf), {
+    loaded = await composeConfigGet(inspectingOctokit(octokit, read, labelOf, known), {
       owner,
       repo,
       path: CONFIG_PATH,
@@ -98,9 +107,10 @@ function inspectingOctokit(
   octokit: Octokit,
   read: ReadFile[],
   labelOf: (file: { owner: string; repo: string; path: string }) => string,
+  known?: { owner: string; repo: string; ref: string; files: CommitFiles },
 ): LoaderOctokit {
   const request = async (options: Record<string, unknown>) => {
-    const response = await octokit.request(options as unknown as Parameters<Octokit['request']>[0]);
+    const response = answerFromCommit(options, known) ?? (await octokit.request(options as unknown as Parameters<Octokit['request']>[0]));
     const content = rawContent(response.data);
     if (content === undefined) return response;
     const file = { owner: String(options['owner']), repo: String(options['repo']), path: String(options['path']) };
@@ -114,6 +124,21 @@ function inspectingOctokit(
     return { ...response, data: decoded.text };
   };
   return { request: Object.assign(request, { endpoint: octokit.request.endpoint }) } as unknown as LoaderOctokit;
+}
+
+/**
+ * The loader's request for the repository's own file at the commit, answered
+ * from the commit's files as GitHub would: the raw text, or a 404 when the file
+ * is not there (the loader then asks the owner's `.github` repository).
+ * Undefined for every other request, and when only REST can tell (a directory,
+ * a text GraphQL did not give exactly).
+ */
+function answerFromCommit(options: Record<string, unknown>, known: { owner: string; repo: string; ref: string; files: CommitFiles } | undefined) {
+  if (!known || options['owner'] !== known.owner || options['repo'] !== known.repo || options['path'] !== CONFIG_PATH || options['ref'] !== known.ref) return undefined;
+  const { config } = known.files;
+  if (config.kind === 'missing') throw Object.assign(new Error(`${CONFIG_PATH} is not in ${known.owner}/${known.repo} at ${known.ref}`), { status: 404 });
+  if (config.kind !== 'blob' || config.blob.text === undefined) return undefined;
+  return { status: 200, url: '', headers: { 'content-type': 'text/plain; charset=utf-8' }, data: config.blob.text };
 }
 
 /** The raw bytes or text of a file response; `undefined` for anything else (a directory listing). */

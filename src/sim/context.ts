@@ -6,6 +6,7 @@
 import type { RequestLogEntry } from './request-log.ts';
 import type { ActionsEngine } from './actions-runs.ts';
 import type { Faults } from './faults.ts';
+import type { GraphqlEndpoint } from './graphql/endpoint.ts';
 import type { Account, Installation, Repository, SimApp } from './model.ts';
 import type { OpenApiDescription } from './openapi.ts';
 import type { ScriptRegistry } from './scripts.ts';
@@ -30,6 +31,11 @@ export interface SimOptions {
   cancelDelayMs: number;
   /** Most commits a push payload lists (the rest only through compare). */
   pushCommitLimit: number;
+  /**
+   * GraphQL fields (`'Blob.isTruncated'`) to answer as a GitHub Enterprise Server
+   * that lacks them does: `Field 'isTruncated' doesn't exist on type 'Blob'`.
+   */
+  graphqlMissingFields: string[];
 }
 
 export type ViolationKind =
@@ -60,6 +66,8 @@ export interface SimContext {
   webhooks: WebhookDispatcher;
   violations: Violation[];
   openapi: OpenApiDescription | undefined;
+  /** `POST /graphql`; undefined when the graphql package is not installed. */
+  graphql: GraphqlEndpoint | undefined;
   scripts: ScriptRegistry;
   actions: ActionsEngine;
   /** GitHub Actions itself: owns the check runs of workflow jobs. */

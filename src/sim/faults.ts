@@ -27,6 +27,8 @@ export interface FaultSettings {
   seed?: number;
   /** Only these routes (`'POST /repos/{owner}/{repo}/check-runs'`) get API faults; all when absent. */
   routes?: string[];
+  /** The first N API calls (of `routes`, when given) are answered 502, whatever the rates say. */
+  failFirst?: number;
 }
 
 export const SECONDARY_RATE_LIMIT_MESSAGE =
@@ -40,6 +42,7 @@ export class Faults {
   #settings: FaultSettings = {};
   #apiRandom = seededRandom(1);
   #hookRandom = seededRandom(1 ^ 0x5bd1e995);
+  #failLeft = 0;
 
   /** Replaces the settings and reseeds the PRNGs. */
   set(settings: FaultSettings): void {
@@ -47,6 +50,7 @@ export class Faults {
     const seed = settings.seed ?? 1;
     this.#apiRandom = seededRandom(seed);
     this.#hookRandom = seededRandom(seed ^ 0x5bd1e995);
+    this.#failLeft = settings.failFirst ?? 0;
   }
 
   /** Turns every fault off. */
@@ -65,8 +69,12 @@ export class Faults {
   /** The fault for one API call, as an error to answer with, or undefined. */
   apiFault(route: string | undefined, requestId: string): GitHubApiError | undefined {
     const { errorRate = 0, rateLimitRate = 0, routes } = this.#settings;
-    if (errorRate <= 0 && rateLimitRate <= 0) return undefined;
     if (routes && (!route || !routes.includes(route))) return undefined;
+    if (this.#failLeft > 0) {
+      this.#failLeft--;
+      return new GitHubApiError(502, 'Server Error');
+    }
+    if (errorRate <= 0 && rateLimitRate <= 0) return undefined;
     const draw = this.#apiRandom();
     if (draw < errorRate) {
       return this.#apiRandom() < 0.5

@@ -16,7 +16,8 @@ import { ActionsEngine } from './actions-runs.ts';
 import type { SimContext, SimOptions, Violation } from './context.ts';
 import { Faults } from './faults.ts';
 import type { CheckRun, Deployment, IssueComment, Permission, ProtectionRuleRequest, Reaction, ReactionContent, SimApp, TeamMembership, WorkflowRun } from './model.ts';
-import { loadOpenApiDescription } from './openapi.ts';
+import { loadGraphqlEndpoint, type GraphqlModuleLoader } from './graphql/load-endpoint.ts';
+import { loadOpenApiDescription, type OpenApiLoader } from './openapi.ts';
 import { countRequests, dispatchesIn, requestsTo, type DispatchCall, type RequestCountFilter, type RequestLogEntry } from './request-log.ts';
 import { allRoutes } from './routes/index.ts';
 import { ScriptRegistry } from './scripts.ts';
@@ -67,6 +68,12 @@ export interface SimulatorOptions {
   webhookUrl?: string;
   /** Speed factor for scripted run durations (default 1). */
   speed?: number;
+  /** Reads GitHub's REST description (default: `@octokit/openapi`, when installed). */
+  loadOpenApi?: OpenApiLoader;
+  /** Imports the GraphQL endpoint (default: the sim's own, when `graphql` is installed). */
+  loadGraphql?: GraphqlModuleLoader;
+  /** Where the sim says what it cannot do in this install (default: `console.warn`), once per process. */
+  log?: (message: string) => void;
 }
 
 /** What tests and the demo need to know about an app to run it against the sim. */
@@ -118,6 +125,11 @@ export interface GitHubSimulator {
   onResponse(hook: (entry: RequestLogEntry) => void | Promise<void>): void;
   /** Sets where an app's webhooks go (default: the main app). */
   setWebhookUrl(url: string | undefined, appId?: number): void;
+  /**
+   * Sends a webhook of the test's own making, signed like any other (a forged
+   * or foreign event that GitHub could deliver: another repository's run, another app's check run).
+   */
+  sendWebhook(event: string, payload: Record<string, unknown>, options?: { appId?: number; installationId?: number }): void;
   /** Registers another app (own key pair), e.g. to show that only the creating app may update a check run. */
   createApp(options?: AppOptions): SimAppInfo;
   /** Installs an app (default: main) on an organisation or user; returns the installation id. */
@@ -168,8 +180,14 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     speed: options.speed ?? 1,
     cancelDelayMs: 2_000,
     pushCommitLimit: 20,
+    graphqlMissingFields: [],
   };
-  const openapi = simOptions.validate || simOptions.validateResponses || simOptions.validateWebhooks ? loadOpenApiDescription() : undefined;
+  const log = options.log ?? ((message: string) => console.warn(message));
+  const openapi =
+    simOptions.validate || simOptions.validateResponses || simOptions.validateWebhooks
+      ? await loadOpenApiDescription({ log, ...(options.loadOpenApi ? { load: options.loadOpenApi } : {}) })
+      : undefined;
+  const graphql = await loadGraphqlEndpoint({ validate: simOptions.validate, log, ...(options.loadGraphql ? { load: options.loadGraphql } : {}) });
   const requests: RequestLogEntry[] = [];
   let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | undefined;
   const server = await listen((req, res) => {
@@ -186,6 +204,7 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     webhooks,
     violations: [] as Violation[],
     openapi,
+    graphql,
     scripts: new ScriptRegistry(),
     responseHooks: [],
   } as Omit<SimContext, 'actions' | 'actionsApp' | 'mainApp'> as SimContext;
@@ -251,6 +270,9 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     },
     setWebhookUrl(url, appId) {
       appById(appId).webhookUrl = url;
+    },
+    sendWebhook(event, payload, sendOptions = {}) {
+      webhooks.enqueue(appById(sendOptions.appId), event, payload, sendOptions.installationId);
     },
     createApp(appOptions) {
       return info(createApp(ctx, appOptions));

@@ -7,8 +7,6 @@
  * Each operation's schema is compiled lazily with only the components it
  * references, and cached.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { compileTemplate, matchTemplate, type CompiledTemplate } from './route-template.ts';
@@ -307,18 +305,49 @@ function invalidRequestMessage(errors: ErrorObject[]): string {
   return `Invalid request.\n\n${lines.join('\n')}`;
 }
 
-let loaded: OpenApiDescription | undefined;
+/** Reads GitHub's REST description (the bundled JSON of `@octokit/openapi`). */
+export type OpenApiLoader = () => Promise<unknown>;
 
-/** GitHub's REST description, read from `@octokit/openapi` once per process. */
-export function loadOpenApiDescription(): OpenApiDescription {
-  if (loaded) return loaded;
-  const require = createRequire(import.meta.url);
-  const file = require.resolve('@octokit/openapi/generated/api.github.com.json');
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as RawDescription & Record<string, unknown>;
+// A variable specifier: the package is a dev dependency, absent from production installs.
+const DESCRIPTION_MODULE = '@octokit/openapi/generated/api.github.com.json';
+
+/** Imports the description lazily; it is a dev dependency of 385 MB with its siblings. */
+export const importOpenApiDescription: OpenApiLoader = async () => {
+  const module = (await import(DESCRIPTION_MODULE, { with: { type: 'json' } })) as { default: unknown };
+  return module.default;
+};
+
+let loaded: Promise<OpenApiDescription | undefined> | undefined;
+let warned = false;
+
+/**
+ * GitHub's REST description, loaded once per process (with the default
+ * loader). `undefined` when `@octokit/openapi` is not installed: the simulator
+ * then serves without request validation, and says so once.
+ */
+export function loadOpenApiDescription(options: { load?: OpenApiLoader; log?: (message: string) => void } = {}): Promise<OpenApiDescription | undefined> {
+  const log = options.log ?? ((message: string) => console.warn(message));
+  if (options.load) return readDescription(options.load, log);
+  loaded ??= readDescription(importOpenApiDescription, log);
+  return loaded;
+}
+
+async function readDescription(load: OpenApiLoader, log: (message: string) => void): Promise<OpenApiDescription | undefined> {
+  let raw: RawDescription & Record<string, unknown>;
+  try {
+    raw = (await load()) as RawDescription & Record<string, unknown>;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    if (!warned) {
+      warned = true;
+      log('GitHub simulator: @octokit/openapi is not installed (a production install); requests are served without validation against GitHub\'s REST description');
+    }
+    return undefined;
+  }
   for (const [path, item] of Object.entries(raw.paths)) {
     for (const key of Object.keys(item)) if (!METHODS.includes(key)) delete item[key];
     raw.paths[path] = item;
   }
-  loaded = new OpenApiDescription(raw);
-  return loaded;
+  return new OpenApiDescription(raw);
 }

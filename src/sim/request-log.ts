@@ -34,6 +34,9 @@ export interface DispatchCall {
   installationId: number | undefined;
 }
 
+/** GitHub's GraphQL API; the sim answers queries only, so it counts as a read. */
+export const GRAPHQL_ROUTE = 'POST /graphql';
+
 export const DISPATCH_ROUTE = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 
 /** Requests to one route (`method` + OpenAPI template). */
@@ -69,7 +72,7 @@ export interface RequestCountFilter {
   installationId?: number;
   /** `owner/name`: only requests under `/repos/owner/name`. */
   repo?: string;
-  /** Only POST/PATCH/PUT/DELETE. */
+  /** Only POST/PATCH/PUT/DELETE (GraphQL queries are reads). */
   writesOnly?: boolean;
   /** Leave out injected faults (count what the app achieved, not its retries). */
   excludeFaults?: boolean;
@@ -85,7 +88,7 @@ export function countRequests(log: readonly RequestLogEntry[], filter: RequestCo
       (filter.until === undefined || entry.at < filter.until) &&
       (filter.installationId === undefined || entry.installationId === filter.installationId) &&
       (!prefix || `${entry.path.toLowerCase()}/`.startsWith(prefix)) &&
-      (!filter.writesOnly || entry.method !== 'GET') &&
+      (!filter.writesOnly || (entry.method !== 'GET' && entry.route !== GRAPHQL_ROUTE)) &&
       (!filter.excludeFaults || entry.fault === undefined),
   ).length;
 }

@@ -145,12 +145,17 @@ export function createRequestHandler(ctx: SimContext, routes: readonly RouteDefi
       }
       entry.body = body;
 
-      if (path === '/graphql' || path === '/api/graphql') {
-        violate('unknown-route', { method, path, route: undefined, status: 404, message: 'GraphQL is not simulated', errors: undefined });
-        throw new GitHubApiError(404, 'Not Found');
+      // GraphQL is not in the REST description: its route checks the query against GitHub's schema.
+      const graphql = path === '/graphql' || path === '/api/graphql';
+      if (graphql) {
+        path = entry.path = '/graphql';
+        if (method !== 'POST') {
+          violate('method-not-allowed', { method, path, route: undefined, status: 404, message: `GitHub has no ${method} on /graphql`, errors: undefined });
+          throw new GitHubApiError(404, 'Not Found');
+        }
       }
 
-      const lookup = ctx.openapi?.match(method, path);
+      const lookup = graphql ? undefined : ctx.openapi?.match(method, path);
       if (lookup?.kind === 'found') entry.route = lookup.operation.route;
       if (ctx.options.validate && lookup && lookup.kind !== 'found') {
         const message = lookup.kind === 'unknown-route' ? `GitHub has no route ${method} ${path}` : `GitHub has no ${method} on ${lookup.template}`;

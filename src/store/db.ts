@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { ensurePgliteDataDir } from './pglite-init.ts';
+import { lockDataDir, type DataDirLock } from './pglite-lock.ts';
 import type { Database } from './schema/index.ts';
 
 /** Where the embedded database lives when neither `url` nor `memory` is given. */
@@ -33,7 +35,10 @@ export type DbOrTrx = Kysely<Database> | Transaction<Database>;
 export interface OpenDatabaseOptions {
   /** A PostgreSQL connection string; when set, PostgreSQL is used. */
   url?: string | undefined;
-  /** PGlite data directory (created if missing); default `./.shipgate/db`. */
+  /**
+   * PGlite data directory (created if missing); default `./.shipgate/db`. One
+   * process at a time: it is locked (`shipgate.lock`, see `lockDataDir`) until `close()`.
+   */
   dataDir?: string | undefined;
   /** PGlite in memory (nothing persisted); ignored when `url` is set. */
   memory?: boolean | undefined;
@@ -54,6 +59,10 @@ export interface OpenDatabaseOptions {
  * `dataDir` (or in memory). PostgreSQL is connected to once before returning,
  * so a wrong URL fails here with a message that names the server (never the
  * password). Migrations are not run: see `migrateToLatest` (`migrations/migrate.ts`).
+ *
+ * A PGlite directory is locked for this process until `close()` (a second
+ * opener gets `DataDirLockedError`); a new one is created by a child process
+ * (`ensurePgliteDataDir`), so initdb's peak memory never lands in this one.
  *
  * Both drivers return the same JS types: `bigint` as `number` (GitHub ids exceed
  * 2^31 but stay below 2^53; a larger value throws rather than lose precision),
@@ -155,11 +164,23 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 }
 
 async function openPglite(options: OpenDatabaseOptions): Promise<Store> {
-  let dataDir: string | undefined;
-  if (!options.memory) {
-    dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-    await mkdir(dataDir, { recursive: true });
+  if (options.memory) return openPgliteInstance(undefined, options, undefined);
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  // Two PostgreSQL instances on one directory lose rows and corrupt it: one opener at a time.
+  const lock = await lockDataDir(dataDir);
+  try {
+    if (!options.loadDataDir) await ensurePgliteDataDir(dataDir);
+    return await openPgliteInstance(dataDir, options, lock);
+  } catch (error) {
+    await lock.release();
+    throw error instanceof Error && error.message.startsWith('cannot open the embedded database')
+      ? error
+      : new Error(`cannot open the embedded database in ${dataDir}: ${describeError(error)}`, { cause: error });
   }
+}
+
+async function openPgliteInstance(dataDir: string | undefined, options: OpenDatabaseOptions, lock: DataDirLock | undefined): Promise<Store> {
   let pglite: PGlite;
   try {
     pglite = await PGlite.create({
@@ -179,9 +200,13 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Store> {
     pglite,
     close: () =>
       (closing ??= (async () => {
-        // Kysely closes PGlite only when it has used it; close it ourselves otherwise.
-        await db.destroy();
-        if (!pglite.closed) await pglite.close();
+        try {
+          // Kysely closes PGlite only when it has used it; close it ourselves otherwise.
+          await db.destroy();
+          if (!pglite.closed) await pglite.close();
+        } finally {
+          await lock?.release();
+        }
       })()),
   };
 }

@@ -57,18 +57,21 @@ describe('summariseDemo', () => {
         request('GET', '/repos/{owner}/{repo}/contents/{path}', { status: 404 }),
         request('GET', '/repos/{owner}/{repo}', { appId: undefined }),
         request('GET', '(artifact download)', { api: false }),
+        request('POST', '/graphql'),
       ],
       dispatches: [DISPATCH],
       checkRuns: [checkRun('shipgate/ci', 'success'), checkRun('shipgate', 'success', APP_ID, 1), checkRun('build', 'success', 15368)],
       appId: APP_ID,
       startedAt: T0,
     });
+    // A GraphQL query is a POST that only reads.
     expect(summary.apiCalls).toEqual({
-      total: 3,
+      total: 4,
       writes: 1,
       failed: 1,
       byRoute: [
         { route: 'GET /repos/{owner}/{repo}/contents/{path}', count: 2 },
+        { route: 'POST /graphql', count: 1 },
         { route: 'POST /repos/{owner}/{repo}/check-runs', count: 1 },
       ],
     });
@@ -76,8 +79,9 @@ describe('summariseDemo', () => {
     expect(summary.checkRuns.map((c) => c.name)).toEqual(['shipgate/ci', 'shipgate']);
 
     expect(formatSummary(summary)).toEqual([
-      'GitHub API calls made by the app: 3 (1 write, 1 answered with an error)',
+      'GitHub API calls made by the app: 4 (1 write, 1 answered with an error)',
       '  2  GET /repos/{owner}/{repo}/contents/{path}',
+      '  1  POST /graphql',
       '  1  POST /repos/{owner}/{repo}/check-runs',
       'Workflow dispatches: 1',
       '  +1.3s    build.yml   ref main  target=web sha=abcdef0',

@@ -11,6 +11,8 @@ async function harnessWith(target: Parameters<typeof startHarness>[0], config: s
     setup: async (sim) => {
       sim.org('acme', { members: ['alice', 'bob'] });
       sim.repo({ owner: 'acme', name: 'api', files: { 'README.md': '# api\n', '.github/shipgate.yml': config, ...standardWorkflows() } });
+      // alice may press the buttons (write); bob is a reader.
+      sim.setPermission('acme/api', 'alice', 'write');
       await extra.setup?.(sim);
     },
   });
@@ -40,9 +42,10 @@ describe.each(databaseTargets())('pipelines on $name', (target) => {
     const dispatches = dispatched(h);
     expect(dispatches).toHaveLength(1);
     expect(dispatches[0]).toMatchObject({ workflow: 'build.yml', ref: 'main', inputs: { target: 'app', sha: pushed.sha } });
-    expect(String(dispatches[0]?.inputs.shipgate_run)).toMatch(/^sg-\d+-build-app-1-[0-9a-f]{6}$/);
+    expect(String(dispatches[0]?.inputs.shipgate_run)).toMatch(/^sg-\d+-build-app-1-[0-9a-f]{16}$/);
     expect(checkRun(h, 'shipgate/build', pushed.sha)).toMatchObject({ status: 'in_progress' });
-    expect(checkRun(h, 'shipgate', pushed.sha)).toBeUndefined();
+    // The roll-up is never green early: in progress as soon as a run exists.
+    expect(checkRun(h, 'shipgate', pushed.sha)).toMatchObject({ status: 'in_progress' });
 
     await h.advance(31_000);
     expect(checkRun(h, 'shipgate/build', pushed.sha)).toMatchObject({ status: 'completed', conclusion: 'success' });

@@ -6,11 +6,15 @@ import {
   changedFilesForPush,
   type PushChangeInput,
 } from '../../src/github/changed-files.ts';
+import { GraphqlSupport } from '../../src/github/graphql-support.ts';
+import { PULL_REQUEST_FILES_QUERY, type ChangeType } from '../../src/github/pull-request-files.ts';
 import { NULL_SHA } from '../../src/matching/event.ts';
 
 const API = 'https://api.github.com';
 const BEFORE = 'a'.repeat(40);
 const AFTER = 'b'.repeat(40);
+/** The pull request tests of the REST path; the GraphQL path has its own block. */
+const REST_ONLY = { graphql: null };
 
 function octokit() {
   return new ProbotOctokit({ auth: { token: 'x' }, retry: { enabled: false }, throttle: { enabled: false } });
@@ -159,7 +163,7 @@ describe('changedFilesForPullRequest', () => {
       nockPullRequestFiles({ page: 1, files: [...fileEntries(99), { filename: 'docs/new.md', previous_filename: 'docs/old.md' }], lastPage: 2 }),
       nockPullRequestFiles({ page: 2, files: [{ filename: 'README.md' }], lastPage: 2 }),
     ];
-    const result = await changedFilesForPullRequest(octokit(), { owner: 'acme', repo: 'app', pull_number: 7 });
+    const result = await changedFilesForPullRequest(octokit(), { owner: 'acme', repo: 'app', pull_number: 7 }, REST_ONLY);
     expect(result.files).toHaveLength(102);
     expect(result.files.slice(-3)).toEqual(['docs/new.md', 'docs/old.md', 'README.md']);
     expect(result).toMatchObject({ complete: true, source: 'pull-request-files' });
@@ -170,7 +174,7 @@ describe('changedFilesForPullRequest', () => {
     const scopes = Array.from({ length: 30 }, (_, i) =>
       nockPullRequestFiles({ page: i + 1, files: fileEntries(100, `p${i}`), lastPage: 30 }),
     );
-    const result = await changedFilesForPullRequest(octokit(), { owner: 'acme', repo: 'app', pull_number: 7 });
+    const result = await changedFilesForPullRequest(octokit(), { owner: 'acme', repo: 'app', pull_number: 7 }, REST_ONLY);
     expect(result.files).toHaveLength(3000);
     expect(result.complete).toBe(false);
     for (const scope of scopes) expect(scope.isDone()).toBe(true);
@@ -178,9 +182,77 @@ describe('changedFilesForPullRequest', () => {
 
   it('throws a clear error with the API error as cause', async () => {
     const scope = nock(API).get('/repos/acme/app/pulls/7/files').query(true).reply(500, { message: 'boom' });
-    await expect(changedFilesForPullRequest(octokit(), { owner: 'acme', repo: 'app', pull_number: 7 })).rejects.toThrow(
+    await expect(changedFilesForPullRequest(octokit(), { owner: 'acme', repo: 'app', pull_number: 7 }, REST_ONLY)).rejects.toThrow(
       'cannot list the files of acme/app#7',
     );
     expect(scope.isDone()).toBe(true);
+  });
+});
+
+/** Expects one page of the pull-request-files query for acme/app#7 (after `after`), answering `files`. */
+function nockGraphqlFiles(options: { after?: string; files: Array<{ path: string; changeType?: ChangeType }>; next?: string; changedFiles: number }) {
+  return nock(API)
+    .post('/graphql', (body: { query: string; variables: Record<string, unknown> }) =>
+      body.query === PULL_REQUEST_FILES_QUERY && JSON.stringify(body.variables) === JSON.stringify({ owner: 'acme', name: 'app', number: 7, ...(options.after ? { after: options.after } : {}) }),
+    )
+    .reply(200, {
+      data: {
+        repository: {
+          pullRequest: {
+            headRefOid: AFTER,
+            baseRefName: 'main',
+            isCrossRepository: false,
+            changedFiles: options.changedFiles,
+            files: {
+              nodes: options.files.map((f) => ({ path: f.path, changeType: f.changeType ?? 'MODIFIED' })),
+              pageInfo: { hasNextPage: options.next !== undefined, endCursor: options.next ?? null },
+            },
+          },
+        },
+      },
+    });
+}
+
+describe('changedFilesForPullRequest through GraphQL', () => {
+  afterEach(() => {
+    expect(nock.pendingMocks(), 'every expected GitHub request was made').toEqual([]);
+  });
+  const input = { owner: 'acme', repo: 'app', pull_number: 7 };
+  const paths = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => ({ path: `${prefix}-${i}.ts` }));
+
+  it('reads every page of the query, following the cursor', async () => {
+    nockGraphqlFiles({ files: paths(100, 'a'), next: 'Y3Vyc29yOjEwMA==', changedFiles: 101 });
+    nockGraphqlFiles({ after: 'Y3Vyc29yOjEwMA==', files: [{ path: 'README.md', changeType: 'DELETED' }], changedFiles: 101 });
+    const result = await changedFilesForPullRequest(octokit(), input, { graphql: new GraphqlSupport() });
+    expect(result.files).toHaveLength(101);
+    expect(result.files.at(-1)).toBe('README.md');
+    expect(result).toMatchObject({ complete: true, source: 'pull-request-files' });
+  });
+
+  it('marks the list incomplete when it holds fewer files than GitHub counts', async () => {
+    nockGraphqlFiles({ files: paths(3, 'a'), changedFiles: 5 });
+    const result = await changedFilesForPullRequest(octokit(), input, { graphql: new GraphqlSupport() });
+    expect(result).toMatchObject({ files: ['a-0.ts', 'a-1.ts', 'a-2.ts'], complete: false });
+  });
+
+  it('reads REST when a file was renamed, for its old path', async () => {
+    nockGraphqlFiles({ files: [{ path: 'docs/new.md', changeType: 'RENAMED' }], changedFiles: 1 });
+    nockPullRequestFiles({ page: 1, files: [{ filename: 'docs/new.md', previous_filename: 'docs/old.md' }], lastPage: 1 });
+    const result = await changedFilesForPullRequest(octokit(), input, { graphql: new GraphqlSupport() });
+    expect(result).toMatchObject({ files: ['docs/new.md', 'docs/old.md'], complete: true });
+  });
+
+  it('reads REST when a page fails, and from then on on a host without the fields', async () => {
+    const support = new GraphqlSupport();
+    nockGraphqlFiles({ files: paths(100, 'a'), next: 'bmV4dA==', changedFiles: 150 });
+    nock(API).post('/graphql').reply(502, { message: 'Server Error' });
+    nockPullRequestFiles({ page: 1, files: fileEntries(2), lastPage: 1 });
+    expect((await changedFilesForPullRequest(octokit(), input, { graphql: support })).files).toEqual(['src/file-0.ts', 'src/file-1.ts']);
+
+    nock(API).post('/graphql').reply(200, { errors: [{ extensions: { code: 'undefinedField' }, message: "Field 'changedFiles' doesn't exist on type 'PullRequest'" }] });
+    nockPullRequestFiles({ page: 1, files: fileEntries(1), lastPage: 1 });
+    expect((await changedFilesForPullRequest(octokit(), input, { graphql: support })).files).toEqual(['src/file-0.ts']);
+    nockPullRequestFiles({ page: 1, files: fileEntries(1), lastPage: 1 });
+    expect((await changedFilesForPullRequest(octokit(), input, { graphql: support })).files).toEqual(['src/file-0.ts']);
   });
 });

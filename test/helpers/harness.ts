@@ -8,6 +8,7 @@ import { startShipgate, type RunningShipgate, type StartOptions } from '../../sr
 import { startGitHubSimulator, type GitHubSimulator, type SimulatorOptions } from '../../src/sim/index.ts';
 import type { Store } from '../../src/store/db.ts';
 import { countOpenDeliveries } from '../../src/store/repos/deliveries.ts';
+import { countOpenEffects } from '../../src/store/repos/effects.ts';
 import type { DatabaseTarget } from './databases.ts';
 
 /** The real app (Probot server over HTTP, a real database) against the simulator. */
@@ -40,8 +41,9 @@ export interface HarnessOptions {
  * delivery still to process (received, processing, or failed and due a retry).
  */
 export async function settleDeliveries(sim: GitHubSimulator, store: Store): Promise<void> {
-  const open = () => countOpenDeliveries(store.db);
-  for (let round = 0; round < 500; round++) {
+  // Deliveries still to process, and effects due now (or being performed) on the simulator's clock.
+  const open = async () => (await countOpenDeliveries(store.db)) + (await countOpenEffects(store.db, new Date(sim.clock.now())));
+  for (let round = 0; round < 1500; round++) {
     await sim.webhooks.drain();
     // Twice quiet in a row: processing one delivery can make the sim send another.
     if ((await open()) === 0) {

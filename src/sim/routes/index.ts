@@ -4,6 +4,7 @@ import { actionsRoutes } from './actions.ts';
 import { appRoutes } from './apps.ts';
 import { checkRoutes } from './checks.ts';
 import { deploymentRoutes } from './deployments.ts';
+import { graphqlRoutes } from './graphql.ts';
 import { issueRoutes } from './issues.ts';
 import { peopleRoutes } from './people.ts';
 import { repoRoutes } from './repos.ts';
@@ -16,4 +17,5 @@ export const allRoutes: RouteDefinition[] = [
   ...actionsRoutes,
   ...checkRoutes,
   ...deploymentRoutes,
+  ...graphqlRoutes,
 ];

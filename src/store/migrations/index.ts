@@ -1,5 +1,8 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './2026-11-23T00-00-initial.ts';
+import * as effects from './2026-12-01T10-00-effects.ts';
+import * as redeliveries from './2026-12-01T10-10-redeliveries.ts';
+import * as writeSlots from './2026-12-01T10-20-write-slots.ts';
 
 /**
  * Every migration, by name. Names are the file names without `.ts`: ISO dates,
@@ -8,4 +11,7 @@ import * as initial from './2026-11-23T00-00-initial.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-initial': initial,
+  '2026-12-01T10-00-effects': effects,
+  '2026-12-01T10-10-redeliveries': redeliveries,
+  '2026-12-01T10-20-write-slots': writeSlots,
 };

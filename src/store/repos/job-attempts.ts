@@ -36,6 +36,8 @@ export interface JobAttemptChanges {
   last_event_at?: Date | null;
   cancel_requested_at?: Date | null;
   error?: string | null;
+  /** The reason code of `error` (see `engine/reasons.ts`). */
+  error_reason?: JsonObject | null;
 }
 
 /** Statuses in which an attempt waits on GitHub (reconciliation polls these). */
@@ -124,12 +126,13 @@ export async function updateJobAttempt(
   changes: JobAttemptChanges,
   options: { onlyIf?: { status: readonly JobAttemptStatus[] }; now?: Date } = {},
 ): Promise<JobAttempt | undefined> {
-  const { inputs, ...rest } = changes;
+  const { inputs, error_reason: errorReason, ...rest } = changes;
   let query = db
     .updateTable('job_attempts')
     .set({
       ...rest,
       ...(inputs !== undefined ? { inputs: inputs === null ? null : toJsonb(inputs) } : {}),
+      ...(errorReason !== undefined ? { error_reason: errorReason === null ? null : toJsonb(errorReason) } : {}),
       updated_at: options.now ?? sql<Date>`now()`,
     })
     .where('id', '=', id);

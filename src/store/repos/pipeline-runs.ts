@@ -23,6 +23,8 @@ export interface PipelineRunInput {
   actor?: string | null;
   concurrency_key: string;
   plan: JsonObject;
+  /** A fork's commit: nothing is dispatched without `/ok-to-test` for its sha. */
+  from_fork?: boolean;
   /** Default: the database's `now()`. */
   now?: Date;
 }
@@ -34,7 +36,12 @@ export interface PipelineRunChanges {
   check_run_id?: number | null;
   error?: string | null;
   waiting_for?: string | null;
+  /** The reason code of a wait (see `engine/reasons.ts`). */
+  waiting_reason?: JsonObject | null;
+  error_reason?: JsonObject | null;
   cancel_requested_at?: Date | null;
+  /** Asks for (a date) or clears (null) the run's next advance; see `PipelineRunTable.advance_due_at`. */
+  advance_due_at?: Date | null;
   started_at?: Date | null;
   completed_at?: Date | null;
 }
@@ -63,6 +70,8 @@ export async function createPipelineRun(
       actor: input.actor ?? null,
       concurrency_key: input.concurrency_key,
       plan: toJsonb(input.plan),
+      from_fork: input.from_fork ?? false,
+      advance_due_at: now,
       created_at: now,
       updated_at: now,
     })
@@ -100,9 +109,15 @@ export async function updatePipelineRun(
   changes: PipelineRunChanges,
   options: { onlyIf?: { status: readonly PipelineRunStatus[] }; now?: Date } = {},
 ): Promise<PipelineRun | undefined> {
+  const { waiting_reason: waitingReason, error_reason: errorReason, ...rest } = changes;
   let query = db
     .updateTable('pipeline_runs')
-    .set({ ...changes, updated_at: options.now ?? sql<Date>`now()` })
+    .set({
+      ...rest,
+      ...(waitingReason !== undefined ? { waiting_reason: waitingReason === null ? null : toJsonb(waitingReason) } : {}),
+      ...(errorReason !== undefined ? { error_reason: errorReason === null ? null : toJsonb(errorReason) } : {}),
+      updated_at: options.now ?? sql<Date>`now()`,
+    })
     .where('id', '=', id);
   if (options.onlyIf) query = query.where('status', 'in', options.onlyIf.status);
   return query.returningAll().executeTakeFirst();
@@ -147,4 +162,9 @@ export async function findActivePipelineRuns(db: DbOrTrx, concurrencyKey: string
     .where('status', 'in', ['queued', 'in_progress'])
     .orderBy('id')
     .execute();
+}
+
+/** Asks for the run's next advance (see `PipelineRunTable.advance_due_at`); reconciliation does it if nobody else does. */
+export async function markAdvanceDue(db: DbOrTrx, id: number, now: Date): Promise<void> {
+  await db.updateTable('pipeline_runs').set({ advance_due_at: now }).where('id', '=', id).where('status', '!=', 'completed').execute();
 }

@@ -1,11 +1,14 @@
 import type { DbOrTrx } from '../db.ts';
-import type { Conclusion, StageRun, StageRunStatus } from '../schema/index.ts';
+import { toJsonb } from '../json.ts';
+import type { Conclusion, JsonObject, StageRun, StageRunStatus } from '../schema/index.ts';
 
 /** Fields of a stage run that change while it runs. */
 export interface StageRunChanges {
   status?: StageRunStatus;
   conclusion?: Conclusion | null;
   reason?: string | null;
+  /** The reason code the `reason` sentence renders (see `engine/reasons.ts`). */
+  skip_reason?: JsonObject | null;
   started_at?: Date | null;
   completed_at?: Date | null;
 }
@@ -48,7 +51,9 @@ export async function updateStageRun(
   changes: StageRunChanges,
   options: { onlyIf?: { status: readonly StageRunStatus[] } } = {},
 ): Promise<StageRun | undefined> {
-  let query = db.updateTable('stage_runs').set(changes).where('id', '=', id);
+  const { skip_reason: skipReason, ...rest } = changes;
+  const set = { ...rest, ...(skipReason !== undefined ? { skip_reason: skipReason === null ? null : toJsonb(skipReason) } : {}) };
+  let query = db.updateTable('stage_runs').set(set).where('id', '=', id);
   if (options.onlyIf) query = query.where('status', 'in', options.onlyIf.status);
   return query.returningAll().executeTakeFirst();
 }

@@ -4,12 +4,16 @@ import type { AuditLogTable } from './audit-log.ts';
 import type { CheckRunTable } from './check-runs.ts';
 import type { DeliveryTable } from './deliveries.ts';
 import type { DeploymentTable } from './deployments.ts';
+import type { EffectTable } from './effects.ts';
+import type { ForkApprovalTable } from './fork-approvals.ts';
 import type { GateResultTable } from './gate-results.ts';
 import type { JobAttemptTable } from './job-attempts.ts';
 import type { LockTable } from './locks.ts';
 import type { PipelineRunTable } from './pipeline-runs.ts';
 import type { StageRunTable } from './stage-runs.ts';
+import type { WebhookRedeliveryScanTable, WebhookRedeliveryTable } from './webhook-redeliveries.ts';
 import type { WorkflowDefinitionTable } from './workflow-definitions.ts';
+import type { WriteSlotTable } from './write-slots.ts';
 
 /** shipgate's database, table by table (each file documents its table). */
 export interface Database {
@@ -25,6 +29,11 @@ export interface Database {
   locks: LockTable;
   audit_log: AuditLogTable;
   workflow_definitions: WorkflowDefinitionTable;
+  webhook_redeliveries: WebhookRedeliveryTable;
+  webhook_redelivery_scans: WebhookRedeliveryScanTable;
+  write_slots: WriteSlotTable;
+  effects: EffectTable;
+  fork_approvals: ForkApprovalTable;
 }
 
 export * from './approval-requests.ts';
@@ -34,9 +43,13 @@ export * from './check-runs.ts';
 export * from './columns.ts';
 export * from './deliveries.ts';
 export * from './deployments.ts';
+export * from './effects.ts';
+export * from './fork-approvals.ts';
 export * from './gate-results.ts';
 export * from './job-attempts.ts';
 export * from './locks.ts';
 export * from './pipeline-runs.ts';
 export * from './stage-runs.ts';
+export * from './webhook-redeliveries.ts';
 export * from './workflow-definitions.ts';
+export * from './write-slots.ts';

@@ -47,6 +47,8 @@ export interface JobAttemptTable {
   /** When shipgate cancelled this attempt (fail-fast, a cancelled run): it is not retried. */
   cancel_requested_at: NullableTimestamp;
   error: string | null;
+  /** The reason code (and parameters) of `error`. */
+  error_reason: NullableJsonb<JsonObject>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

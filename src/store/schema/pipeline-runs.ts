@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { Conclusion, CreatedAt, IdentityKey, Jsonb, JsonObject, NullableTimestamp } from './columns.ts';
+import type { Conclusion, CreatedAt, IdentityKey, Jsonb, JsonObject, NullableJsonb, NullableTimestamp } from './columns.ts';
 
 /** What started a pipeline run. */
 export const pipelineTriggers = ['push', 'tag', 'pull_request', 'manual', 'rerun'] as const;
@@ -45,6 +45,18 @@ export interface PipelineRunTable {
    * run). Null for a run that may start.
    */
   waiting_for: string | null;
+  /** The reason code (and parameters) of `waiting_for`: `wait.fork-needs-ok-to-test`, `wait.concurrency-queue`. */
+  waiting_reason: NullableJsonb<JsonObject>;
+  /** The reason code of `error`, when the run failed outside of any job. */
+  error_reason: NullableJsonb<JsonObject>;
+  /** The run is for a fork's commit: nothing is dispatched without `/ok-to-test` for its sha (`fork_approvals`). */
+  from_fork: Generated<boolean>;
+  /**
+   * Set when something happened that the run must decide on (created, released,
+   * a job ended, a cancel asked for) and cleared by the transaction that
+   * decides: a crash in between leaves it set, and reconciliation advances the run.
+   */
+  advance_due_at: NullableTimestamp;
   /** When a cancel was asked for (button, command, `cancel-in-progress`); the engine then cancels its jobs. */
   cancel_requested_at: NullableTimestamp;
   created_at: CreatedAt;

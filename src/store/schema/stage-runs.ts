@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { Conclusion, IdentityKey, NullableTimestamp } from './columns.ts';
+import type { Conclusion, IdentityKey, JsonObject, NullableJsonb, NullableTimestamp } from './columns.ts';
 
 export const stageRunStatuses = ['pending', 'running', 'completed', 'skipped'] as const;
 export type StageRunStatus = (typeof stageRunStatuses)[number];
@@ -14,6 +14,8 @@ export interface StageRunTable {
   conclusion: Conclusion | null;
   /** Why the stage was skipped or failed without a job (`if` was false, a `needs` failed, ...). */
   reason: string | null;
+  /** The reason code (and parameters) the `reason` sentence is rendered from. */
+  skip_reason: NullableJsonb<JsonObject>;
   started_at: NullableTimestamp;
   completed_at: NullableTimestamp;
 }

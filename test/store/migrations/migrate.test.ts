@@ -30,6 +30,8 @@ const TABLES = [
   'locks',
   'pipeline_runs',
   'stage_runs',
+  'webhook_redeliveries',
+  'webhook_redelivery_scans',
   'workflow_definitions',
 ];
 

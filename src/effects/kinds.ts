@@ -1,0 +1,96 @@
+/**
+ * The kinds of effect shipgate performs, their idempotency keys and how a
+ * decision records one (always inside the decision's own transaction).
+ */
+import type { DbOrTrx } from '../store/db.ts';
+import { recordEffect } from '../store/repos/effects.ts';
+import type { JsonObject } from '../store/schema/index.ts';
+
+export const EFFECT_KINDS = {
+  /** Dispatch (or re-run) the workflow of one job attempt. */
+  dispatch: 'dispatch',
+  /** Cancel one workflow run; retried until GitHub confirms. */
+  cancelWorkflowRun: 'cancel-workflow-run',
+  /** Bring one check run (by name, on a commit) up to date with the recorded state. */
+  checkRun: 'check-run',
+} as const;
+
+/** Lower runs first among due effects: dispatches and cancels before check-run writes, the roll-up last. */
+export const EFFECT_PRIORITY = { dispatch: 0, cancel: 0, pipelineCheck: 3, namedCheck: 4, rollup: 6 } as const;
+
+/** A commit of a repository, where check runs live. */
+export interface CommitTarget {
+  owner: string;
+  repo: string;
+  sha: string;
+}
+
+export async function recordDispatch(db: DbOrTrx, args: { attemptId: number; runId: number; installationId: number; now: Date }): Promise<void> {
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.dispatch,
+    key: `dispatch:${args.attemptId}`,
+    installationId: args.installationId,
+    pipelineRunId: args.runId,
+    priority: EFFECT_PRIORITY.dispatch,
+    payload: { attemptId: args.attemptId },
+    now: args.now,
+  });
+}
+
+export async function recordCancel(
+  db: DbOrTrx,
+  args: { owner: string; repo: string; workflowRunId: number; runId: number; installationId: number; now: Date },
+): Promise<void> {
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.cancelWorkflowRun,
+    key: `cancel:${args.owner}/${args.repo}:${args.workflowRunId}`,
+    installationId: args.installationId,
+    pipelineRunId: args.runId,
+    priority: EFFECT_PRIORITY.cancel,
+    payload: { owner: args.owner, repo: args.repo, workflowRunId: args.workflowRunId },
+    now: args.now,
+  });
+}
+
+/** What a check-run effect renders: a pipeline's latest run, the roll-up, or a body fixed at decision time. */
+export type CheckSource =
+  | { source: 'pipeline'; pipeline: string }
+  | { source: 'rollup'; configError?: string }
+  | { source: 'fixed'; body: JsonObject; annotations?: JsonObject[] };
+
+export function checkEffectKey(target: CommitTarget, name: string): string {
+  return `check:${target.owner}/${target.repo}@${target.sha}:${name}`;
+}
+
+/**
+ * Asks for a check run to be brought up to date. One row per check run that
+ * re-arms on every call: however many state changes happen before it is
+ * performed, it is written once, from the state at that moment.
+ */
+export async function recordCheckSync(
+  db: DbOrTrx,
+  args: { target: CommitTarget; name: string; what: CheckSource; installationId: number; runId?: number; now: Date },
+): Promise<void> {
+  const priority = args.what.source === 'pipeline' ? EFFECT_PRIORITY.pipelineCheck : args.what.source === 'rollup' ? EFFECT_PRIORITY.rollup : EFFECT_PRIORITY.namedCheck;
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.checkRun,
+    key: checkEffectKey(args.target, args.name),
+    installationId: args.installationId,
+    pipelineRunId: args.runId ?? null,
+    priority,
+    payload: { ...args.target, name: args.name, ...(args.what as JsonObject) },
+    now: args.now,
+    rearm: true,
+  });
+}
+
+/** The pipeline's check and the roll-up of a run's commit, both re-armed (every recorded change of a run calls this). */
+export async function recordRunChecks(
+  db: DbOrTrx,
+  run: { id: number; owner: string; repo: string; sha: string; pipeline: string; installation_id: number },
+  now: Date,
+): Promise<void> {
+  const target = { owner: run.owner, repo: run.repo, sha: run.sha };
+  await recordCheckSync(db, { target, name: `shipgate/${run.pipeline}`, what: { source: 'pipeline', pipeline: run.pipeline }, installationId: run.installation_id, runId: run.id, now });
+  await recordCheckSync(db, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: run.installation_id, now });
+}

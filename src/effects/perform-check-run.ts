@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { Effect, JsonObject, PipelineRun } from '../store/schema/index.ts';
+import type { GitHubClient } from '../github/client.ts';
+import { createCheckRun, findCheckRunByExternalId, updateCheckRun, type CheckAnnotation } from '../github/checks.ts';
+import { getCheckRun, upsertCheckRun } from '../store/repos/check-runs.ts';
+import { hasUnfinishedEffects } from '../store/repos/effects.ts';
+import { findPipelineRunsBySha } from '../store/repos/pipeline-runs.ts';
+import { pipelineCheckBody, rollupCheckBody, type CheckRunBody } from '../engine/check-output.ts';
+import { loadRunView, sameJson, significance } from '../engine/check-sync.ts';
+import type { EngineDeps } from '../engine/deps.ts';
+import { withTransaction } from '../store/db.ts';
+import { checkEffectKey, EFFECT_KINDS, recordCheckSync } from './kinds.ts';
+import type { PerformOutcome, Performer } from './runner.ts';
+
+const annotationSchema = z.object({
+  path: z.string(),
+  start_line: z.number(),
+  end_line: z.number(),
+  start_column: z.number().optional(),
+  end_column: z.number().optional(),
+  annotation_level: z.enum(['notice', 'warning', 'failure']),
+  title: z.string().optional(),
+  message: z.string(),
+});
+
+const checkRunBodySchema = z.object({
+  name: z.string(),
+  status: z.enum(['queued', 'in_progress', 'completed']),
+  conclusion: z.enum(['success', 'failure', 'neutral', 'cancelled', 'timed_out', 'action_required', 'skipped']).optional(),
+  started_at: z.string().optional(),
+  completed_at: z.string().optional(),
+  details_url: z.string().optional(),
+  external_id: z.string().optional(),
+  output: z.object({ title: z.string(), summary: z.string(), text: z.string().optional() }),
+  actions: z.array(z.object({ label: z.string(), description: z.string(), identifier: z.string() })).optional(),
+});
+
+/** The payload of a check-run effect (see `recordCheckSync`), parsed: rows are data, never trusted shapes. */
+const checkPayloadSchema = z.intersection(
+  z.object({ owner: z.string(), repo: z.string(), sha: z.string(), name: z.string() }),
+  z.discriminatedUnion('source', [
+    z.object({ source: z.literal('pipeline'), pipeline: z.string() }),
+    z.object({ source: z.literal('rollup'), configError: z.string().optional() }),
+    z.object({ source: z.literal('fixed'), body: checkRunBodySchema, annotations: z.array(annotationSchema).optional() }),
+  ]),
+);
+type CheckPayload = z.infer<typeof checkPayloadSchema>;
+
+interface Rendered {
+  body: CheckRunBody;
+  /** What must differ from the last write for a new write to be worth its request. */
+  key: JsonObject;
+  externalId: string;
+  runId: number | null;
+  annotations: CheckAnnotation[];
+}
+
+/**
+ * Brings one check run up to date with the recorded state: renders it now,
+ * and writes only when that differs from what GitHub last accepted (recorded
+ * after GitHub answered, so a failed write is simply tried again). A create
+ * that may have reached GitHub before a crash or a 5xx is looked up by its
+ * `external_id` before a second create. The roll-up waits for the commit's
+ * other shipgate checks, so it never precedes a pipeline's own verdict.
+ */
+export function checkRunPerformer(deps: EngineDeps): Performer {
+  return async (effect: Effect): Promise<PerformOutcome> => {
+    const parsed = checkPayloadSchema.safeParse(effect.payload);
+    if (!parsed.success) return { kind: 'failed', error: `malformed check-run effect: ${parsed.error.message}` };
+    const payload = parsed.data;
+    const target = { owner: payload.owner, repo: payload.repo, sha: payload.sha };
+    const now = new Date(deps.clock.now());
+    const rendered = await render(deps, payload, now);
+    if (!rendered) return { kind: 'done' };
+    if (payload.source === 'rollup' && rendered.body.status === 'completed') {
+      const prefix = `${checkEffectKey(target, 'shipgate')}/`;
+      if (await hasUnfinishedEffects(deps.db, EFFECT_KINDS.checkRun, prefix)) {
+        // Re-armed by the pipeline check when it is written; the delay is only a backstop.
+        return { kind: 'retry', error: 'waiting for the pipeline checks of this commit to be written', afterMs: 5_000 };
+      }
+    }
+    const checkKey = { owner: target.owner, repo: target.repo, head_sha: target.sha, name: payload.name };
+    const row = await getCheckRun(deps.db, checkKey);
+    const written = row?.last_written as { key?: { status?: unknown } } | undefined;
+    // A completed check run is never moved back to in progress (GitHub keeps its conclusion): a new one is created.
+    const reopens = written?.key?.status === 'completed' && rendered.body.status !== 'completed';
+    const sameCheck = row !== undefined && !reopens && (payload.source !== 'pipeline' || row.pipeline_run_id === rendered.runId);
+    if (sameCheck && sameJson((row.last_written as { key?: unknown }).key, rendered.key)) return { kind: 'done' };
+    if (effect.installation_id === null) return { kind: 'failed', error: 'check-run effect without an installation' };
+    const octokit = await deps.github(effect.installation_id);
+    let checkRunId: number;
+    if (sameCheck) {
+      checkRunId = row.check_run_id;
+      await updateCheckRun(octokit, target, checkRunId, rendered.body);
+    } else {
+      checkRunId = await createOnce(octokit, target, rendered, effect.attempts > 1);
+    }
+    await withTransaction(deps.db, async (trx) => {
+      await upsertCheckRun(trx, { ...checkKey, check_run_id: checkRunId, pipeline_run_id: rendered.runId, last_written: { key: rendered.key }, now });
+      // The roll-up follows every other shipgate check of the commit.
+      if (payload.source !== 'rollup') {
+        await recordCheckSync(trx, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: effect.installation_id ?? 0, now });
+      }
+    });
+    return { kind: 'done' };
+  };
+}
+
+async function createOnce(octokit: GitHubClient, target: { owner: string; repo: string; sha: string }, rendered: Rendered, mayExist: boolean): Promise<number> {
+  if (mayExist) {
+    const found = await findCheckRunByExternalId(octokit, target, rendered.body.name, rendered.externalId);
+    if (found !== undefined) {
+      await updateCheckRun(octokit, target, found, rendered.body);
+      return found;
+    }
+  }
+  return createCheckRun(octokit, target, target.sha, rendered.body, { externalId: rendered.externalId, annotations: rendered.annotations });
+}
+
+async function render(deps: EngineDeps, payload: CheckPayload, now: Date): Promise<Rendered | undefined> {
+  const target = { owner: payload.owner, repo: payload.repo, sha: payload.sha };
+  if (payload.source === 'pipeline') {
+    const runs = await findPipelineRunsBySha(deps.db, target);
+    const run = latestOf(runs.filter((r) => r.pipeline === payload.pipeline));
+    if (!run) return undefined;
+    const view = await loadRunView(deps.db, run);
+    return { body: pipelineCheckBody(view, now), key: significance(view), externalId: String(run.id), runId: run.id, annotations: [] };
+  }
+  if (payload.source === 'rollup') {
+    const runs = await findPipelineRunsBySha(deps.db, target);
+    const latest = new Map<string, PipelineRun>();
+    for (const run of runs) latest.set(run.pipeline, run);
+    const entries = [...latest.values()].map((r) => ({ pipeline: r.pipeline, status: r.status, conclusion: r.conclusion }));
+    const body = rollupCheckBody(entries, now, payload.configError);
+    // One roll-up check run per generation of runs on the commit: a later run (a PR after a push, a re-run) gets a new one.
+    const newest = runs.reduce((max, run) => Math.max(max, run.id), 0);
+    return { body, key: namedKey(body), externalId: `shipgate:rollup:${newest}`, runId: null, annotations: [] };
+  }
+  const body = definedOnly(payload.body) as CheckRunBody;
+  const annotations = (payload.annotations ?? []).map((a) => definedOnly(a) as CheckAnnotation);
+  return { body, key: namedKey(body), externalId: `shipgate:${payload.name}`, runId: null, annotations };
+}
+
+/** The object without its `undefined` fields (zod's optional output), as exact optional types want. */
+function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+function namedKey(body: CheckRunBody): JsonObject {
+  return { status: body.status, conclusion: body.conclusion ?? null, title: body.output.title, summary: body.output.summary };
+}
+
+function latestOf(runs: PipelineRun[]): PipelineRun | undefined {
+  return runs.reduce<PipelineRun | undefined>((latest, run) => (!latest || run.id > latest.id ? run : latest), undefined);
+}
