@@ -24,7 +24,8 @@ export function shipgateApp(deps: AppDeps): ApplicationFunction {
     app.onAny(async (context) => {
       const outcome = await receiveDelivery(
         deps.store.db,
-        { id: context.id, name: context.name, payload: context.payload as unknown as Record<string, unknown> },
+        // A plain copy of the JSON object GitHub sent: its fields are parsed when processed.
+        { id: context.id, name: context.name, payload: { ...context.payload } },
         new Date(deps.clock.now()),
       );
       if (outcome.kind === 'recorded') {

@@ -193,7 +193,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       if (job) await advanceRun(engine, job.data.runId);
     });
     await boss.work(QUEUES.reconcile, { batchSize: 1, pollingIntervalSeconds: 5 }, async () => {
-      const swept = await requeueUnprocessedDeliveries(store.db, boss, { olderThan: new Date(Date.now() - 30_000) });
+      const swept = await requeueUnprocessedDeliveries(store.db, boss, { olderThan: new Date(clock.now() - 30_000) });
       if (swept > 0) log.warn({ swept }, 'queued deliveries that were recorded but never queued');
       const report = await reconcile(engine);
       if (report.advanced + report.polled + report.recovered + report.released + report.failed > 0) log.info(report, 'reconciled');

@@ -69,7 +69,7 @@ export function checkEffectKey(target: CommitTarget, name: string): string {
  */
 export async function recordCheckSync(
   db: DbOrTrx,
-  args: { target: CommitTarget; name: string; what: CheckSource; installationId: number; runId?: number; now: Date },
+  args: { target: CommitTarget; name: string; what: CheckSource; installationId: number; runId?: number; now: Date; keepPayload?: boolean },
 ): Promise<void> {
   const priority = args.what.source === 'pipeline' ? EFFECT_PRIORITY.pipelineCheck : args.what.source === 'rollup' ? EFFECT_PRIORITY.rollup : EFFECT_PRIORITY.namedCheck;
   await recordEffect(db, {
@@ -81,6 +81,7 @@ export async function recordCheckSync(
     payload: { ...args.target, name: args.name, ...(args.what as JsonObject) },
     now: args.now,
     rearm: true,
+    ...(args.keepPayload ? { keepPayload: true } : {}),
   });
 }
 

@@ -99,7 +99,7 @@ export function checkRunPerformer(deps: EngineDeps): Performer {
       await upsertCheckRun(trx, { ...checkKey, check_run_id: checkRunId, pipeline_run_id: rendered.runId, last_written: { key: rendered.key }, now });
       // The roll-up follows every other shipgate check of the commit.
       if (payload.source !== 'rollup') {
-        await recordCheckSync(trx, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: effect.installation_id ?? 0, now });
+        await recordCheckSync(trx, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: effect.installation_id ?? 0, now, keepPayload: true });
       }
     });
     return { kind: 'done' };

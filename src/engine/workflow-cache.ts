@@ -1,7 +1,16 @@
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { WorkflowCache, WorkflowDefinition } from '../github/workflows.ts';
 import { getWorkflowDefinition, putWorkflowDefinition } from '../store/repos/workflow-definitions.ts';
 import type { Database, JsonObject } from '../store/schema/index.ts';
+
+/** A definition as stored (without path and blob sha, which are columns): parsed when read back. */
+const storedDefinition = z.object({
+  dispatchable: z.boolean(),
+  inputs: z.record(z.string(), z.object({ required: z.boolean(), type: z.string(), hasDefault: z.boolean() })),
+  runName: z.string().nullable(),
+  error: z.string().nullable(),
+});
 
 /**
  * Workflow definitions cached by blob sha: in memory first, then in the store
@@ -23,16 +32,18 @@ export function storeWorkflowCache(db: Kysely<Database>, maxInMemory = 1000): Wo
       const row =
         (await getWorkflowDefinition(db, { owner: key.owner, repo: key.repo, blob_sha: key.blobSha })) ??
         (await db.selectFrom('workflow_definitions').selectAll().where('blob_sha', '=', key.blobSha).limit(1).executeTakeFirst());
-      if (!row) return undefined;
-      const stored = row.inputs as unknown as Omit<WorkflowDefinition, 'path' | 'blobSha'>;
-      const definition: WorkflowDefinition = { ...stored, path: row.path, blobSha: row.blob_sha };
+      const stored = row ? storedDefinition.safeParse(row.inputs) : undefined;
+      // A row written by another version, or damaged, is read again from GitHub.
+      if (!row || !stored?.success) return undefined;
+      const definition: WorkflowDefinition = { ...stored.data, path: row.path, blobSha: row.blob_sha };
       remember(keyOf(key), definition);
       return definition;
     },
     async put(key, definition) {
       remember(keyOf(key), definition);
-      const { path, blobSha: _blob, ...rest } = definition;
-      await putWorkflowDefinition(db, { owner: key.owner, repo: key.repo, blob_sha: key.blobSha, path, inputs: rest as unknown as JsonObject });
+      const { path, dispatchable, runName, error } = definition;
+      const inputs: JsonObject = Object.fromEntries(Object.entries(definition.inputs).map(([name, spec]) => [name, { ...spec }]));
+      await putWorkflowDefinition(db, { owner: key.owner, repo: key.repo, blob_sha: key.blobSha, path, inputs: { dispatchable, inputs, runName, error } });
     },
   };
 }

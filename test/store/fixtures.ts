@@ -3,6 +3,9 @@ import { createPipelineRun, type PipelineRunInput } from '../../src/store/repos/
 import { createStageRuns } from '../../src/store/repos/stage-runs.ts';
 import type { PipelineRun, StageRun } from '../../src/store/schema/index.ts';
 
+/** The time the store tests stamp rows with (the store never reads the database's clock). */
+export const AT = new Date('2026-11-30T12:00:00Z');
+
 /** Larger than 2^31 and 2^32: GitHub ids of this size must survive every column. */
 export const BIG_ID = 2 ** 33 + 7;
 
@@ -19,6 +22,7 @@ export function pipelineRunInput(overrides: Partial<PipelineRunInput> = {}): Pip
     sha: 'a'.repeat(40),
     concurrency_key: 'ci:refs/heads/main',
     plan: { stages: ['build', 'test'] },
+    now: AT,
     ...overrides,
   };
 }

@@ -22,10 +22,10 @@ export async function upsertCheckRun(
     check_run_id: number;
     last_written: JsonObject;
     pipeline_run_id?: number | null;
-    now?: Date;
+    now: Date;
   },
 ): Promise<CheckRun> {
-  const now = checkRun.now ?? sql<Date>`now()`;
+  const now = checkRun.now;
   const lastWritten = toJsonb(checkRun.last_written);
   return db
     .insertInto('check_runs')

@@ -22,6 +22,8 @@ export interface EffectInput {
    * second record of the same key is a no-op.
    */
   rearm?: boolean;
+  /** With `rearm`: keep the recorded payload (a sibling asks for the effect again without knowing its details). */
+  keepPayload?: boolean;
 }
 
 /** Records an effect in the caller's transaction; returns whether a row was inserted or re-armed. */
@@ -45,7 +47,7 @@ export async function recordEffect(db: DbOrTrx, input: EffectInput): Promise<boo
   const written = await query
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => ({
-        payload: eb.ref('excluded.payload'),
+        payload: input.keepPayload ? eb.ref('effects.payload') : eb.ref('excluded.payload'),
         updated_at: eb.ref('excluded.updated_at'),
         rearmed: sql<boolean>`effects.status = 'running'`,
         attempts: sql<number>`case when effects.status in ('done', 'failed') then 0 else effects.attempts end`,

@@ -16,8 +16,8 @@ export interface JobAttemptInput {
   workflow_run_id?: number | null;
   deadline_at?: Date | null;
   next_retry_at?: Date | null;
-  /** Default: the database's `now()`. */
-  now?: Date;
+  /** The clock's time (shipgate stamps every row from its one clock, never the database's). */
+  now: Date;
 }
 
 /** Fields of a job attempt that change as GitHub reports on it. */
@@ -52,7 +52,7 @@ export async function createJobAttempt(
   db: DbOrTrx,
   input: JobAttemptInput,
 ): Promise<{ jobAttempt: JobAttempt; created: boolean }> {
-  const now = input.now ?? sql<Date>`now()`;
+  const now = input.now;
   const inserted = await db
     .insertInto('job_attempts')
     .values({
@@ -103,9 +103,9 @@ export async function listJobAttempts(db: DbOrTrx, pipelineRunId: number): Promi
 export async function claimJobAttemptForDispatch(
   db: DbOrTrx,
   id: number,
-  now?: Date,
+  now: Date,
 ): Promise<JobAttempt | undefined> {
-  const at = now ?? sql<Date>`now()`;
+  const at = now;
   return db
     .updateTable('job_attempts')
     .set({ status: 'dispatching', dispatched_at: at, last_event_at: at, updated_at: at })
@@ -124,7 +124,7 @@ export async function updateJobAttempt(
   db: DbOrTrx,
   id: number,
   changes: JobAttemptChanges,
-  options: { onlyIf?: { status: readonly JobAttemptStatus[] }; now?: Date } = {},
+  options: { onlyIf?: { status: readonly JobAttemptStatus[] }; now: Date },
 ): Promise<JobAttempt | undefined> {
   const { inputs, error_reason: errorReason, ...rest } = changes;
   let query = db
@@ -133,7 +133,7 @@ export async function updateJobAttempt(
       ...rest,
       ...(inputs !== undefined ? { inputs: inputs === null ? null : toJsonb(inputs) } : {}),
       ...(errorReason !== undefined ? { error_reason: errorReason === null ? null : toJsonb(errorReason) } : {}),
-      updated_at: options.now ?? sql<Date>`now()`,
+      updated_at: options.now,
     })
     .where('id', '=', id);
   if (options.onlyIf) query = query.where('status', 'in', options.onlyIf.status);

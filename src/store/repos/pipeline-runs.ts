@@ -25,8 +25,8 @@ export interface PipelineRunInput {
   plan: JsonObject;
   /** A fork's commit: nothing is dispatched without `/ok-to-test` for its sha. */
   from_fork?: boolean;
-  /** Default: the database's `now()`. */
-  now?: Date;
+  /** The clock's time (shipgate stamps every row from its one clock, never the database's). */
+  now: Date;
 }
 
 /** Fields of a pipeline run that change while it runs. */
@@ -54,7 +54,7 @@ export async function createPipelineRun(
   db: DbOrTrx,
   input: PipelineRunInput,
 ): Promise<{ pipelineRun: PipelineRun; created: boolean }> {
-  const now = input.now ?? sql<Date>`now()`;
+  const now = input.now;
   const inserted = await db
     .insertInto('pipeline_runs')
     .values({
@@ -107,7 +107,7 @@ export async function updatePipelineRun(
   db: DbOrTrx,
   id: number,
   changes: PipelineRunChanges,
-  options: { onlyIf?: { status: readonly PipelineRunStatus[] }; now?: Date } = {},
+  options: { onlyIf?: { status: readonly PipelineRunStatus[] }; now: Date },
 ): Promise<PipelineRun | undefined> {
   const { waiting_reason: waitingReason, error_reason: errorReason, ...rest } = changes;
   let query = db
@@ -116,7 +116,7 @@ export async function updatePipelineRun(
       ...rest,
       ...(waitingReason !== undefined ? { waiting_reason: waitingReason === null ? null : toJsonb(waitingReason) } : {}),
       ...(errorReason !== undefined ? { error_reason: errorReason === null ? null : toJsonb(errorReason) } : {}),
-      updated_at: options.now ?? sql<Date>`now()`,
+      updated_at: options.now,
     })
     .where('id', '=', id);
   if (options.onlyIf) query = query.where('status', 'in', options.onlyIf.status);

@@ -9,6 +9,7 @@ import {
   conclusions,
   deliveryStatuses,
   deploymentStatuses,
+  effectStatuses,
   gateConclusions,
   gateResultStatuses,
   jobAttemptStatuses,
@@ -25,6 +26,8 @@ const TABLES = [
   'check_runs',
   'deliveries',
   'deployments',
+  'effects',
+  'fork_approvals',
   'gate_results',
   'job_attempts',
   'locks',
@@ -33,6 +36,7 @@ const TABLES = [
   'webhook_redeliveries',
   'webhook_redelivery_scans',
   'workflow_definitions',
+  'write_slots',
 ];
 
 describe.each(databaseTargets())('migrateToLatest on $name', (target) => {
@@ -98,6 +102,7 @@ describe.each(databaseTargets())('migrateToLatest on $name', (target) => {
       deployments_status_check: deploymentStatuses,
       approval_requests_status_check: approvalRequestStatuses,
       approvals_via_check: approvalChannels,
+      effects_status_check: effectStatuses,
     };
     const { rows } = await sql<{ name: string; definition: string }>`
       select conname as name, pg_get_constraintdef(oid) as definition

@@ -13,7 +13,14 @@ import {
 } from '../../../src/store/repos/job-attempts.ts';
 import type { PipelineRun, StageRun } from '../../../src/store/schema/index.ts';
 import { databaseTargets } from '../../helpers/databases.ts';
-import { BIG_ID, createRunWithStages } from '../fixtures.ts';
+import { AT, BIG_ID, createRunWithStages } from '../fixtures.ts';
+
+/** The repository calls, stamped with the tests' fixed time. */
+const claim = (db: Parameters<typeof claimJobAttemptForDispatch>[0], id: number) => claimJobAttemptForDispatch(db, id, AT);
+const update = (db: Parameters<typeof updateJobAttempt>[0], id: number, changes: Parameters<typeof updateJobAttempt>[2], options: Omit<Parameters<typeof updateJobAttempt>[3], 'now'> = {}) =>
+  updateJobAttempt(db, id, changes, { ...options, now: AT });
+/** An input as raw columns (the repository's `now` is not one). */
+const withoutNow = ({ now: _now, ...columns }: JobAttemptInput) => columns;
 
 describe.each(databaseTargets())('job attempts on $name', (target) => {
   let store: Store;
@@ -28,6 +35,7 @@ describe.each(databaseTargets())('job attempts on $name', (target) => {
       attempt: 1,
       workflow: 'build.yml',
       correlation_id: `sg-${pipelineRun.id}-build-app-1`,
+      now: AT,
       inputs: { target: 'app', shipgate_run: `sg-${pipelineRun.id}-build-app-1` },
       ...overrides,
     };
@@ -50,7 +58,7 @@ describe.each(databaseTargets())('job attempts on $name', (target) => {
     await expect(
       store.db
         .insertInto('job_attempts')
-        .values({ ...attempt(), inputs: null, correlation_id: 'other' })
+        .values({ ...withoutNow(attempt()), created_at: AT, updated_at: AT, inputs: null, correlation_id: 'other' })
         .execute(),
     ).rejects.toThrow(/job_attempts_stage_run_job_attempt_key/);
     await expect(createJobAttempt(store.db, attempt({ job: 'docs' }))).rejects.toThrow(
@@ -63,19 +71,19 @@ describe.each(databaseTargets())('job attempts on $name', (target) => {
   it('lets exactly one of many concurrent callers claim an attempt for dispatch', async () => {
     const { jobAttempt } = await createJobAttempt(store.db, attempt());
     const claims = await Promise.all(
-      Array.from({ length: 8 }, () => claimJobAttemptForDispatch(store.db, jobAttempt.id)),
+      Array.from({ length: 8 }, () => claim(store.db, jobAttempt.id)),
     );
     const winners = claims.filter((claim) => claim !== undefined);
     expect(winners).toHaveLength(1);
     expect(winners[0]).toMatchObject({ status: 'dispatching', dispatched_at: expect.any(Date) });
     expect(winners[0]?.last_event_at).toEqual(winners[0]?.dispatched_at);
-    expect(await claimJobAttemptForDispatch(store.db, jobAttempt.id)).toBeUndefined();
+    expect(await claim(store.db, jobAttempt.id)).toBeUndefined();
   });
 
   it('tracks a workflow run by its big id across retries', async () => {
     const first = (await createJobAttempt(store.db, attempt())).jobAttempt;
-    await claimJobAttemptForDispatch(store.db, first.id);
-    await updateJobAttempt(store.db, first.id, {
+    await claim(store.db, first.id);
+    await update(store.db, first.id, {
       status: 'completed',
       conclusion: 'failure',
       workflow_run_id: BIG_ID,
@@ -89,7 +97,7 @@ describe.each(databaseTargets())('job attempts on $name', (target) => {
     expect((await findJobAttemptByWorkflowRun(store.db, BIG_ID))?.id).toBe(retry.id);
     expect((await findJobAttemptByWorkflowRun(store.db, BIG_ID, 1))?.id).toBe(first.id);
     expect((await findJobAttemptByWorkflowRun(store.db, BIG_ID, 2))?.id).toBe(retry.id);
-    await updateJobAttempt(store.db, retry.id, { run_attempt: 2 });
+    await update(store.db, retry.id, { run_attempt: 2 });
     expect((await findJobAttemptByWorkflowRun(store.db, BIG_ID, 2))?.id).toBe(retry.id);
     expect(await findJobAttemptByWorkflowRun(store.db, BIG_ID, 3)).toBeUndefined();
     expect(await findJobAttemptByWorkflowRun(store.db, 1)).toBeUndefined();
@@ -101,8 +109,8 @@ describe.each(databaseTargets())('job attempts on $name', (target) => {
 
   it('does not let a late event move an attempt backwards', async () => {
     const { jobAttempt } = await createJobAttempt(store.db, attempt());
-    await updateJobAttempt(store.db, jobAttempt.id, { status: 'completed', conclusion: 'success' });
-    const late = await updateJobAttempt(
+    await update(store.db, jobAttempt.id, { status: 'completed', conclusion: 'success' });
+    const late = await update(
       store.db,
       jobAttempt.id,
       { status: 'in_progress', conclusion: null },
@@ -124,7 +132,7 @@ describe.each(databaseTargets())('job attempts on $name', (target) => {
       ['waiting', 'pending', null],
     ] as const) {
       const { jobAttempt } = await createJobAttempt(store.db, attempt({ job, correlation_id: `sg-${job}` }));
-      await updateJobAttempt(store.db, jobAttempt.id, {
+      await update(store.db, jobAttempt.id, {
         status,
         conclusion: status === 'completed' ? 'success' : null,
         last_event_at: lastEvent,

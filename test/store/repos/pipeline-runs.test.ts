@@ -12,7 +12,11 @@ import {
 } from '../../../src/store/repos/pipeline-runs.ts';
 import { withTransaction } from '../../../src/store/db.ts';
 import { databaseTargets } from '../../helpers/databases.ts';
-import { BIG_ID, pipelineRunInput } from '../fixtures.ts';
+import { AT, BIG_ID, pipelineRunInput } from '../fixtures.ts';
+
+/** `updatePipelineRun`, stamped with the tests' fixed time. */
+const update = (db: Parameters<typeof updatePipelineRun>[0], id: number, changes: Parameters<typeof updatePipelineRun>[2], options: Omit<Parameters<typeof updatePipelineRun>[3], 'now'> = {}) =>
+  updatePipelineRun(db, id, changes, { ...options, now: AT });
 
 describe.each(databaseTargets())('pipeline runs on $name', (target) => {
   let store: Store;
@@ -63,14 +67,14 @@ describe.each(databaseTargets())('pipeline runs on $name', (target) => {
 
   it('updates only from the statuses allowed', async () => {
     const { pipelineRun } = await createPipelineRun(store.db, pipelineRunInput());
-    const started = await updatePipelineRun(
+    const started = await update(
       store.db,
       pipelineRun.id,
       { status: 'in_progress', check_run_id: BIG_ID, started_at: new Date('2026-01-01T00:00:00Z') },
       { onlyIf: { status: ['queued'] } },
     );
     expect(started).toMatchObject({ status: 'in_progress', check_run_id: BIG_ID });
-    expect(await updatePipelineRun(store.db, pipelineRun.id, { status: 'in_progress' }, { onlyIf: { status: ['queued'] } })).toBeUndefined();
+    expect(await update(store.db, pipelineRun.id, { status: 'in_progress' }, { onlyIf: { status: ['queued'] } })).toBeUndefined();
 
     const done = await updatePipelineRun(
       store.db,
@@ -83,10 +87,10 @@ describe.each(databaseTargets())('pipeline runs on $name', (target) => {
 
   it('refuses a completed run without a conclusion, and a conclusion on an open run', async () => {
     const { pipelineRun } = await createPipelineRun(store.db, pipelineRunInput());
-    await expect(updatePipelineRun(store.db, pipelineRun.id, { status: 'completed' })).rejects.toThrow(
+    await expect(update(store.db, pipelineRun.id, { status: 'completed' })).rejects.toThrow(
       /pipeline_runs_completed_check/,
     );
-    await expect(updatePipelineRun(store.db, pipelineRun.id, { conclusion: 'failure' })).rejects.toThrow(
+    await expect(update(store.db, pipelineRun.id, { conclusion: 'failure' })).rejects.toThrow(
       /pipeline_runs_completed_check/,
     );
   });
@@ -97,7 +101,7 @@ describe.each(databaseTargets())('pipeline runs on $name', (target) => {
     const first = (await createPipelineRun(store.db, pipelineRunInput(pr))).pipelineRun;
     const second = (await createPipelineRun(store.db, pipelineRunInput({ ...pr, pipeline: 'lint' }))).pipelineRun;
     await createPipelineRun(store.db, pipelineRunInput());
-    await updatePipelineRun(store.db, second.id, { status: 'completed', conclusion: 'cancelled' });
+    await update(store.db, second.id, { status: 'completed', conclusion: 'cancelled' });
 
     expect((await findPipelineRunsBySha(store.db, { owner: 'acme', repo: 'app', sha })).map((r) => r.id)).toEqual([
       first.id,
