@@ -53,6 +53,7 @@ export class EffectRunner {
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   #stopped = false;
+  #claimedLastPass = false;
 
   constructor(options: EffectRunnerOptions) {
     this.#options = { concurrency: 8, leaseMs: 10 * 60_000, backoffBaseMs: 2_000, maxBackoffMs: 5 * 60_000, maxAttempts: 25, ...options };
@@ -67,6 +68,8 @@ export class EffectRunner {
     }
     this.#running = this.#loop().finally(() => {
       this.#running = undefined;
+      // A kick that came after the loop's last look (while it armed its timer) goes round again.
+      if (this.#again) this.kick();
     });
   }
 
@@ -98,6 +101,7 @@ export class EffectRunner {
 
   async #loop(): Promise<void> {
     const { db, clock, log, instance, leaseMs, concurrency } = this.#options;
+    this.#claimedLastPass = false;
     do {
       this.#again = false;
       for (let round = 0; round < 1000 && !this.#stopped; round++) {
@@ -109,7 +113,12 @@ export class EffectRunner {
           return;
         }
         if (claimed.length === 0) break;
-        await Promise.all(claimed.map((effect) => this.#performOne(effect)));
+        this.#claimedLastPass = true;
+        // Priority groups in order (dispatches and cancels before check-run writes), each group at once:
+        // a cosmetic write never takes the write slot a dispatch is about to need.
+        for (const priority of [...new Set(claimed.map((e) => e.priority))].sort((a, b) => a - b)) {
+          await Promise.all(claimed.filter((e) => e.priority === priority).map((effect) => this.#performOne(effect)));
+        }
       }
     } while (this.#again && !this.#stopped);
     await this.#armTimer();
@@ -157,13 +166,21 @@ export class EffectRunner {
     } catch {
       return;
     }
+    if (at <= clock.now() && this.#claimedLastPass) {
+      // Due already (recorded after this pass's last look): go round again.
+      setImmediate(() => this.kick());
+      return;
+    }
+    // Due but nothing could be claimed (another replica holds it): look again in a second.
+    if (at <= clock.now()) at = clock.now() + 1_000;
     if (at >= this.#timerAt && this.#timer) return;
     if (this.#timer) clock.clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = Infinity;
-      this.kick();
-    }, Math.max(0, at - clock.now()));
+      // After the current turn: a clock moved forward in one step reads its final time.
+      setImmediate(() => this.kick());
+    }, at - clock.now());
   }
 }

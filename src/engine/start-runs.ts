@@ -192,7 +192,8 @@ export async function admitRun(
       cancel.push(id);
     }
   }
-  await recordRunChecks(trx, current, now);
+  // A waiting run's check says why it waits; a starting run's checks come with its first dispatches.
+  if (admission.kind === 'wait') await recordRunChecks(trx, current, now);
   return { run: current, cancel, created: true };
 }
 
