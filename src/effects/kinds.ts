@@ -13,10 +13,14 @@ export const EFFECT_KINDS = {
   cancelWorkflowRun: 'cancel-workflow-run',
   /** Bring one check run (by name, on a commit) up to date with the recorded state. */
   checkRun: 'check-run',
+  /** React to a command comment (👀, 🚀, 😕); see `command-feedback.ts`. */
+  commentReaction: 'comment-reaction',
+  /** The one reply comment to a command comment; see `command-feedback.ts`. */
+  commandReply: 'command-reply',
 } as const;
 
 /** Lower runs first among due effects: dispatches and cancels before check-run writes, the roll-up last. */
-export const EFFECT_PRIORITY = { dispatch: 0, cancel: 0, pipelineCheck: 3, namedCheck: 4, rollup: 6 } as const;
+export const EFFECT_PRIORITY = { dispatch: 0, cancel: 0, reaction: 1, reply: 2, pipelineCheck: 3, namedCheck: 4, rollup: 6 } as const;
 
 /** A commit of a repository, where check runs live. */
 export interface CommitTarget {
@@ -25,7 +29,11 @@ export interface CommitTarget {
   sha: string;
 }
 
-export async function recordDispatch(db: DbOrTrx, args: { attemptId: number; runId: number; installationId: number; now: Date }): Promise<void> {
+/**
+ * Asks for an attempt's dispatch. With `again`, an effect already settled is due once more: the
+ * performer looks at the attempt first, so asking again for a started attempt does nothing.
+ */
+export async function recordDispatch(db: DbOrTrx, args: { attemptId: number; runId: number; installationId: number; now: Date; again?: boolean }): Promise<void> {
   await recordEffect(db, {
     kind: EFFECT_KINDS.dispatch,
     key: `dispatch:${args.attemptId}`,
@@ -34,6 +42,7 @@ export async function recordDispatch(db: DbOrTrx, args: { attemptId: number; run
     priority: EFFECT_PRIORITY.dispatch,
     payload: { attemptId: args.attemptId },
     now: args.now,
+    ...(args.again ? { rearm: true } : {}),
   });
 }
 

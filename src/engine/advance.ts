@@ -6,10 +6,9 @@ import { isForkApproved } from '../store/repos/fork-approvals.ts';
 import { createJobAttempt, listJobAttempts, updateJobAttempt } from '../store/repos/job-attempts.ts';
 import { findActivePipelineRuns, lockPipelineRun, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
 import { createStageRuns, listStageRuns, updateStageRun } from '../store/repos/stage-runs.ts';
-import { recordEffect } from '../store/repos/effects.ts';
 import { evaluateCondition } from '../matching/conditions.ts';
 import { parseDuration } from '../repo-config/duration.ts';
-import { EFFECT_KINDS, EFFECT_PRIORITY, recordCancel, recordDispatch, recordRunChecks } from '../effects/kinds.ts';
+import { recordCancel, recordDispatch, recordRunChecks } from '../effects/kinds.ts';
 import { decide, type AttemptState, type Decision, type StageState } from './plan.ts';
 import { readRunPlan, type RunPlan } from './run-plan.ts';
 import type { EngineDeps, EngineEvent } from './deps.ts';
@@ -103,16 +102,7 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
   // An attempt left `pending` (its dispatch effect settled while it was reset) is asked for again; the performer is idempotent.
   for (const attempt of attempts) {
     if (attempt.status !== 'pending') continue;
-    await recordEffect(trx, {
-      kind: EFFECT_KINDS.dispatch,
-      key: `dispatch:${attempt.id}`,
-      installationId: run.installation_id,
-      pipelineRunId: run.id,
-      priority: EFFECT_PRIORITY.dispatch,
-      payload: { attemptId: attempt.id },
-      now: at,
-      rearm: true,
-    });
+    await recordDispatch(trx, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now: at, again: true });
   }
   if (decisions.length > 0) await recordRunChecks(trx, run, at);
   return recorded;

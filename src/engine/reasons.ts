@@ -56,6 +56,23 @@ const REASON_TEXT = {
     `shipgate could not check @${p.user}'s permission (${p.message}); try again in a minute`,
   'refuse.foreign-app': (p: { appId: number | null }) => `the check run belongs to another app (${p.appId ?? 'unknown'}), not to shipgate`,
 
+  // Comment commands (SPEC §7): what was refused or invalid, and what to do.
+  'command.unknown': (p: { command: string }) => `\`${p.command}\` is not a shipgate command; the commands are listed below`,
+  'command.unterminated-quote': (p: { text: string }) => `a quote in \`${p.text}\` is not closed; close it with " and comment again`,
+  'command.bad-arguments': (p: { problem: string; usage: string }) => `${p.problem}; write it as \`${p.usage}\``,
+  'command.too-many': (p: { count: number; max: number }) =>
+    `this comment has ${p.count} commands and at most ${p.max} run from one comment, so none ran; split them over several comments`,
+  'command.rate-limited': (p: { user: string; max: number; minutes: number }) =>
+    `@${p.user} sent more than ${p.max} commands to this repository in ${p.minutes} minutes; this one did not run, wait a few minutes and comment again`,
+  'command.needs-pull-request': (p: { command: string }) => `\`${p.command}\` acts on a pull request's commit; comment it on the pull request`,
+  'command.no-runs': (p: { sha: string }) => `shipgate has no runs for ${p.sha.slice(0, 7)}; nothing to act on`,
+  'command.pipeline-unknown': (p: { pipeline: string; known: string[] }) =>
+    `no run of a pipeline '${p.pipeline}' on this commit; ${p.known.length > 0 ? `the pipelines that ran are ${p.known.map((k) => `'${k}'`).join(', ')}` : 'no pipeline ran'}`,
+  'command.nothing-failed': (p: { sha: string }) => `nothing failed in the latest runs of ${p.sha.slice(0, 7)}; there is nothing to retry`,
+  'command.nothing-running': (p: { sha: string }) => `no run of ${p.sha.slice(0, 7)} is going; there is nothing to cancel`,
+  'command.not-a-fork': (p: { number: number }) => `pull request #${p.number} does not come from a fork; its runs need no \`/ok-to-test\``,
+  'command.failed': (p: { message: string }) => `shipgate could not do it (${p.message}); try again in a minute`,
+
   // Event-level outcomes.
   'config.invalid': (p: { errors: number }) => `.github/shipgate.yml has ${p.errors} error${p.errors === 1 ? '' : 's'}`,
   'rollup.none-applies': () => 'No pipeline of `.github/shipgate.yml` matched this event.',

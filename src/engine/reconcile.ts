@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import { getWorkflowRun } from '../github/runs.ts';
-import { recordEffect } from '../store/repos/effects.ts';
 import { quietJobAttempts, updateJobAttempt } from '../store/repos/job-attempts.ts';
 import { getPipelineRun } from '../store/repos/pipeline-runs.ts';
 import type { JobAttempt } from '../store/schema/index.ts';
-import { EFFECT_KINDS, EFFECT_PRIORITY } from '../effects/kinds.ts';
+import { recordDispatch } from '../effects/kinds.ts';
 import { advanceRun, releaseQueuedRuns } from './advance.ts';
 import type { EngineDeps } from './deps.ts';
 import { applyRunReport } from './track-runs.ts';
@@ -143,16 +142,7 @@ async function reconcileAttempt(deps: EngineDeps, attempt: JobAttempt, now: Date
   if (!run) return;
   if (attempt.status === 'dispatching') {
     // Its dispatch effect resolves it (finds the run by correlation id, or fails the job); make sure one is due.
-    await recordEffect(deps.db, {
-      kind: EFFECT_KINDS.dispatch,
-      key: `dispatch:${attempt.id}`,
-      installationId: run.installation_id,
-      pipelineRunId: run.id,
-      priority: EFFECT_PRIORITY.dispatch,
-      payload: { attemptId: attempt.id },
-      now,
-      rearm: true,
-    });
+    await recordDispatch(deps.db, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now, again: true });
     await updateJobAttempt(deps.db, attempt.id, { last_event_at: now }, { onlyIf: { status: ['dispatching'] }, now });
     report.recovered++;
     deps.effects?.kick();

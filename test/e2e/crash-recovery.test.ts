@@ -40,20 +40,7 @@ describe.each(databaseTargets())('crash recovery on $name', (target) => {
     sim = await startGitHubSimulator({ clock });
     sim.org('acme', { members: ['alice'] });
     sim.repo({ owner: 'acme', name: 'api', files: { '.github/shipgate.yml': SINGLE_STAGE_CONFIG, ...standardWorkflows() } });
-    const env: Record<string, string> = {
-      APP_ID: String(sim.app.id),
-      PRIVATE_KEY: sim.app.privateKey,
-      WEBHOOK_SECRET: sim.app.webhookSecret,
-      GHE_HOST: sim.host,
-      GHE_PROTOCOL: 'http',
-    };
-    if (target.name === 'postgres') {
-      store = await target.open();
-      env['DATABASE_URL'] = String(store.pool?.options.connectionString);
-    } else {
-      dataDir = mkdtempSync(join(tmpdir(), 'shipgate-crash-'));
-      env['SHIPGATE_DATA_DIR'] = dataDir;
-    }
+    const env = await appEnv(sim);
 
     let first = await startAppProcess(env);
     apps.push(first);

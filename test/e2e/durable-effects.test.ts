@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../helpers/databases.ts';
-import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
-import { SINGLE_STAGE_CONFIG, standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { type Harness } from '../helpers/harness.ts';
+import { startAcmeHarness } from '../helpers/acme-harness.ts';
+import { SINGLE_STAGE_CONFIG } from '../helpers/repo-fixtures.ts';
 
 const REPO = 'acme/api';
 const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
@@ -19,17 +20,7 @@ pipelines:
           app: { workflow: build.yml, inputs: { target: app } }
 `;
 
-async function harnessWith(target: Parameters<typeof startHarness>[0], config: string, extra: HarnessOptions = {}): Promise<Harness> {
-  return startHarness(target, {
-    ...extra,
-    setup: async (sim) => {
-      sim.org('acme', { members: ['alice', 'bob'] });
-      sim.repo({ owner: 'acme', name: 'api', files: { 'README.md': '# api\n', '.github/shipgate.yml': config, ...standardWorkflows() } });
-      sim.setPermission(REPO, 'alice', 'write');
-      await extra.setup?.(sim);
-    },
-  });
-}
+const harnessWith = startAcmeHarness;
 
 function checksNamed(h: Harness, name: string, sha: string) {
   return h.sim.checkRuns(REPO).filter((c) => c.name === name && c.headSha === sha);

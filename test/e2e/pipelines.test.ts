@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../helpers/databases.ts';
-import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
-import { DAG_CONFIG, SINGLE_STAGE_CONFIG, standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { type Harness } from '../helpers/harness.ts';
+import { startAcmeHarness } from '../helpers/acme-harness.ts';
+import { DAG_CONFIG, SINGLE_STAGE_CONFIG } from '../helpers/repo-fixtures.ts';
 
 const REPO = 'acme/api';
 
-async function harnessWith(target: Parameters<typeof startHarness>[0], config: string, extra: HarnessOptions = {}): Promise<Harness> {
-  return startHarness(target, {
-    ...extra,
-    setup: async (sim) => {
-      sim.org('acme', { members: ['alice', 'bob'] });
-      sim.repo({ owner: 'acme', name: 'api', files: { 'README.md': '# api\n', '.github/shipgate.yml': config, ...standardWorkflows() } });
-      // alice may press the buttons (write); bob is a reader.
-      sim.setPermission('acme/api', 'alice', 'write');
-      await extra.setup?.(sim);
-    },
-  });
-}
+const harnessWith = startAcmeHarness;
 
 /** The dispatches GitHub accepted (a faulted request did nothing). */
 function dispatched(h: Harness) {
