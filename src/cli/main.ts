@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDeliveriesCommand } from './deliveries.ts';
 import { registerDemoCommand } from './demo.ts';
@@ -7,10 +8,14 @@ import { registerPlanCommand } from './plan.ts';
 import { registerStartCommand } from './start.ts';
 import { registerValidateCommand } from './validate.ts';
 
+/** The package's version, for `shipgate --version`. */
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 /** Builds the `shipgate` command with every subcommand registered. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('shipgate')
     .description('Gated, approved delivery pipelines on GitHub Actions, from one .github/shipgate.yml')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout(text),
