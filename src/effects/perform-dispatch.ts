@@ -18,7 +18,11 @@ import { advanceRun } from '../engine/advance.ts';
 import { recordCancel } from './kinds.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
 
-/** Workflow listings by repository and sha: a commit's tree never changes. Bounded. */
+/**
+ * Workflow listings by repository and commit (a commit's tree never changes), bounded. A
+ * fork's run is dispatched on the base branch, so its workflows are read there: the inputs
+ * are checked against the workflow file that will actually run, not the fork's copy.
+ */
 export class WorkflowListings {
   readonly #listings = new Map<string, Promise<WorkflowListing>>();
   readonly max: number;
@@ -26,7 +30,10 @@ export class WorkflowListings {
     this.max = max;
   }
 
-  get(octokit: GitHubClient, run: PipelineRun): Promise<WorkflowListing> {
+  get(octokit: GitHubClient, run: PipelineRun, plan: RunPlan): Promise<WorkflowListing> {
+    const ref = run.from_fork ? plan.dispatchRef : run.sha;
+    // A branch moves: its listing is not kept.
+    if (ref !== run.sha) return listWorkflowFiles(octokit, run, ref);
     const key = `${run.owner}/${run.repo}@${run.sha}`;
     let listing = this.#listings.get(key);
     if (!listing) {
@@ -104,7 +111,7 @@ async function firstSend(ctx: DispatchContext, octokit: GitHubClient, attempt: J
   }
   let workflow: WorkflowDefinition | undefined;
   try {
-    workflow = await loadWorkflowDefinition(octokit, deps.workflowCache, run, await deps.workflowListings.get(octokit, run), job.workflow);
+    workflow = await loadWorkflowDefinition(octokit, deps.workflowCache, run, await deps.workflowListings.get(octokit, run, plan), job.workflow);
   } catch (err) {
     // Nothing was sent: the next try starts from scratch.
     await updateJobAttempt(deps.db, attempt.id, { status: 'pending' }, { onlyIf: { status: ['dispatching'] }, now: new Date(deps.clock.now()) });
@@ -171,7 +178,7 @@ async function resolveUnknown(ctx: DispatchContext, octokit: GitHubClient, attem
     await updateJobAttempt(deps.db, attempt.id, { status: 'pending' }, { onlyIf: { status: ['dispatching'] }, now: new Date(deps.clock.now()) });
     return resendNow(ctx, attempt);
   }
-  const workflow = await loadWorkflowDefinition(octokit, deps.workflowCache, run, await deps.workflowListings.get(octokit, run), workflowFile);
+  const workflow = await loadWorkflowDefinition(octokit, deps.workflowCache, run, await deps.workflowListings.get(octokit, run, plan), workflowFile);
   if (!workflow || !findable(workflow)) {
     const message = attempt.error ?? 'the answer was lost';
     return failAttempt(ctx, attempt, reason('job.dispatch-unknown-no-run-name', { workflow: workflowFile, message }));

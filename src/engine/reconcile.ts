@@ -61,7 +61,7 @@ export async function reconcile(deps: EngineDeps, options: { startup?: boolean }
     }
   }
 
-  // At start, every unfinished attempt is checked at once: those are the ones a crash may have left.
+  // At start, every unfinished attempt without recent news is looked at: those are the ones a crash may have left.
   const quietSince = options.startup ? now : new Date(now.getTime() - Math.min(quietAfter, 60_000));
   const seen = new Set<number>();
   for (let page = 0; page < 50; page++) {

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { registerInstance, type Instance } from '../../src/effects/instance.ts';
 import { backoffDelay, EffectRunner, type Performer } from '../../src/effects/runner.ts';
 import type { Store } from '../../src/store/db.ts';
-import { getEffectByKey, recordEffect } from '../../src/store/repos/effects.ts';
+import { getEffectByKey, pruneSettledEffects, recordEffect } from '../../src/store/repos/effects.ts';
 import { databaseTargets } from '../helpers/databases.ts';
 
 const log = pino({ level: 'silent' });
@@ -157,5 +157,19 @@ describe.each(databaseTargets())('the effect runner on $name', (target) => {
     } finally {
       await self.release();
     }
+  });
+
+  it('prunes settled effects past their keep time, never pending ones', async () => {
+    const r = runner({ test: async () => {}, refused: async () => Promise.reject(httpError(404, 'Not Found')) });
+    await record('ok');
+    await record('bad', 'refused');
+    await run(r);
+    await record('later');
+    const now = clock.now();
+    expect(await pruneSettledEffects(store.db, { doneBefore: new Date(now + 1), failedBefore: new Date(now - 1) })).toBe(1);
+    expect(await getEffectByKey(store.db, 'ok')).toBeUndefined();
+    expect(await getEffectByKey(store.db, 'bad')).toMatchObject({ status: 'failed' });
+    expect(await getEffectByKey(store.db, 'later')).toMatchObject({ status: 'pending' });
+    expect(await pruneSettledEffects(store.db, { doneBefore: new Date(now + 1), failedBefore: new Date(now + 1) })).toBe(1);
   });
 });

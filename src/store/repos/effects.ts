@@ -208,7 +208,26 @@ export async function hasUnfinishedEffects(db: DbOrTrx, kind: string, keyPrefix:
   return row !== undefined;
 }
 
-/** Effects that failed for good, newest first (operators: `shipgate effects`, logs). */
+/** Effects that failed for good, newest first (for operators; docs/operations.md has the SQL). */
 export async function listFailedEffects(db: DbOrTrx, limit = 50): Promise<Effect[]> {
   return db.selectFrom('effects').selectAll().where('status', '=', 'failed').orderBy('updated_at', 'desc').limit(limit).execute();
+}
+
+/**
+ * Deletes settled effects: `done` ones finished before `doneBefore`, `failed` ones before
+ * `failedBefore` (kept longer, for operators). At most `limit` rows per call; returns how many.
+ */
+export async function pruneSettledEffects(db: DbOrTrx, options: { doneBefore: Date; failedBefore: Date; limit?: number }): Promise<number> {
+  const old = db
+    .selectFrom('effects')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'done'), eb('updated_at', '<', options.doneBefore)]),
+        eb.and([eb('status', '=', 'failed'), eb('updated_at', '<', options.failedBefore)]),
+      ]),
+    )
+    .limit(options.limit ?? 1000);
+  const deleted = await db.deleteFrom('effects').where('id', 'in', old).returning('id').execute();
+  return deleted.length;
 }
