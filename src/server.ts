@@ -19,11 +19,13 @@ import type { EngineDeps, EngineEvent } from './engine/deps.ts';
 import { storeWorkflowCache } from './engine/workflow-cache.ts';
 import { advanceRun } from './engine/advance.ts';
 import { registerInstance } from './effects/instance.ts';
+import { pruneSettledEffects } from './store/repos/effects.ts';
 import { EffectRunner } from './effects/runner.ts';
 import { EFFECT_KINDS } from './effects/kinds.ts';
 import { WorkflowListings, dispatchPerformer } from './effects/perform-dispatch.ts';
 import { cancelPerformer } from './effects/perform-cancel.ts';
 import { checkRunPerformer } from './effects/perform-check-run.ts';
+import { commandReplyPerformer, commentReactionPerformer } from './effects/command-feedback.ts';
 import { reconcile } from './engine/reconcile.ts';
 
 export const VERSION: string = (
@@ -112,11 +114,14 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       slots: store.kind === 'postgres' ? databaseWriteSlots(store.db) : memoryWriteSlots(),
       onSlotError: (err, lane) => log.warn({ err, lane }, 'could not take a write slot from the database; pacing this write in memory'),
     });
-    const ShipgateOctokit = ProbotOctokit.plugin(requestPolicyPlugin).defaults({
-      throttle: { enabled: false },
+    // A function, not an object: Probot gives every client its own `throttle` options, which would
+    // replace an object default's `throttle` and turn plugin-throttling (1 write/s) back on.
+    const ShipgateOctokit = ProbotOctokit.plugin(requestPolicyPlugin).defaults((options: Record<string, unknown>) => ({
+      ...options,
+      throttle: { ...(options['throttle'] as object | undefined), enabled: false },
       retry: { enabled: false },
       shipgate: { policy, pacer },
-    });
+    }));
     const ProbotWithConfig = Probot.defaults({
       appId: config.appId,
       privateKey: config.privateKey,
@@ -175,6 +180,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.dispatch]: dispatchPerformer(engine),
         [EFFECT_KINDS.cancelWorkflowRun]: cancelPerformer(engine),
         [EFFECT_KINDS.checkRun]: checkRunPerformer(engine),
+        [EFFECT_KINDS.commentReaction]: commentReactionPerformer(engine),
+        [EFFECT_KINDS.commandReply]: commandReplyPerformer(engine),
       },
     });
     engine.effects = effects;
@@ -198,6 +205,10 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       const report = await reconcile(engine);
       if (report.advanced + report.polled + report.recovered + report.released + report.failed > 0) log.info(report, 'reconciled');
       await effects.sweep();
+      const day = 24 * 3600_000;
+      await pruneSettledEffects(store.db, { doneBefore: new Date(clock.now() - day), failedBefore: new Date(clock.now() - config.deliveryRetentionDays * day) }).catch(
+        (err: unknown) => log.warn({ err }, 'pruning settled effects failed; the next pass tries again'),
+      );
       await upkeepOrWarn();
     });
     if (options.scheduleReconcile ?? true) await boss.schedule(QUEUES.reconcile, '* * * * *');

@@ -9,7 +9,7 @@ import { countDeliveriesByStatus, deliveryStatusesOf, failedDeliveries, OPEN_DEL
 import { startQueue } from '../queue/boss.ts';
 import { replayDeliveries } from '../queue/replay-deliveries.ts';
 
-interface DatabaseOptions {
+export interface DatabaseOptions {
   dataDir?: string;
   dotenv: string;
 }
@@ -95,7 +95,8 @@ export function registerDeliveriesCommand(program: Command, io: CliIo, env: Node
   });
 }
 
-function addDatabaseOptions(command: Command): Command {
+/** `--data-dir` and `--dotenv`, as every database command takes them. */
+export function addDatabaseOptions(command: Command): Command {
   return command
     .option('--data-dir <dir>', `embedded database directory when DATABASE_URL is unset (default: $SHIPGATE_DATA_DIR or ${DEFAULT_DATA_DIR})`)
     .option('--dotenv <file>', 'read environment variables from this file first', '.env');
@@ -123,7 +124,8 @@ async function printFailed(store: Store, options: ListOptions, io: CliIo): Promi
   io.stdout(`${rows.length} failed; replay with: shipgate deliveries replay ID... (or --all-failed)`);
 }
 
-async function withStore(name: string, options: DatabaseOptions, io: CliIo, env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<void>): Promise<void> {
+/** Opens the database the environment names (or the embedded one), runs `fn`, closes it; failures exit 1 with the reason. */
+export async function withStore(name: string, options: DatabaseOptions, io: CliIo, env: NodeJS.ProcessEnv, fn: (store: Store) => Promise<void>): Promise<void> {
   if (env === process.env && existsSync(options.dotenv)) process.loadEnvFile(options.dotenv);
   const url = env['DATABASE_URL']?.trim() || undefined;
   const dataDir = resolve(options.dataDir ?? (env['SHIPGATE_DATA_DIR'] || DEFAULT_DATA_DIR));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './audit.ts';
 import { registerDeliveriesCommand } from './deliveries.ts';
 import { registerDemoCommand } from './demo.ts';
 import { processIo, type CliIo } from './io.ts';
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo): Command {
   registerMigrateCommand(program, io);
   registerDemoCommand(program, io);
   registerDeliveriesCommand(program, io);
+  registerAuditCommand(program, io);
   return program;
 }
 

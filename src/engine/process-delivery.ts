@@ -1,12 +1,14 @@
 import type { Delivery } from '../store/schema/index.ts';
 import {
   checkRunPayloadSchema,
+  issueCommentPayloadSchema,
   parsePayload,
   pullRequestPayloadSchema,
   pushPayloadSchema,
   workflowJobPayloadSchema,
   workflowRunPayloadSchema,
 } from '../intake/payloads.ts';
+import { handleIssueComment } from '../commands/handle-comment.ts';
 import { handleCheckRunEvent } from './check-run-events.ts';
 import type { EngineDeps } from './deps.ts';
 import { startRunsForEvent } from './start-runs.ts';
@@ -48,6 +50,11 @@ export async function processDelivery(deps: EngineDeps, delivery: Delivery): Pro
     case 'check_run': {
       const parsed = parsePayload(checkRunPayloadSchema, delivery.payload);
       return parsed.ok ? handleCheckRunEvent(deps, delivery.id, parsed.value) : malformed(parsed.problem);
+    }
+    case 'issue_comment': {
+      if (installationId === null) return 'ignored';
+      const parsed = parsePayload(issueCommentPayloadSchema, delivery.payload);
+      return parsed.ok ? handleIssueComment(deps, delivery.id, installationId, parsed.value) : malformed(parsed.problem);
     }
     default:
       return 'ignored';

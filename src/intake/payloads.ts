@@ -90,11 +90,25 @@ export const checkRunPayloadSchema = z.looseObject({
   installation: installation.optional(),
 });
 
+export const issueCommentPayloadSchema = z.looseObject({
+  action: z.string(),
+  comment: z.looseObject({
+    id: z.number().int(),
+    body: z.string().nullable().optional(),
+    user: z.looseObject({ login: z.string(), type: z.string().optional() }).nullable(),
+  }),
+  issue: z.looseObject({ number: z.number().int(), pull_request: z.looseObject({}).nullable().optional() }),
+  sender: z.looseObject({ login: z.string(), type: z.string().optional() }),
+  repository,
+  installation: installation.optional(),
+});
+
 export type PushPayload = z.infer<typeof pushPayloadSchema>;
 export type PullRequestPayload = z.infer<typeof pullRequestPayloadSchema>;
 export type WorkflowRunPayload = z.infer<typeof workflowRunPayloadSchema>;
 export type WorkflowJobPayload = z.infer<typeof workflowJobPayloadSchema>;
 export type CheckRunPayload = z.infer<typeof checkRunPayloadSchema>;
+export type IssueCommentPayload = z.infer<typeof issueCommentPayloadSchema>;
 
 /** A parsed payload, or what is wrong with it (first problem, as `path: message`). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };

@@ -48,3 +48,12 @@ export async function listAudit(
     .limit(options.limit ?? 50)
     .execute();
 }
+
+/** Audit entries, newest first: of one repository when given, since a time when given (`shipgate audit`). */
+export async function findAudit(db: DbOrTrx, options: { owner?: string; repo?: string; since?: Date; limit: number }): Promise<AuditEntry[]> {
+  let query = db.selectFrom('audit_log').selectAll();
+  if (options.owner !== undefined) query = query.where('owner', '=', options.owner);
+  if (options.repo !== undefined) query = query.where('repo', '=', options.repo);
+  if (options.since !== undefined) query = query.where('at', '>=', options.since);
+  return query.orderBy('at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+}

@@ -1,0 +1,40 @@
+/** Who may run a command: the user's role from the API, looked up once per delivery. */
+import type { GitHubClient, RepoRef } from '../github/client.ts';
+import { githubMessage } from '../github/client.ts';
+import { hasRole, repositoryRole, type Role } from '../github/permissions.ts';
+import { reason, type Reason } from '../engine/reasons.ts';
+
+/** A role lookup that asks GitHub at most once per user; made for one delivery and dropped with it. */
+export type RoleLookup = (user: string) => Promise<Role>;
+
+/**
+ * A per-delivery cache of `repositoryRole` (never shared across deliveries, so a
+ * permission change counts from the next comment). A failed lookup is not cached.
+ */
+export function roleLookupFor(octokit: GitHubClient, ref: RepoRef): RoleLookup {
+  const cache = new Map<string, Promise<Role>>();
+  return (user) => {
+    const key = user.toLowerCase();
+    let role = cache.get(key);
+    if (!role) {
+      role = repositoryRole(octokit, ref, user);
+      role.catch(() => cache.delete(key));
+      cache.set(key, role);
+    }
+    return role;
+  };
+}
+
+/**
+ * `true` when `user` has at least `needed`, else the reason to reply with: the
+ * role they have, or that GitHub could not say (5xx after retries: try again).
+ */
+export async function authorize(lookup: RoleLookup, user: string, needed: Role): Promise<true | Reason> {
+  let role: Role;
+  try {
+    role = await lookup(user);
+  } catch (err) {
+    return reason('refuse.permission-unknown', { user, message: githubMessage(err) });
+  }
+  return hasRole(role, needed) ? true : reason('refuse.permission', { user, needed, has: role });
+}

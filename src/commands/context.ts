@@ -1,0 +1,19 @@
+import type { EngineDeps } from '../engine/deps.ts';
+import type { GitHubClient } from '../github/client.ts';
+
+/** What a command handler works with: one command of one comment. */
+export interface CommandContext {
+  deps: EngineDeps;
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  installationId: number;
+  deliveryId: string;
+  actor: string;
+  /** The issue or pull request the comment is on. */
+  issue: { number: number; isPullRequest: boolean };
+  args: readonly string[];
+  prefix: string;
+  /** The pull request's current head, read from the API once per delivery. */
+  pullHead(): Promise<{ sha: string; ref: string; fromFork: boolean }>;
+}
