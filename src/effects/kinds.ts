@@ -42,7 +42,7 @@ export async function recordDispatch(db: DbOrTrx, args: { attemptId: number; run
     priority: EFFECT_PRIORITY.dispatch,
     payload: { attemptId: args.attemptId },
     now: args.now,
-    ...(args.again ? { rearm: true } : {}),
+    ...(args.again ? { ifSettled: true } : {}),
   });
 }
 

@@ -24,6 +24,11 @@ export interface EffectInput {
   rearm?: boolean;
   /** With `rearm`: keep the recorded payload (a sibling asks for the effect again without knowing its details). */
   keepPayload?: boolean;
+  /**
+   * Asks again only for a settled (`done`/`failed`) row; a pending or running one is left as it
+   * is (its own retry schedule stands): for idempotent performers asked "just in case".
+   */
+  ifSettled?: boolean;
 }
 
 /** Records an effect in the caller's transaction; returns whether a row was inserted or re-armed. */
@@ -40,6 +45,18 @@ export async function recordEffect(db: DbOrTrx, input: EffectInput): Promise<boo
     updated_at: input.now,
   };
   const query = db.insertInto('effects').values(row);
+  if (input.ifSettled) {
+    const written = await query
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ status: 'pending', attempts: 0, next_attempt_at: input.now, done_at: null, updated_at: input.now })
+          .where('effects.status', 'in', ['done', 'failed']),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    return written !== undefined;
+  }
   if (!input.rearm) {
     const inserted = await query.onConflict((oc) => oc.column('key').doNothing()).returning('id').executeTakeFirst();
     return inserted !== undefined;
