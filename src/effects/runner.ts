@@ -54,21 +54,26 @@ export class EffectRunner {
   #timerAt = Infinity;
   #stopped = false;
   #claimedLastPass = false;
+  /** Groups of effects being performed, and how many effects they hold. */
+  readonly #inFlight = new Set<Promise<void>>();
+  #inFlightCount = 0;
+  #wake: (() => void) | undefined;
 
   constructor(options: EffectRunnerOptions) {
     this.#options = { concurrency: 8, leaseMs: 10 * 60_000, backoffBaseMs: 2_000, maxBackoffMs: 5 * 60_000, maxAttempts: 25, ...options };
   }
 
-  /** Performs what is due, soon; calls while a pass runs make it go round once more. */
+  /** Performs what is due, soon; a call while a pass runs makes it look again at once. */
   kick(): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
+      this.#wake?.();
       return;
     }
-    this.#running = this.#loop().finally(() => {
+    this.#running = this.#pump().finally(() => {
       this.#running = undefined;
-      // A kick that came after the loop's last look (while it armed its timer) goes round again.
+      // A kick that came after the pass's last look (while it armed its timer) goes round again.
       if (this.#again) this.kick();
     });
   }
@@ -99,29 +104,66 @@ export class EffectRunner {
     await this.idle();
   }
 
-  async #loop(): Promise<void> {
+  /**
+   * Claims due effects while there is room and performs them, without waiting for slow ones
+   * (a check-run write queued behind GitHub's write pacing) before claiming what falls due next
+   * (a dispatch). Ends when nothing is due or in flight.
+   */
+  async #pump(): Promise<void> {
     const { db, clock, log, instance, leaseMs, concurrency } = this.#options;
     this.#claimedLastPass = false;
-    do {
+    while (!this.#stopped) {
       this.#again = false;
-      for (let round = 0; round < 1000 && !this.#stopped; round++) {
-        let claimed: Effect[];
+      const room = concurrency - this.#inFlightCount;
+      let claimed: Effect[] = [];
+      if (room > 0) {
         try {
-          claimed = await claimDueEffects(db, { now: new Date(clock.now()), instance, leaseMs, limit: concurrency });
+          claimed = await claimDueEffects(db, { now: new Date(clock.now()), instance, leaseMs, limit: room });
         } catch (err) {
           log.error({ err }, 'claiming effects failed; the next pass tries again');
-          return;
-        }
-        if (claimed.length === 0) break;
-        this.#claimedLastPass = true;
-        // Priority groups in order (dispatches and cancels before check-run writes), each group at once:
-        // a cosmetic write never takes the write slot a dispatch is about to need.
-        for (const priority of [...new Set(claimed.map((e) => e.priority))].sort((a, b) => a - b)) {
-          await Promise.all(claimed.filter((e) => e.priority === priority).map((effect) => this.#performOne(effect)));
+          break;
         }
       }
-    } while (this.#again && !this.#stopped);
+      if (claimed.length > 0) {
+        this.#claimedLastPass = true;
+        this.#start(claimed);
+        continue;
+      }
+      if (this.#inFlight.size === 0) {
+        if (this.#again) continue;
+        break;
+      }
+      const kicked = new Promise<void>((resolve) => (this.#wake = resolve));
+      await Promise.race([...this.#inFlight, kicked]);
+      this.#wake = undefined;
+    }
+    await Promise.all(this.#inFlight);
     await this.#armTimer();
+  }
+
+  /**
+   * Starts a claimed batch: its priority groups in order (dispatches and cancels before check-run
+   * writes), each group at once, so a cosmetic write never takes the write slot one of this batch's
+   * dispatches is about to need.
+   */
+  #start(batch: Effect[]): void {
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const priority of [...new Set(batch.map((e) => e.priority))].sort((a, b) => a - b)) {
+      const group = batch.filter((e) => e.priority === priority);
+      this.#inFlightCount += group.length;
+      const done: Promise<void> = previous
+        .then(() => Promise.all(group.map((effect) => this.#performOne(effect))))
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          this.#inFlightCount -= group.length;
+          this.#inFlight.delete(done);
+        });
+      this.#inFlight.add(done);
+      previous = done;
+    }
   }
 
   async #performOne(effect: Effect): Promise<void> {

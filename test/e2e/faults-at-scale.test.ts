@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GitHubSimulator } from '../../src/sim/index.ts';
 import { databaseTargets } from '../helpers/databases.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { standardWorkflows, twoStageConfig } from '../helpers/repo-fixtures.ts';
 
 const REPOS = ['r0', 'r1', 'r2', 'r3', 'r4'];
 const PUSHES_PER_REPO = 10;
@@ -13,20 +13,7 @@ const STEP_MS = 15_000;
 const MAX_STEPS = 60;
 
 /** build → test on pushes to main, concurrency none: the pushes of a repository run side by side. */
-const CONFIG = `version: 1
-pipelines:
-  ci:
-    on:
-      push: { branches: [main] }
-    stages:
-      build:
-        jobs:
-          app: { workflow: build.yml, inputs: { target: app } }
-      test:
-        needs: [build]
-        jobs:
-          unit: { workflow: test.yml }
-`;
+const CONFIG = twoStageConfig();
 
 function setup(sim: GitHubSimulator): void {
   sim.org('acme', { members: ['alice'] });

@@ -6,7 +6,7 @@ import { startGitHubSimulator, type GitHubSimulator } from '../../src/sim/index.
 import { openDatabase, type Store } from '../../src/store/db.ts';
 import { databaseTargets } from '../helpers/databases.ts';
 import { appConfigFor, settleDeliveries } from '../helpers/harness.ts';
-import { standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { standardWorkflows, twoStageConfig } from '../helpers/repo-fixtures.ts';
 import { startRoundRobin } from '../helpers/round-robin.ts';
 
 const postgres = databaseTargets().find((t) => t.name === 'postgres');
@@ -17,24 +17,7 @@ const STAGE_MS = 10_000;
 const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const CANCEL = '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel';
 
-/** build → test, on pushes to main, with the given concurrency. */
-function twoStageConfig(concurrency: 'queue' | 'cancel-in-progress'): string {
-  return `version: 1
-pipelines:
-  ci:
-    on:
-      push: { branches: [main] }
-    concurrency: ${concurrency}
-    stages:
-      build:
-        jobs:
-          app: { workflow: build.yml, inputs: { target: app } }
-      test:
-        needs: [build]
-        jobs:
-          unit: { workflow: test.yml }
-`;
-}
+
 
 /** The pipeline run id in a correlation id (`sg-<runId>-<stage>-<job>-<attempt>-<random>`). */
 function runIdOf(correlationId: unknown): number {

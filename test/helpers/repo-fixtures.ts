@@ -51,3 +51,21 @@ pipelines:
         jobs:
           app: { workflow: build.yml, inputs: { target: app } }
 `;
+
+/** build → test on pushes to main, with the given `concurrency` (none when absent). */
+export function twoStageConfig(concurrency?: 'none' | 'queue' | 'cancel-in-progress'): string {
+  return `version: 1
+pipelines:
+  ci:
+    on:
+      push: { branches: [main] }
+${concurrency ? `    concurrency: ${concurrency}\n` : ''}    stages:
+      build:
+        jobs:
+          app: { workflow: build.yml, inputs: { target: app } }
+      test:
+        needs: [build]
+        jobs:
+          unit: { workflow: test.yml }
+`;
+}
