@@ -48,6 +48,8 @@ export interface ArtifactRefusal {
   readonly entry: string | null;
   /** The sentence for the reason. */
   readonly detail: string;
+  /** The reason with its parameters (what a gate's `unreadable` report carries). */
+  readonly gateReason: GateReason;
 }
 
 /** The outcome of reading an artifact. */
@@ -85,6 +87,7 @@ export async function readArtifactZip(artifact: string, zip: Uint8Array, options
     artifact,
     entry,
     detail: renderGateReason(value),
+    gateReason: value,
   });
   if (zip.byteLength > limits.maxCompressedBytes) {
     return refuse(gateReason('artifact.too-large', { bytes: zip.byteLength, max: limits.maxCompressedBytes }), null);

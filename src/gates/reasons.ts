@@ -16,6 +16,14 @@ const GATE_REASON_TEXT = {
   'artifact.entry-ratio': (p: { ratio: number; max: number }) => `an entry inflates more than ${p.max}:1 (at least ${p.ratio}:1); it looks like a zip bomb`,
   'artifact.uncompressed-too-large': (p: { max: number }) => `the artifact inflates to more than ${p.max} bytes`,
   'artifact.no-report': (p: { entries: number }) => `none of the artifact's ${p.entries} entries is a report of this gate's type`,
+  'artifact.missing': (p: { available: string[] }) =>
+    `the workflow run has no artifact of that name${p.available.length > 0 ? ` (it has ${p.available.slice(0, 10).join(', ')}${p.available.length > 10 ? ` and ${p.available.length - 10} more` : ''})` : ' (it uploaded none)'}; check the gate's artifact and the job's upload step`,
+  'artifact.expired': (p: { expiredAt: string | null }) =>
+    `the artifact has expired${p.expiredAt ? ` (at ${p.expiredAt})` : ''} and can no longer be downloaded; re-run the job to upload it again`,
+  'artifact.download-too-large': (p: { max: number; listed: number }) =>
+    `the download sent more than ${p.max} bytes although the artifact was listed at ${p.listed}; it was not read further`,
+  'artifact.several-summaries': (p: { files: string[] }) =>
+    `the artifact holds several coverage summaries without per-line hits (${p.files.slice(0, 5).join(', ')}), which cannot be added up; upload one, or LCOV/Cobertura`,
 
   // Reports that do not parse.
   'report.unknown-format': () => 'the file is not a report format shipgate reads (istanbul summary, Cobertura, LCOV, JUnit, SARIF, benchmark JSON)',

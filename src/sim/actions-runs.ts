@@ -311,7 +311,7 @@ export class ActionsEngine {
           files: artifact.files,
           sizeInBytes: zip.byteLength,
           createdAt: now,
-          expiresAt: now + ARTIFACT_RETENTION_MS,
+          expiresAt: now + (artifact.retentionDays === undefined ? ARTIFACT_RETENTION_MS : Math.min(Math.max(artifact.retentionDays, 1), 90) * 86_400_000),
           expired: false,
           digest: `sha256:${createHash('sha256').update(zip).digest('hex')}`,
         };

@@ -118,6 +118,11 @@ export function jobShape(ctx: SimContext, job: Job): Json {
   };
 }
 
+/** Whether an artifact has expired: marked so, or past its `expires_at` on the sim's clock. */
+export function isArtifactExpired(ctx: SimContext, artifact: Artifact): boolean {
+  return artifact.expired || ctx.state.now() >= artifact.expiresAt;
+}
+
 /** `artifact`. */
 export function artifactShape(ctx: SimContext, artifact: Artifact): Json {
   const { urls } = ctx.state;
@@ -130,7 +135,7 @@ export function artifactShape(ctx: SimContext, artifact: Artifact): Json {
     size_in_bytes: artifact.sizeInBytes,
     url: api,
     archive_download_url: `${api}/zip`,
-    expired: artifact.expired,
+    expired: isArtifactExpired(ctx, artifact),
     created_at: isoTime(artifact.createdAt),
     expires_at: isoTime(artifact.expiresAt),
     updated_at: isoTime(artifact.createdAt),

@@ -10,6 +10,8 @@ export interface ArtifactScript {
   name: string;
   /** path inside the zip → content. */
   files: Record<string, string | Uint8Array>;
+  /** Days until the artifact expires (upload-artifact's `retention-days`, 1–90; default 90). */
+  retentionDays?: number;
 }
 
 export interface JobScript {

@@ -1,5 +1,5 @@
 /** GitHub Actions: workflows, dispatch, runs, attempts, jobs, artifacts, protection-rule callbacks. */
-import { artifactShape, jobShape, latestAttempt, runShape, workflowShape } from '../actions-shapes.ts';
+import { artifactShape, isArtifactExpired, jobShape, latestAttempt, runShape, workflowShape } from '../actions-shapes.ts';
 import { GitHubApiError, notFound, unprocessable } from '../errors.ts';
 import type { Repository, Workflow, WorkflowRun } from '../model.ts';
 import {
@@ -264,7 +264,7 @@ export const actionsRoutes: RouteDefinition[] = [
     const repo = repoFor(request, 'read');
     const artifact = request.ctx.state.artifacts.get(intParam(request, 'artifact_id'));
     if (!artifact || artifact.run.repo !== repo || request.params.archive_format !== 'zip') throw notFound();
-    if (artifact.expired) throw new GitHubApiError(410, 'Artifact has expired');
+    if (isArtifactExpired(request.ctx, artifact)) throw new GitHubApiError(410, 'Artifact has expired');
     return { status: 302, headers: { location: request.ctx.actions.artifactDownloadUrl(artifact.id) } };
   }),
 
