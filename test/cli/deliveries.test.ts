@@ -146,14 +146,15 @@ describe.runIf(postgres)('shipgate deliveries replay on PostgreSQL', () => {
     try {
       await seed(store);
       const received: string[] = [];
-      await running.work<{ deliveryId: string }>(QUEUES.delivery, { pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      await running.work<{ deliveryId: string }>(QUEUES.delivery, { pollingIntervalSeconds: 0.5, batchSize: 10 }, async (jobs) => {
         for (const job of jobs) received.push(job.data.deliveryId);
       });
       const url = (store.pool!.options as { connectionString: string }).connectionString;
       const io = await runDeliveries(['replay', FAILED, FAILED_TOO], { DATABASE_URL: url });
       expect(io.err).toBe('');
       expect(io.out).toMatch(/replayed 2 deliveries\n$/);
-      for (let i = 0; i < 200 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      // The worker polls every half second; a loaded machine may take a few polls (the test's own timeout bounds this).
+      for (let i = 0; i < 900 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
       expect(received.sort()).toEqual([FAILED, FAILED_TOO].sort());
     } finally {
       await running.stop({ graceful: false, timeout: 5_000 });
