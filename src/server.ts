@@ -25,7 +25,7 @@ import { EFFECT_KINDS } from './effects/kinds.ts';
 import { WorkflowListings, dispatchPerformer } from './effects/perform-dispatch.ts';
 import { cancelPerformer } from './effects/perform-cancel.ts';
 import { checkRunPerformer } from './effects/perform-check-run.ts';
-import { commandReplyPerformer, commentReactionPerformer } from './effects/command-feedback.ts';
+import { commandReplyPerformer, commentReactionPerformer, statusReplyPerformer } from './effects/command-feedback.ts';
 import { reconcile } from './engine/reconcile.ts';
 
 export const VERSION: string = (
@@ -182,6 +182,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.checkRun]: checkRunPerformer(engine),
         [EFFECT_KINDS.commentReaction]: commentReactionPerformer(engine),
         [EFFECT_KINDS.commandReply]: commandReplyPerformer(engine),
+        [EFFECT_KINDS.statusReply]: statusReplyPerformer(engine),
       },
     });
     engine.effects = effects;

@@ -7,7 +7,7 @@ import { DEMO_DURATIONS_MS, DEMO_PIPELINE, DEMO_REPO } from '../demo/story.ts';
 import { formatSummary } from '../demo/summary.ts';
 import { formatTimelineLine, timelineJson, type TimelineEntry } from '../demo/timeline.ts';
 
-/** The default speed factor: the story's ~3 minutes of GitHub time play in about 15 s. */
+/** The default speed factor: the story's ~7.5 minutes of GitHub time play in about 30 s (plus check-run write pacing). */
 export const DEFAULT_DEMO_SPEED = 15;
 
 /** How the command learns that the user wants to stop (tests hand in their own). */
@@ -26,7 +26,8 @@ interface DemoFlags {
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /**
- * `shipgate demo`: plays a push to `acme/shop` main through the real app on the
+ * `shipgate demo`: plays a push to `acme/shop` main, then a pull request whose
+ * failed job is re-run with `/retry`, through the real app on the
  * built-in GitHub simulator (embedded database in memory, no GitHub account,
  * no network), printing a timeline as it goes and a summary at the end. With
  * `--exit` it stops there (exit 0 when the story ended as scripted, 1 otherwise);
@@ -111,7 +112,7 @@ async function runDemo(
     const { outcome, summary } = session;
     print(['', ...formatSummary(summary), ''].join('\n'), { type: 'summary', ...summary });
     if (outcome.ok) {
-      print(`The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded, shipgate/${DEMO_PIPELINE} and shipgate are green.`, { type: 'outcome', ok: true, problems: [] });
+      print(`The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main; on the pull request its failed job ran again after /retry, and shipgate/${DEMO_PIPELINE} and shipgate are green.`, { type: 'outcome', ok: true, problems: [] });
     } else {
       print(['The story did not end as scripted:', ...outcome.problems.map((p) => `  - ${p}`)].join('\n'), { type: 'outcome', ok: false, problems: outcome.problems });
     }

@@ -14,6 +14,10 @@ export interface CommandContext {
   issue: { number: number; isPullRequest: boolean };
   args: readonly string[];
   prefix: string;
+  /** The repository's default branch (where `/run` starts on an issue comment). */
+  defaultBranch: string;
+  /** The comment's webhook payload (`github.event` to the `if:` of a run it starts). */
+  payload: Record<string, unknown>;
   /** The pull request's current head, read from the API once per delivery. */
   pullHead(): Promise<{ sha: string; ref: string; fromFork: boolean }>;
 }

@@ -74,6 +74,8 @@ export async function handleIssueComment(deps: EngineDeps, deliveryId: string, i
     actor,
     issue: { number: payload.issue.number, isPullRequest },
     prefix,
+    defaultBranch,
+    payload: { ...payload },
     pullHead: () => (head ??= pullRequestHead(octokit, { owner, repo }, payload.issue.number)),
   };
   const audited = await auditedCommands(deps, deliveryId);

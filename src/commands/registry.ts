@@ -6,6 +6,8 @@ import type { Role } from '../github/permissions.ts';
 import type { Reason } from '../engine/reasons.ts';
 import type { CommandContext } from './context.ts';
 import { runCancel, runOkToTest, runRetry } from './handlers/pipeline-commands.ts';
+import { runManual } from './handlers/run-command.ts';
+import { runStatus } from './handlers/status-command.ts';
 
 /** What a command did: done (with what to say, if anything), or refused with a reason. */
 export type CommandResult =
@@ -29,6 +31,22 @@ async function runHelp(): Promise<CommandResult> {
 
 export const COMMANDS = [
   { name: 'help', aliases: [], permission: 'read', arguments: { min: 0, max: 0, usage: 'help' }, summary: 'lists the commands this repository allows', run: runHelp },
+  {
+    name: 'status',
+    aliases: [],
+    permission: 'read',
+    arguments: { min: 0, max: 0, usage: 'status' },
+    summary: "the runs of the pull request's head commit in one comment, updated in place when asked again",
+    run: runStatus,
+  },
+  {
+    name: 'run',
+    aliases: [],
+    permission: 'write',
+    arguments: { min: 1, max: 1, usage: 'run PIPELINE' },
+    summary: "starts a pipeline that has `on.manual: true` on the pull request's head commit (on an issue: the default branch)",
+    run: runManual,
+  },
   {
     name: 'retry',
     aliases: ['retest'],

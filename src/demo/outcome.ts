@@ -76,3 +76,38 @@ function dispatchWaves(workflows: readonly string[]): string[][] {
 function formatWaves(waves: readonly (readonly string[])[]): string {
   return waves.length ? waves.map((wave) => wave.join(' + ')).join(', then ') : 'none';
 }
+
+/** What the demo observed in its pull-request part: `ci` fails on the PR, `/retry` re-runs the failed job, green. */
+export interface PullRequestObservations {
+  /** The PR run's conclusion before `/retry`, and its stages then. */
+  before: { pipelineConclusion: string | undefined; stages: Record<string, string> };
+  /** The PR run's conclusion and check runs at the end. */
+  after: { pipelineConclusion: string | undefined; checkRuns: Record<string, { status: string; conclusion: string | null }> };
+  /** The app's reactions to the `/retry` comment, in order. */
+  reactions: readonly string[];
+  /** Accepted "re-run failed jobs" requests. */
+  rerunFailedJobs: number;
+  /** The workflows dispatched for the pull request (before and after `/retry`). */
+  dispatchedWorkflows: readonly string[];
+  /** Set when a step did not happen in time. */
+  unfinished?: string;
+}
+
+/** The problems of the pull-request part (none when it went as scripted). */
+export function judgePullRequestAct(seen: PullRequestObservations, pipelineCheck: string): string[] {
+  const problems: string[] = [];
+  if (seen.unfinished) problems.push(seen.unfinished);
+  if (seen.before.pipelineConclusion !== 'failure') problems.push(`the pull request's run concluded ${seen.before.pipelineConclusion ?? 'nothing'} before /retry, expected failure`);
+  if (seen.before.stages['test'] !== 'failure') problems.push(`the pull request's stage test ended ${seen.before.stages['test'] ?? 'nothing'} before /retry, expected failure`);
+  if (seen.rerunFailedJobs !== 1) problems.push(`/retry asked GitHub to re-run failed jobs ${seen.rerunFailedJobs} times, expected once`);
+  if ([...seen.dispatchedWorkflows].sort().join(',') !== 'build.yml,scan.yml,test.yml') {
+    problems.push(`the pull request dispatched ${seen.dispatchedWorkflows.join(', ') || 'nothing'}, expected build.yml, test.yml and scan.yml once each`);
+  }
+  if (seen.after.pipelineConclusion !== 'success') problems.push(`the pull request's run concluded ${seen.after.pipelineConclusion ?? 'nothing'} after /retry, expected success`);
+  for (const name of [pipelineCheck, 'shipgate']) {
+    const check = seen.after.checkRuns[name];
+    if (check?.status !== 'completed' || check.conclusion !== 'success') problems.push(`the pull request's check run ${name} is ${check ? `${check.status}/${check.conclusion ?? ''}` : 'missing'}, expected completed/success`);
+  }
+  if (seen.reactions.join(',') !== 'eyes,rocket') problems.push(`the app reacted ${seen.reactions.join(', ') || 'nothing'} to /retry, expected eyes then rocket`);
+  return problems;
+}

@@ -21,6 +21,8 @@ export interface StoryRecorder {
   start(): void;
   /** Stops recording (later events are ignored). */
   stop(): void;
+  /** Starts a new part of the story: what `isOver` and `recorded` look at is cleared; the timeline goes on. */
+  beginAct(): void;
   /** Adds an entry of the demo's own (the push). */
   note(kind: string, text: string, data: Record<string, unknown>): void;
   onEngineEvent(event: EngineEvent): void;
@@ -70,6 +72,12 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
     },
     stop() {
       recording = false;
+    },
+    beginAct() {
+      runs.clear();
+      runOfJob.clear();
+      for (const key of Object.keys(stages)) delete stages[key];
+      for (const key of Object.keys(checkRuns)) delete checkRuns[key];
     },
     note,
     onEngineEvent(event) {

@@ -13,6 +13,10 @@ export const DEMO_REPO = 'acme/shop';
 export const DEMO_PUSHER = 'alice';
 /** The pipeline of the story. */
 export const DEMO_PIPELINE = 'ci';
+/** The head branch of the story's pull request, where `test.yml` fails once. */
+export const DEMO_PR_BRANCH = 'cart-total';
+/** Who opens the pull request (a member with write access) and comments `/retry`. */
+export const DEMO_PR_AUTHOR = 'bob';
 
 /** `.github/shipgate.yml` of `acme/shop`. */
 export const DEMO_CONFIG = `# shipgate pipelines of acme/shop
@@ -25,6 +29,8 @@ pipelines:
       push:
         branches: [main, 'release/**']
         paths-ignore: ['docs/**']
+      pull_request:
+        branches: [main]
     stages:
       build:
         jobs:
@@ -98,18 +104,40 @@ export const DEMO_DURATIONS_MS: Readonly<Record<string, number>> = {
 /** The workflows in the order the story dispatches them: one list per wave. */
 export const DEMO_DISPATCH_WAVES: readonly (readonly string[])[] = [['build.yml'], ['test.yml', 'scan.yml'], ['deploy.yml']];
 
-/** The scripted GitHub time of the whole story: the longest path through the waves. */
+/**
+ * The scripted GitHub time of the whole story: the longest path through the
+ * push's waves, then the pull request's (build, test failing, test again
+ * after `/retry`; no staging deploy for a pull request).
+ */
 export function demoCriticalPathMs(): number {
-  return DEMO_DISPATCH_WAVES.reduce((total, wave) => total + Math.max(...wave.map((workflow) => DEMO_DURATIONS_MS[workflow] ?? 0)), 0);
+  const push = DEMO_DISPATCH_WAVES.reduce((total, wave) => total + Math.max(...wave.map((workflow) => DEMO_DURATIONS_MS[workflow] ?? 0)), 0);
+  const test = DEMO_DURATIONS_MS['test.yml'] ?? 0;
+  const pullRequest = (DEMO_DURATIONS_MS['build.yml'] ?? 0) + 2 * Math.max(test, DEMO_DURATIONS_MS['scan.yml'] ?? 0);
+  return push + pullRequest;
 }
 
-/** Creates `acme` (the app installed) and `acme/shop`, and scripts every workflow run to succeed. */
+/**
+ * Creates `acme` (the app installed) and `acme/shop`, and scripts every
+ * workflow run to succeed, except the pull request's first `test.yml`
+ * attempt: it fails, and its re-run succeeds.
+ */
 export function setUpDemoWorld(sim: GitHubSimulator): void {
-  sim.org(DEMO_ORG, { members: { [DEMO_PUSHER]: 'admin', bob: 'member' } });
+  sim.org(DEMO_ORG, { members: { [DEMO_PUSHER]: 'admin', [DEMO_PR_AUTHOR]: 'member' } });
   sim.repo({ owner: DEMO_ORG, name: DEMO_REPO.split('/')[1] ?? 'shop', description: 'The acme web shop', files: demoRepositoryFiles() });
+  sim.setPermission(DEMO_REPO, DEMO_PR_AUTHOR, 'write');
   for (const [workflow, durationMs] of Object.entries(DEMO_DURATIONS_MS)) {
     sim.scripts.workflow({ repo: DEMO_REPO, workflow, attempts: [{ conclusion: 'success', durationMs }] });
   }
+  const testMs = DEMO_DURATIONS_MS['test.yml'] ?? 30_000;
+  sim.scripts.workflow({
+    repo: DEMO_REPO,
+    workflow: 'test.yml',
+    when: { ref: DEMO_PR_BRANCH },
+    attempts: [
+      { conclusion: 'failure', durationMs: testMs },
+      { conclusion: 'success', durationMs: testMs },
+    ],
+  });
 }
 
 /** The push that starts the story: one commit to `main`. */
@@ -121,4 +149,20 @@ export function pushToMain(sim: GitHubSimulator) {
     message: 'Show the cart total in the header',
     files: { 'src/cart.ts': 'export const cart: string[] = [];\nexport const total = (prices: number[]) => prices.reduce((a, b) => a + b, 0);\n' },
   });
+}
+
+/** The pull request of the story's second part: a change to the cart on its own branch. */
+export function openDemoPullRequest(sim: GitHubSimulator) {
+  return sim.openPullRequest({
+    repo: DEMO_REPO,
+    head: DEMO_PR_BRANCH,
+    author: DEMO_PR_AUTHOR,
+    title: 'Round the cart total to cents',
+    files: { 'src/cart.ts': 'export const cart: string[] = [];\nexport const total = (prices: number[]) => Math.round(prices.reduce((a, b) => a + b, 0) * 100) / 100;\n' },
+  });
+}
+
+/** The comment that asks shipgate to re-run the pull request's failed job. */
+export function commentRetry(sim: GitHubSimulator, pullNumber: number) {
+  return sim.comment({ repo: DEMO_REPO, issue: pullNumber, body: '/retry', author: DEMO_PR_AUTHOR });
 }

@@ -8,7 +8,7 @@ import type { DbOrTrx } from '../store/db.ts';
 import { recordEffect } from '../store/repos/effects.ts';
 import type { Effect } from '../store/schema/index.ts';
 import type { EngineDeps } from '../engine/deps.ts';
-import { addCommentReaction, createIssueComment, findCommentWithMarker, type CommandReaction } from '../github/issue-comments.ts';
+import { addCommentReaction, createIssueComment, findAppCommentWithMarker, findCommentWithMarker, updateIssueComment, type CommandReaction } from '../github/issue-comments.ts';
 import { EFFECT_KINDS, EFFECT_PRIORITY } from './kinds.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
 
@@ -85,6 +85,48 @@ export function commandReplyPerformer(deps: EngineDeps): Performer {
     const octokit = await deps.github(effect.installation_id);
     if (effect.attempts > 1 && (await findCommentWithMarker(octokit, { owner, repo }, issue, marker)) !== undefined) return { kind: 'done' };
     await createIssueComment(octokit, { owner, repo }, issue, body);
+    return { kind: 'done' };
+  };
+}
+
+/** The hidden marker of an issue's or pull request's `/status` reply: the one comment `/status` updates in place. */
+export function statusMarker(issue: number): string {
+  return `<!-- shipgate:status:${issue} -->`;
+}
+
+/**
+ * Asks for the `/status` reply of an issue or pull request to say `body`:
+ * one effect per issue, re-armed by every `/status` with the latest body, so
+ * two quick `/status` end in one write of the newer text.
+ */
+export async function recordStatusReply(db: DbOrTrx, args: { owner: string; repo: string; issue: number; body: string; installationId: number; now: Date }): Promise<void> {
+  const { owner, repo, issue } = args;
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.statusReply,
+    key: `status:${owner}/${repo}:${issue}`,
+    installationId: args.installationId,
+    priority: EFFECT_PRIORITY.reply,
+    payload: { owner, repo, issue, body: `${args.body}\n\n${statusMarker(issue)}`, marker: statusMarker(issue) },
+    now: args.now,
+    rearm: true,
+  });
+}
+
+/**
+ * Performs a `/status` reply: the app's comment with the issue's status marker
+ * is updated (it keeps its id), or created when there is none yet. Repeating
+ * it after a lost answer finds the comment it created.
+ */
+export function statusReplyPerformer(deps: EngineDeps): Performer {
+  return async (effect: Effect): Promise<PerformOutcome> => {
+    const parsed = replyPayload.safeParse(effect.payload);
+    if (!parsed.success) return { kind: 'failed', error: `malformed status effect: ${parsed.error.message}` };
+    if (effect.installation_id === null) return { kind: 'failed', error: 'status effect without an installation' };
+    const { owner, repo, issue, body, marker } = parsed.data;
+    const octokit = await deps.github(effect.installation_id);
+    const existing = await findAppCommentWithMarker(octokit, { owner, repo }, issue, marker);
+    if (existing !== undefined) await updateIssueComment(octokit, { owner, repo }, existing, body);
+    else await createIssueComment(octokit, { owner, repo }, issue, body);
     return { kind: 'done' };
   };
 }

@@ -17,6 +17,8 @@ export const EFFECT_KINDS = {
   commentReaction: 'comment-reaction',
   /** The one reply comment to a command comment; see `command-feedback.ts`. */
   commandReply: 'command-reply',
+  /** The `/status` reply of a pull request, one comment updated in place; see `command-feedback.ts`. */
+  statusReply: 'status-reply',
 } as const;
 
 /** Lower runs first among due effects: dispatches and cancels before check-run writes, the roll-up last. */

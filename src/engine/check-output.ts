@@ -39,6 +39,8 @@ export interface PipelineRunView {
   startedAt: Date | null;
   completedAt: Date | null;
   stages: StageView[];
+  /** A fork pull request's run: who allowed its commit with `/ok-to-test`. */
+  allowedBy?: string;
 }
 
 export interface CheckRunAction {
@@ -118,7 +120,8 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
     const jobs = stage.jobs.length ? stage.jobs.map(jobCell).join('<br>') : stage.reason ? `_${stage.reason}_` : '—';
     return `| ${icon} ${cell(stage.id)} | ${cell(state)} | ${duration(stage.startedAt, stage.completedAt, now)} | ${cell(jobs)} |`;
   });
-  const table = ['| Stage | Status | Duration | Jobs |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  const allowed = run.allowedBy !== undefined ? `Allowed by @${run.allowedBy} with \`/ok-to-test\`.\n\n` : '';
+  const table = `${allowed}${['| Stage | Status | Duration | Jobs |', '| --- | --- | --- | --- |', ...rows].join('\n')}`;
   const problems = [
     ...(run.error ? [run.error] : []),
     ...run.stages.flatMap((stage) => stage.jobs.filter((j) => j.error).map((j) => `**${stage.id}/${j.job}**: ${j.error}`)),

@@ -1,5 +1,6 @@
 import type { DbOrTrx } from '../store/db.ts';
 import { latestAttemptPerJob, listJobAttempts } from '../store/repos/job-attempts.ts';
+import { findForkApproval } from '../store/repos/fork-approvals.ts';
 import { listStageRuns } from '../store/repos/stage-runs.ts';
 import type { JobAttempt, JsonObject, PipelineRun } from '../store/schema/index.ts';
 import type { PipelineRunView, StageView } from './check-output.ts';
@@ -52,7 +53,9 @@ export async function loadRunView(db: DbOrTrx, run: PipelineRun): Promise<Pipeli
       })),
     };
   });
+  const approval = run.from_fork ? await findForkApproval(db, { owner: run.owner, repo: run.repo, sha: run.sha }) : undefined;
   return {
+    ...(approval ? { allowedBy: approval.approved_by } : {}),
     id: run.id,
     pipeline: run.pipeline,
     status: run.status,

@@ -72,6 +72,10 @@ const REASON_TEXT = {
   'command.nothing-running': (p: { sha: string }) => `no run of ${p.sha.slice(0, 7)} is going; there is nothing to cancel`,
   'command.not-a-fork': (p: { number: number }) => `pull request #${p.number} does not come from a fork; its runs need no \`/ok-to-test\``,
   'command.failed': (p: { message: string }) => `shipgate could not do it (${p.message}); try again in a minute`,
+  'command.run-not-manual': (p: { pipeline: string; manual: string[]; exists: boolean }) =>
+    `${p.exists ? `pipeline '${p.pipeline}' has no \`on.manual: true\`, so it cannot be started by hand` : `there is no pipeline '${p.pipeline}'`}; ${p.manual.length ? `the pipelines that can: ${p.manual.map((m) => `'${m}'`).join(', ')}` : 'no pipeline of this commit has `on.manual: true`'}`,
+  'command.run-no-config': (p: { sha: string; invalid: boolean }) =>
+    p.invalid ? `.github/shipgate.yml at ${p.sha.slice(0, 7)} is invalid; fix it (see the shipgate/config check) and comment again` : `${p.sha.slice(0, 7)} has no .github/shipgate.yml; nothing can run there`,
 
   // Event-level outcomes.
   'config.invalid': (p: { errors: number }) => `.github/shipgate.yml has ${p.errors} error${p.errors === 1 ? '' : 's'}`,

@@ -52,7 +52,7 @@ export async function startRunsForEvent(deps: EngineDeps, delivery: RunEventDeli
     await reportConfigErrors(deps, delivery.installationId, target, loaded.errors);
     return 'processed';
   }
-  const config = await trustedConfig(octokit, delivery.payload, { owner, repo }, event, loaded.config);
+  const config = await trustedConfig(octokit, delivery.payload.repository.default_branch, { owner, repo }, event, loaded.config);
 
   if (needsChangedFiles(config, event)) event = await resolveChangedFiles(octokit, { owner, repo }, event, delivery);
   if (event.kind === 'pull_request' && event.changedFiles?.includes(CONFIG_PATH)) {
@@ -128,10 +128,12 @@ function runPlan(config: ShipgateConfig, pipelineId: string, event: ShipgateEven
  * under the concurrency key's lock: it starts, waits (fork before
  * `/ok-to-test`, `concurrency: queue`), or starts by cancelling the older runs
  * it supersedes. Its check runs are recorded in the same transaction.
+ * `delivery` is the webhook delivery that asked for it (a push, a pull
+ * request, or the comment of a `/run`): one run per delivery and pipeline.
  */
-async function createRun(
+export async function createRun(
   deps: EngineDeps,
-  delivery: RunEventDelivery,
+  delivery: { id: string; installationId: number },
   event: ShipgateEvent,
   config: ShipgateConfig,
   pipelineId: string,
@@ -226,14 +228,13 @@ async function resolveChangedFiles(
  * SPEC §3 trust rule: pipelines and gates come from the event's sha;
  * `environments` and `commands` from the default branch only.
  */
-async function trustedConfig(
+export async function trustedConfig(
   octokit: GitHubClient,
-  payload: PushPayload | PullRequestPayload,
+  defaultBranch: string | undefined,
   repo: { owner: string; repo: string },
   event: ShipgateEvent,
   atSha: ShipgateConfig,
 ): Promise<ShipgateConfig> {
-  const defaultBranch = payload.repository.default_branch;
   const onDefaultBranch = event.kind === 'push' && defaultBranch !== undefined && event.branch === defaultBranch;
   if (onDefaultBranch) return atSha;
   const usesTrusted = Object.keys(atSha.environments).length > 0 || Object.values(atSha.pipelines).some((p) => Object.values(p.stages).some((s) => s.environment !== undefined));

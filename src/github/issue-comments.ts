@@ -43,3 +43,19 @@ export async function pullRequestHead(octokit: GitHubClient, ref: RepoRef, pullN
   const baseRepo = `${ref.owner}/${ref.repo}`.toLowerCase();
   return { sha: data.head.sha, ref: data.head.ref, fromFork: (data.head.repo?.full_name ?? '').toLowerCase() !== baseRepo };
 }
+
+/**
+ * The id of the newest comment on an issue that an app (a bot account) wrote
+ * and whose body contains `marker`; a user's comment quoting the marker is
+ * never taken for it. Looks at the first 300 comments.
+ */
+export async function findAppCommentWithMarker(octokit: GitHubClient, ref: RepoRef, issueNumber: number, marker: string): Promise<number | undefined> {
+  const found: Array<{ id: number; body?: string | undefined; user?: { type?: string | undefined; login: string } | null; performed_via_github_app?: unknown }> = [];
+  for (let page = 1; page <= 3; page++) {
+    const { data } = await octokit.rest.issues.listComments({ ...ref, issue_number: issueNumber, per_page: 100, page });
+    found.push(...data);
+    if (data.length < 100) break;
+  }
+  const byApp = (c: (typeof found)[number]) => (c.performed_via_github_app ?? null) !== null || c.user?.type === 'Bot' || (c.user?.login ?? '').endsWith('[bot]');
+  return found.reverse().find((comment) => byApp(comment) && comment.body?.includes(marker) === true)?.id;
+}

@@ -43,7 +43,7 @@ async function expectStopped(url: string): Promise<void> {
 }
 
 describe('shipgate demo', () => {
-  it('plays the push to main through every stage, prints the timeline and exits 0 with --exit', { timeout: 40_000 }, async () => {
+  it('plays the push to main through every stage, then the pull request with /retry, prints the timeline and exits 0 with --exit', { timeout: 60_000 }, async () => {
     const io = await runDemo(['--exit', '--speed', '200', '--log-level', 'silent']);
     expect(io.err).toBe('');
     expect(io.exitCode).toBe(0);
@@ -66,6 +66,20 @@ describe('shipgate demo', () => {
     const rollupDone = lineIndex(lines, /check +shipgate completed: success — 1 pipeline succeeded$/);
     expect(lineIndex(lines, /run +pipeline ci run #1 completed: success/)).toBeLessThan(rollupDone);
 
+    // The pull request: ci fails on test/unit, /retry re-runs only that job (attempt 2), green; 👀 then 🚀.
+    const opened = lineIndex(lines, /pull +bob opened pull request #1 \(cart-total → main, [0-9a-f]{7}\)$/);
+    expect(rollupDone).toBeLessThan(opened);
+    const failed = lineIndex(lines, /run +pipeline ci run #2 completed: failure$/);
+    const commented = lineIndex(lines, /comment +bob commented "\/retry" on #1$/);
+    const again = lineIndex(lines, /dispatch +test\/unit \(attempt 2\) → test\.yml \(ref cart-total\)/);
+    const green = lineIndex(lines, /run +pipeline ci run #2 completed: success$/);
+    expect(opened).toBeLessThan(failed);
+    expect(failed).toBeLessThan(commented);
+    expect(commented).toBeLessThan(again);
+    expect(again).toBeLessThan(green);
+    expect(lines.filter((line) => /dispatch +(build\/app|scan\/sast) .*ref cart-total/.test(line))).toHaveLength(2);
+    lineIndex(lines, /reaction +shipgate reacted 👀 🚀 to "\/retry"$/);
+
     // Dispatch waves: test and scan only after build finished, deploy only after both.
     const buildFinished = lineIndex(lines, /job +build\/app finished/);
     const testDispatched = lineIndex(lines, /dispatch +test\/unit/);
@@ -76,9 +90,10 @@ describe('shipgate demo', () => {
 
     // The summary: API calls per route, the dispatches in order, the check runs.
     const summary = lines.slice(lineIndex(lines, /^GitHub API calls made by the app: \d+ \(\d+ writes\)$/));
-    expect(summary.join('\n')).toMatch(/^ +4 {2}POST \/repos\/\{owner\}\/\{repo\}\/actions\/workflows\/\{workflow_id\}\/dispatches$/m);
+    expect(summary.join('\n')).toMatch(/^ +7 {2}POST \/repos\/\{owner\}\/\{repo\}\/actions\/workflows\/\{workflow_id\}\/dispatches$/m);
+    expect(summary.join('\n')).toMatch(/^ +1 {2}POST \/repos\/\{owner\}\/\{repo\}\/actions\/runs\/\{run_id\}\/rerun-failed-jobs$/m);
     const dispatches = summary
-      .slice(lineIndex(summary, /^Workflow dispatches: 4$/) + 1)
+      .slice(lineIndex(summary, /^Workflow dispatches: 7$/) + 1)
       .slice(0, 4)
       .map((line) => /\s(\w+\.yml)\s/.exec(line)?.[1]);
     expect(dispatches[0]).toBe('build.yml');
@@ -94,7 +109,7 @@ describe('shipgate demo', () => {
     await expectStopped(appUrl ?? '');
   });
 
-  it('without --exit keeps the app serving after the story, until Ctrl-C', { timeout: 40_000 }, async () => {
+  it('without --exit keeps the app serving after the story, until Ctrl-C', { timeout: 60_000 }, async () => {
     const interrupt = new AbortController();
     let health: { status: number; body: unknown } | undefined;
     const io = await runDemo(['--speed', '200', '--log-level', 'silent'], {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeDemo, type DemoObservations } from '../../src/demo/outcome.ts';
+import { judgeDemo, judgePullRequestAct, type DemoObservations, type PullRequestObservations } from '../../src/demo/outcome.ts';
 
 /** Observations of a story that went exactly as scripted. */
 function asScripted(): DemoObservations {
@@ -39,5 +39,35 @@ describe('judgeDemo', () => {
 
   it('says only that it was interrupted when the user stopped the story', () => {
     expect(judgeDemo({ ...asScripted(), pipelineConclusion: undefined, interrupted: true })).toEqual({ ok: false, problems: ['interrupted before the story ended'] });
+  });
+});
+
+/** The pull-request part as scripted: ci fails on test, /retry re-runs it once, green, 👀 then 🚀. */
+function pullRequestAsScripted(): PullRequestObservations {
+  const green = { status: 'completed', conclusion: 'success' };
+  return {
+    before: { pipelineConclusion: 'failure', stages: { build: 'success', scan: 'success', test: 'failure', 'deploy-staging': 'skipped: needs test' } },
+    after: { pipelineConclusion: 'success', checkRuns: { 'shipgate/ci': green, shipgate: green } },
+    reactions: ['eyes', 'rocket'],
+    rerunFailedJobs: 1,
+    dispatchedWorkflows: ['build.yml', 'test.yml', 'scan.yml'],
+  };
+}
+
+describe('judgePullRequestAct', () => {
+  it('accepts the scripted pull request', () => {
+    expect(judgePullRequestAct(pullRequestAsScripted(), 'shipgate/ci')).toEqual([]);
+  });
+
+  it.each([
+    { change: { before: { pipelineConclusion: 'success', stages: { test: 'success' } } }, problem: "the pull request's run concluded success before /retry, expected failure" },
+    { change: { rerunFailedJobs: 0 }, problem: '/retry asked GitHub to re-run failed jobs 0 times, expected once' },
+    { change: { dispatchedWorkflows: ['build.yml', 'test.yml', 'scan.yml', 'test.yml'] }, problem: "the pull request dispatched build.yml, test.yml, scan.yml, test.yml, expected build.yml, test.yml and scan.yml once each" },
+    { change: { after: { pipelineConclusion: 'failure', checkRuns: {} } }, problem: "the pull request's run concluded failure after /retry, expected success" },
+    { change: { after: { pipelineConclusion: 'success', checkRuns: { 'shipgate/ci': { status: 'completed', conclusion: 'success' } } } }, problem: "the pull request's check run shipgate is missing, expected completed/success" },
+    { change: { reactions: ['eyes', 'confused'] }, problem: 'the app reacted eyes, confused to /retry, expected eyes then rocket' },
+    { change: { unfinished: 'too slow' }, problem: 'too slow' },
+  ])('says $problem', ({ change, problem }) => {
+    expect(judgePullRequestAct({ ...pullRequestAsScripted(), ...change }, 'shipgate/ci')).toContain(problem);
   });
 });

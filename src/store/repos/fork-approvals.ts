@@ -31,3 +31,14 @@ export async function approveFork(
     .where('sha', '=', approval.sha)
     .executeTakeFirstOrThrow();
 }
+
+/** The `/ok-to-test` of a fork's commit (who allowed it, when), if it was given. */
+export async function findForkApproval(db: DbOrTrx, commit: { owner: string; repo: string; sha: string }): Promise<ForkApproval | undefined> {
+  return db
+    .selectFrom('fork_approvals')
+    .selectAll()
+    .where('owner', '=', commit.owner)
+    .where('repo', '=', commit.repo)
+    .where('sha', '=', commit.sha)
+    .executeTakeFirst();
+}
