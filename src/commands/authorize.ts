@@ -1,7 +1,7 @@
 /** Who may run a command: the user's role from the API, looked up once per delivery. */
 import type { GitHubClient, RepoRef } from '../github/client.ts';
 import { githubMessage } from '../github/client.ts';
-import { hasRole, repositoryRole, type Role } from '../github/permissions.ts';
+import { hasRole, repositoryRole, teamMembership, type Role, type TeamMembership } from '../github/permissions.ts';
 import { reason, type Reason } from '../engine/reasons.ts';
 
 /** A role lookup that asks GitHub at most once per user; made for one delivery and dropped with it. */
@@ -37,4 +37,27 @@ export async function authorize(lookup: RoleLookup, user: string, needed: Role):
     return reason('refuse.permission-unknown', { user, message: githubMessage(err) });
   }
   return hasRole(role, needed) ? true : reason('refuse.permission', { user, needed, has: role });
+}
+
+/** A team-membership lookup (`@org/slug` → active or not), cached like `RoleLookup` for one delivery. */
+export type TeamLookup = (team: string, user: string) => Promise<TeamMembership>;
+
+/**
+ * A per-delivery cache of `teamMembership` for teams written `@org/slug` (as `approvers` lists
+ * them): only an `active` membership counts; a malformed team name is no membership.
+ */
+export function teamLookupFor(octokit: GitHubClient): TeamLookup {
+  const cache = new Map<string, Promise<TeamMembership>>();
+  return (team, user) => {
+    const match = /^@?([^/\s]+)\/([^/\s]+)$/.exec(team);
+    if (!match) return Promise.resolve('none');
+    const key = `${match[1]}/${match[2]}/${user}`.toLowerCase();
+    let membership = cache.get(key);
+    if (!membership) {
+      membership = teamMembership(octokit, match[1] ?? '', match[2] ?? '', user);
+      membership.catch(() => cache.delete(key));
+      cache.set(key, membership);
+    }
+    return membership;
+  };
 }

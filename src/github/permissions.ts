@@ -35,3 +35,21 @@ export async function repositoryRole(octokit: GitHubClient, { owner, repo }: Rep
     throw err;
   }
 }
+
+/** A user's membership of a team: only `active` counts for anything (a `pending` invitation does not). */
+export type TeamMembership = 'active' | 'pending' | 'none';
+
+/**
+ * A user's membership of `org`'s team `slug`, from
+ * `GET /orgs/{org}/teams/{team_slug}/memberships/{username}` (the installation needs Members:
+ * read). Not a member, or no such team (404): `none`. Other failures are thrown.
+ */
+export async function teamMembership(octokit: GitHubClient, org: string, slug: string, username: string): Promise<TeamMembership> {
+  try {
+    const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username });
+    return data.state === 'active' ? 'active' : data.state === 'pending' ? 'pending' : 'none';
+  } catch (err) {
+    if (statusOf(err) === 404) return 'none';
+    throw err;
+  }
+}
