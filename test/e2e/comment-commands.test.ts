@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../helpers/databases.ts';
-import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
-import { standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { type Harness, type HarnessOptions } from '../helpers/harness.ts';
+import { accepted, appReactions, startAcmeHarness } from '../helpers/acme-harness.ts';
 
 const REPO = 'acme/api';
 const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
@@ -23,27 +23,9 @@ pipelines:
           lint: { workflow: scan.yml }
 `;
 
-async function harnessWith(target: Parameters<typeof startHarness>[0], extra: HarnessOptions = {}): Promise<Harness> {
-  return startHarness(target, {
-    ...extra,
-    setup: async (sim) => {
-      sim.org('acme', { members: ['alice', 'bob'] });
-      sim.repo({ owner: 'acme', name: 'api', files: { 'README.md': '# api\n', '.github/shipgate.yml': CONFIG, ...standardWorkflows() } });
-      sim.setPermission(REPO, 'alice', 'write');
-      await extra.setup?.(sim);
-    },
-  });
-}
+const harnessWith = (target: Parameters<typeof startAcmeHarness>[0], extra: HarnessOptions = {}) => startAcmeHarness(target, CONFIG, extra);
 
-function accepted(h: Harness, route: string) {
-  return h.sim.requests.filter((r) => r.route === route && r.status < 300);
-}
 
-/** The app's reactions to a comment, in the order it gave them. */
-function appReactions(h: Harness, issue: number, commentId: number): string[] {
-  const comment = h.sim.comments(REPO, issue).find((c) => c.id === commentId);
-  return (comment?.reactions ?? []).filter((r) => r.user.login.endsWith('[bot]')).map((r) => r.content);
-}
 
 /** The app's comments on an issue. */
 function replies(h: Harness, issue: number): string[] {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/sim/index.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { SINGLE_STAGE_CONFIG, standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { seededRandom } from '../../src/sim/prng.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/shipgate.js', import.meta.url));
 // The kill moments come from this seed: a failure names it, and the same seed replays the same schedule.
@@ -17,17 +18,6 @@ const SERVING_WINDOW_MS = 2_000;
 // Writes are paced per installation, so every organisation is its own lane.
 const ORGS = ['acme', 'globex', 'initech', 'umbrella'];
 
-/** Mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `shipgate start` as a child, returned at once (not when it listens), so it can be killed during start-up. */
 interface SpawnedApp {

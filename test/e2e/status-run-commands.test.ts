@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../helpers/databases.ts';
-import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
-import { standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { type Harness, type HarnessOptions } from '../helpers/harness.ts';
+import { accepted, appReactions, startAcmeHarness } from '../helpers/acme-harness.ts';
 
 const REPO = 'acme/api';
 const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
@@ -40,26 +40,9 @@ pipelines:
           dist: { workflow: build.yml, inputs: { target: dist } }
 `;
 
-async function harnessWith(target: Parameters<typeof startHarness>[0], extra: HarnessOptions = {}): Promise<Harness> {
-  return startHarness(target, {
-    ...extra,
-    setup: async (sim) => {
-      sim.org('acme', { members: ['alice', 'bob'] });
-      sim.repo({ owner: 'acme', name: 'api', files: { 'README.md': '# api\n', '.github/shipgate.yml': CONFIG, ...standardWorkflows() } });
-      sim.setPermission(REPO, 'alice', 'write');
-      await extra.setup?.(sim);
-    },
-  });
-}
+const harnessWith = (target: Parameters<typeof startAcmeHarness>[0], extra: HarnessOptions = {}) => startAcmeHarness(target, CONFIG, extra);
 
-function accepted(h: Harness, route: string) {
-  return h.sim.requests.filter((r) => r.route === route && r.status < 300);
-}
 
-function appReactions(h: Harness, issue: number, commentId: number): string[] {
-  const comment = h.sim.comments(REPO, issue).find((c) => c.id === commentId);
-  return (comment?.reactions ?? []).filter((r) => r.user.login.endsWith('[bot]')).map((r) => r.content);
-}
 
 function appComments(h: Harness, issue: number) {
   return h.sim.comments(REPO, issue).filter((c) => c.app !== undefined);

@@ -21,3 +21,14 @@ export function startAcmeHarness(target: DatabaseTarget, config: string, extra: 
     },
   });
 }
+
+/** The requests to `route` that GitHub accepted (a faulted one did nothing). */
+export function accepted(h: Harness, route: string) {
+  return h.sim.requests.filter((r) => r.route === route && r.status < 300);
+}
+
+/** The app's reactions to a comment of `acme/api`, in the order it gave them. */
+export function appReactions(h: Harness, issue: number, commentId: number): string[] {
+  const comment = h.sim.comments(ACME_API, issue).find((c) => c.id === commentId);
+  return (comment?.reactions ?? []).filter((r) => r.user.login.endsWith('[bot]')).map((r) => r.content);
+}
