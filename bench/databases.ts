@@ -52,6 +52,17 @@ export async function postgresReachable(url: string): Promise<true | string> {
   }
 }
 
+/**
+ * A fresh bench database on the PostgreSQL server of `DATABASE_URL` (or the local default), or
+ * why the PostgreSQL figures are skipped when no server answers.
+ */
+export async function openReachablePostgres(): Promise<{ database: BenchDatabase } | { skipped: string }> {
+  const url = postgresServerUrl();
+  const reachable = await postgresReachable(url);
+  if (reachable !== true) return { skipped: reachable };
+  return { database: await openBenchPostgres(url) };
+}
+
 /** A fresh database `shipgate_bench_<random>` on the server of `url`, dropped by `dispose()`. */
 export async function openBenchPostgres(url: string): Promise<BenchDatabase> {
   const name = `shipgate_bench_${randomBytes(5).toString('hex')}`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startShipgateProcess, type ShipgateProcess } from './app-process.ts';
 import { startBareProbot, type BareProbot } from './bare-probot.ts';
-import { openBenchPostgres, postgresReachable, postgresServerUrl, type BenchDatabase } from './databases.ts';
+import { openReachablePostgres, type BenchDatabase } from './databases.ts';
 import { startIdleTraffic } from './idle-traffic.ts';
 import { ACK_SAMPLES, ACK_WARMUP, sampleAcks } from './measure-ack.ts';
 import type { Progress } from './measure-pipelines.ts';
@@ -35,13 +35,12 @@ export async function measureAppProcess(kind: TargetResult['database'], progress
   try {
     let where: { url: string } | { dataDir: string };
     if (kind === 'postgres') {
-      const url = postgresServerUrl();
-      const reachable = await postgresReachable(url);
-      if (reachable !== true) {
-        result.skipped = reachable;
+      const opened = await openReachablePostgres();
+      if ('skipped' in opened) {
+        result.skipped = opened.skipped;
         return result;
       }
-      database = await openBenchPostgres(url);
+      database = opened.database;
       where = { url: String(database.store.pool?.options.connectionString) };
     } else {
       dataDir = await mkdtemp(join(tmpdir(), 'shipgate-bench-app-'));

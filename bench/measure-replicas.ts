@@ -1,7 +1,7 @@
 import { migrateToLatest } from '../src/store/migrations/migrate.ts';
 import { startRoundRobin } from '../test/helpers/round-robin.ts';
 import { startShipgateProcess, type ShipgateProcess } from './app-process.ts';
-import { openBenchPostgres, postgresReachable, postgresServerUrl, type BenchDatabase } from './databases.ts';
+import { openReachablePostgres, type BenchDatabase } from './databases.ts';
 import { startIdleTraffic } from './idle-traffic.ts';
 import type { Progress } from './measure-pipelines.ts';
 import { runPipelines, startProcessSim, type ProcessSim } from './process-pipelines.ts';
@@ -29,13 +29,12 @@ export async function measureReplicas(pushes: number, progress: Progress): Promi
   const apps: ShipgateProcess[] = [];
   let balancer: Awaited<ReturnType<typeof startRoundRobin>> | undefined;
   try {
-    const url = postgresServerUrl();
-    const reachable = await postgresReachable(url);
-    if (reachable !== true) {
-      result.skipped = reachable;
+    const opened = await openReachablePostgres();
+    if ('skipped' in opened) {
+      result.skipped = opened.skipped;
       return result;
     }
-    database = await openBenchPostgres(url);
+    database = opened.database;
     // Migrated once up front, so the replicas do not race to do it.
     await migrateToLatest(database.store.db);
     const repos = Array.from({ length: pushes }, (_, i) => `${ORG}/svc-${i + 1}`);

@@ -1,5 +1,5 @@
 import { deliveryTimes } from './delivery-times.ts';
-import { openBenchPglite, openBenchPostgres, postgresReachable, postgresServerUrl, type BenchDatabase } from './databases.ts';
+import { openBenchPglite, openReachablePostgres, type BenchDatabase } from './databases.ts';
 import { startBenchEnvironment, type BenchEnvironment } from './environment.ts';
 import { measureAck } from './measure-ack.ts';
 import { countPipelineRequests, measureDispatchLatency, type Progress } from './measure-pipelines.ts';
@@ -70,13 +70,12 @@ export async function runDatabasePass(kind: DatabaseKind, options: DatabasePassO
   let rssAtStart = Number.NaN;
   try {
     if (kind === 'postgres') {
-      const url = postgresServerUrl();
-      const reachable = await postgresReachable(url);
-      if (reachable !== true) {
-        result.skipped = reachable;
+      const opened = await openReachablePostgres();
+      if ('skipped' in opened) {
+        result.skipped = opened.skipped;
         return result;
       }
-      database = await openBenchPostgres(url);
+      database = opened.database;
     } else {
       database = await openBenchPglite();
     }
