@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../helpers/databases.ts';
 import { type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import { accepted, appReactions, startAcmeHarness } from '../helpers/acme-harness.ts';
+import { DISPATCH } from '../helpers/routes.ts';
 
 const REPO = 'acme/api';
-const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const RERUN_FAILED = 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs';
 const CANCEL = 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel';
 const REACTION = 'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions';

@@ -8,8 +8,8 @@ import type { Store } from '../../src/store/db.ts';
 import { startAppProcess, type AppProcess } from '../helpers/app-process.ts';
 import { databaseTargets } from '../helpers/databases.ts';
 import { SINGLE_STAGE_CONFIG, standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { DISPATCH } from '../helpers/routes.ts';
 
-const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();

@@ -3,9 +3,9 @@ import { databaseTargets } from '../helpers/databases.ts';
 import { type Harness } from '../helpers/harness.ts';
 import { startAcmeHarness } from '../helpers/acme-harness.ts';
 import { SINGLE_STAGE_CONFIG } from '../helpers/repo-fixtures.ts';
+import { DISPATCH } from '../helpers/routes.ts';
 
 const REPO = 'acme/api';
-const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const CREATE_CHECK = 'POST /repos/{owner}/{repo}/check-runs';
 
 /** A pipeline for pull requests only: a push to the PR's branch matches nothing. */

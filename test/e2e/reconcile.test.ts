@@ -3,9 +3,9 @@ import { toJsonb } from '../../src/store/json.ts';
 import { databaseTargets } from '../helpers/databases.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { SINGLE_STAGE_CONFIG, standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { DISPATCH } from '../helpers/routes.ts';
 
 const REPO = 'acme/api';
-const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const QUEUED_CONFIG = SINGLE_STAGE_CONFIG.replace('    stages:', '    concurrency: queue\n    stages:');
 
 async function harnessWith(target: Parameters<typeof startHarness>[0], config: string): Promise<Harness> {

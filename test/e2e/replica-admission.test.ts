@@ -8,13 +8,13 @@ import { databaseTargets } from '../helpers/databases.ts';
 import { appConfigFor, settleDeliveries } from '../helpers/harness.ts';
 import { standardWorkflows, twoStageConfig } from '../helpers/repo-fixtures.ts';
 import { startRoundRobin } from '../helpers/round-robin.ts';
+import { DISPATCH } from '../helpers/routes.ts';
 
 const postgres = databaseTargets().find((t) => t.name === 'postgres');
 const REPO = 'acme/api';
 const PUSHES = 20;
 const REPLICAS = 3;
 const STAGE_MS = 10_000;
-const DISPATCH = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const CANCEL = '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel';
 
 
