@@ -1,5 +1,5 @@
 /** The bench's figures as text, each next to its SPEC §11 target (pure). */
-import type { BenchReport, PipelineRateSample, TargetResult } from './results.ts';
+import type { BenchReport, GateCaseResult, GatesResult, PipelineRateSample, TargetResult } from './results.ts';
 import { median } from './stats.ts';
 import { formatNumber, formatTable, withUnit } from './table.ts';
 
@@ -18,6 +18,10 @@ export const TARGETS = {
   requestsSlack: 4,
   /** The floor: jobs + this. */
   requestsFloor: 2,
+  /** Gates: a 50 MB JUnit file and a SARIF log of 100,000 results each evaluate in at most this. */
+  gateMs: 5_000,
+  /** …with at most this much extra heap, MB. */
+  gateExtraHeapMb: 100,
 } as const;
 
 /** ✓ when `value ≤ limit`, ✗ when above, ? when either is not a number. */
@@ -148,22 +152,73 @@ export function routeRows(targets: readonly TargetResult[]): string[][] {
   return [...routes].sort().map((route) => [route, ...targets.map((t) => (t.requests ? formatNumber(t.requests.byRoute[route] ?? 0, 2) : '—'))]);
 }
 
-/** The whole report as text: the figures, the request breakdown, and the notes. */
+/** Figure 9, one case: the capped run's time and peak extra heap against their targets, then what is only reported. */
+function gateCaseRows(gate: GateCaseResult, first: boolean): string[][] {
+  const { bounded, unbounded } = gate;
+  const finished = bounded.kind === 'finished';
+  return [
+    [
+      `${first ? '9.' : '  '} ${gate.case}: parse + evaluate, heap capped at ${bounded.capMb} MB`,
+      finished ? marked(withUnit(bounded.ms, 'ms', 0), bounded.ms, TARGETS.gateMs) : 'out of memory ✗',
+      `≤ ${TARGETS.gateMs / 1000} s`,
+    ],
+    [
+      `   peak extra heap in use (over ${formatNumber(finished ? bounded.baselineMb : unbounded.baselineMb)} MB before)`,
+      finished ? marked(withUnit(bounded.peakExtraHeapMb, 'MB'), bounded.peakExtraHeapMb, TARGETS.gateExtraHeapMb) : `> ${TARGETS.gateExtraHeapMb} MB ✗`,
+      `≤ ${TARGETS.gateExtraHeapMb} MB extra heap`,
+    ],
+    [
+      '   heap unbounded: time, peak extra in use, heap growth',
+      `${withUnit(unbounded.ms, 'ms', 0)}, ${withUnit(unbounded.peakExtraHeapMb, 'MB')}, ${withUnit(unbounded.heapGrowthMb, 'MB')}`,
+      '(reported)',
+    ],
+    ['   retained after a full GC; input; outcome', `${withUnit(unbounded.retainedMb, 'MB')}; ${withUnit(gate.inputMb, 'MB')}; ${unbounded.outcome}`, '(reported)'],
+  ];
+}
+
+/** The rows of the gates table (figure 9): figure, measured, target; one dash row when no case was measured. */
+export function gateRows(gates: GatesResult): string[][] {
+  if (gates.cases.length === 0) return [['9. gates: parse + evaluate', '—', `≤ ${TARGETS.gateMs / 1000} s, ≤ ${TARGETS.gateExtraHeapMb} MB extra heap`]];
+  return gates.cases.flatMap((gate, i) => gateCaseRows(gate, i === 0));
+}
+
+/** Figure 9's failure and notes, as lines of the report's notes. */
+function gateNotes(gates: GatesResult): string[] {
+  return [...(gates.error ? [`gates: FAILED — ${gates.error}`] : []), ...gates.notes.map((note) => `gates: ${note}`)];
+}
+
+/** Figure 9 on its own as text (`node --expose-gc bench/gates.ts`): its table, then its failure and notes, if any. */
+export function formatGates(gates: GatesResult): string {
+  const notes = gateNotes(gates);
+  return [formatTable(['figure', 'measured', 'SPEC §11 target'], gateRows(gates)), ...(notes.length ? ['', ...notes.map((note) => `- ${note}`)] : [])].join('\n');
+}
+
+/** The whole report as text: the figures per database, the request breakdown, the gates, and the notes. */
 export function formatReport(report: BenchReport): string {
   const names = report.targets.map((t) => t.database);
   const parts = [
     `shipgate bench — ${report.node} on ${report.platform}, ${report.cpus} CPUs; write pacing ${report.writeIntervalMs} ms; sim OpenAPI validation ${report.simValidation ? 'on' : 'off'}`,
-    '',
-    formatTable(['figure', ...names, 'SPEC §11 target'], figureRows(report.targets)),
-    '',
-    'GitHub requests per pipeline run, by route (mean over the runs):',
-    formatTable(['route', ...names], routeRows(report.targets)),
   ];
-  const notes = report.targets.flatMap((t) => [
-    ...(t.skipped ? [`${t.database}: skipped — ${t.skipped}`] : []),
-    ...(t.error ? [`${t.database}: FAILED — ${t.error}`] : []),
-    ...t.notes.map((note) => `${t.database}: ${note}`),
-  ]);
+  if (report.targets.length) {
+    parts.push(
+      '',
+      formatTable(['figure', ...names, 'SPEC §11 target'], figureRows(report.targets)),
+      '',
+      'GitHub requests per pipeline run, by route (mean over the runs):',
+      formatTable(['route', ...names], routeRows(report.targets)),
+    );
+  }
+  if (report.gates) {
+    parts.push('', 'Gates, figure 9 (no database; each run in a fresh child process):', formatTable(['figure', 'measured', 'SPEC §11 target'], gateRows(report.gates)));
+  }
+  const notes = [
+    ...report.targets.flatMap((t) => [
+      ...(t.skipped ? [`${t.database}: skipped — ${t.skipped}`] : []),
+      ...(t.error ? [`${t.database}: FAILED — ${t.error}`] : []),
+      ...t.notes.map((note) => `${t.database}: ${note}`),
+    ]),
+    ...(report.gates ? gateNotes(report.gates) : []),
+  ];
   if (notes.length) parts.push('', 'Notes:', ...notes.map((note) => `- ${note}`));
   return parts.join('\n');
 }

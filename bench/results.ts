@@ -119,6 +119,53 @@ export interface ReplicasResult {
   webhooksPerReplica: number[];
 }
 
+/** Figure 9: one parse + evaluate of a gate case, in a fresh child process (`--expose-gc`). */
+export interface GateRun {
+  /** Parse + evaluate, ms. */
+  ms: number;
+  /** Heap in use just before the case, after a full GC (the modules loaded, the input bytes outside the heap), MB. */
+  baselineMb: number;
+  /**
+   * Largest JS heap in use during the case (sampled before every GC and at its end) over
+   * `baselineMb`, MB: the extra heap it took, garbage not yet collected included.
+   */
+  peakExtraHeapMb: number;
+  /** Largest heap V8 reserved during the case (`total_heap_size`) over what it had reserved before, MB. */
+  heapGrowthMb: number;
+  /** Heap still in use after a full GC once the case ended, over `baselineMb`, MB. */
+  retainedMb: number;
+  /** Garbage collections during the case. */
+  gcs: number;
+  /** What the gate made of the report, e.g. `260000 tests, 2681 failed → fail`. */
+  outcome: string;
+}
+
+/** The run with the whole JS heap capped (`--max-heap-size`, MB) at its baseline plus SPEC §11's extra heap: its figures, or it ran out of memory. */
+export type BoundedGateRun = ({ kind: 'finished'; capMb: number } & GateRun) | { kind: 'out-of-memory'; capMb: number };
+
+/** Figure 9, one case: the generated report run twice, heap unbounded (as the app runs) and heap capped (SPEC §11's bound). */
+export interface GateCaseResult {
+  /** What was parsed, e.g. `JUnit 50 MB`. */
+  case: string;
+  format: 'junit' | 'sarif';
+  /** Size of the input, MB; it is read into a Buffer, outside the JS heap. */
+  inputMb: number;
+  /** With the heap capped at the unbounded run's baseline + 100 MB: judged against both targets. */
+  bounded: BoundedGateRun;
+  /** With V8's default heap limit: reported. */
+  unbounded: GateRun;
+}
+
+/** Figure 9: the gate cases of SPEC §11; measured once per bench run (no database). */
+export interface GatesResult {
+  /** The cases measured, in order (those before a failure are kept). */
+  cases: GateCaseResult[];
+  /** Set when a case failed or the child gave no result. */
+  error?: string;
+  notes: string[];
+  durationMs: number;
+}
+
 /** Everything measured on one database. */
 export interface TargetResult {
   database: 'pglite' | 'postgres';
@@ -150,5 +197,8 @@ export interface BenchReport {
   cpus: number;
   writeIntervalMs: number;
   simValidation: boolean;
+  /** One entry per database benched (none with `--parts gates` alone). */
   targets: TargetResult[];
+  /** Figure 9 (`--parts gates`); absent when the part was not run. */
+  gates?: GatesResult;
 }

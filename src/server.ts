@@ -24,6 +24,7 @@ import { EffectRunner } from './effects/runner.ts';
 import { EFFECT_KINDS } from './effects/kinds.ts';
 import { WorkflowListings, dispatchPerformer } from './effects/perform-dispatch.ts';
 import { cancelPerformer } from './effects/perform-cancel.ts';
+import { gatePerformer } from './effects/perform-gate.ts';
 import { checkRunPerformer } from './effects/perform-check-run.ts';
 import { commandReplyPerformer, commentReactionPerformer, statusReplyPerformer } from './effects/command-feedback.ts';
 import { reconcile } from './engine/reconcile.ts';
@@ -180,6 +181,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.dispatch]: dispatchPerformer(engine),
         [EFFECT_KINDS.cancelWorkflowRun]: cancelPerformer(engine),
         [EFFECT_KINDS.checkRun]: checkRunPerformer(engine),
+        [EFFECT_KINDS.evaluateGate]: gatePerformer(engine),
         [EFFECT_KINDS.commentReaction]: commentReactionPerformer(engine),
         [EFFECT_KINDS.commandReply]: commandReplyPerformer(engine),
         [EFFECT_KINDS.statusReply]: statusReplyPerformer(engine),

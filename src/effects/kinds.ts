@@ -19,10 +19,12 @@ export const EFFECT_KINDS = {
   commandReply: 'command-reply',
   /** The `/status` reply of a pull request, one comment updated in place; see `command-feedback.ts`. */
   statusReply: 'status-reply',
+  /** Evaluate one gate for one attempt of its job: read the artifact, parse, compare (SPEC §5a). */
+  evaluateGate: 'evaluate-gate',
 } as const;
 
 /** Lower runs first among due effects: dispatches and cancels before check-run writes, the roll-up last. */
-export const EFFECT_PRIORITY = { dispatch: 0, cancel: 0, reaction: 1, reply: 2, pipelineCheck: 3, namedCheck: 4, rollup: 6 } as const;
+export const EFFECT_PRIORITY = { dispatch: 0, cancel: 0, reaction: 1, gate: 1, reply: 2, pipelineCheck: 3, namedCheck: 4, rollup: 6 } as const;
 
 /** A commit of a repository, where check runs live. */
 export interface CommitTarget {
@@ -105,4 +107,17 @@ export async function recordRunChecks(
   const target = { owner: run.owner, repo: run.repo, sha: run.sha };
   await recordCheckSync(db, { target, name: `shipgate/${run.pipeline}`, what: { source: 'pipeline', pipeline: run.pipeline }, installationId: run.installation_id, runId: run.id, now });
   await recordCheckSync(db, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: run.installation_id, now });
+}
+
+/** Asks for the evaluation of a recorded pending gate result (once per result row). */
+export async function recordGateEvaluation(db: DbOrTrx, args: { gateResultId: number; runId: number; installationId: number; now: Date }): Promise<void> {
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.evaluateGate,
+    key: `gate:${args.gateResultId}`,
+    installationId: args.installationId,
+    pipelineRunId: args.runId,
+    priority: EFFECT_PRIORITY.gate,
+    payload: { gateResultId: args.gateResultId },
+    now: args.now,
+  });
 }

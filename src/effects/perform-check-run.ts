@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Effect, JsonObject, PipelineRun } from '../store/schema/index.ts';
 import type { GitHubClient } from '../github/client.ts';
-import { createCheckRun, findCheckRunByExternalId, updateCheckRun, type CheckAnnotation } from '../github/checks.ts';
+import { ANNOTATIONS_PER_REQUEST, createCheckRun, findCheckRunByExternalId, updateCheckRun, type CheckAnnotation } from '../github/checks.ts';
 import { getCheckRun, upsertCheckRun } from '../store/repos/check-runs.ts';
 import { hasUnfinishedEffects } from '../store/repos/effects.ts';
 import { findPipelineRunsBySha } from '../store/repos/pipeline-runs.ts';
-import { pipelineCheckBody, rollupCheckBody, type CheckRunBody } from '../engine/check-output.ts';
+import { gateAnnotations, pipelineCheckBody, rollupCheckBody, type CheckRunBody } from '../engine/check-output.ts';
 import { loadRunView, sameJson, significance } from '../engine/check-sync.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { withTransaction } from '../store/db.ts';
@@ -85,36 +85,60 @@ export function checkRunPerformer(deps: EngineDeps): Performer {
     // A completed check run is never moved back to in progress (GitHub keeps its conclusion): a new one is created.
     const reopens = written?.key?.status === 'completed' && rendered.body.status !== 'completed';
     const sameCheck = row !== undefined && !reopens && (payload.source !== 'pipeline' || row.pipeline_run_id === rendered.runId);
-    if (sameCheck && sameJson((row.last_written as { key?: unknown }).key, rendered.key)) return { kind: 'done' };
+    const alreadySent = sameCheck ? row.annotations_sent : 0;
+    const unsent = rendered.annotations.slice(alreadySent);
+    if (sameCheck && sameJson((row.last_written as { key?: unknown }).key, rendered.key) && unsent.length === 0) return { kind: 'done' };
     if (effect.installation_id === null) return { kind: 'failed', error: 'check-run effect without an installation' };
     const octokit = await deps.github(effect.installation_id);
+    const installationId = effect.installation_id;
     let checkRunId: number;
+    let sent: number;
+    // GitHub appends annotations, at most 50 per request: the first batch rides on the write, the rest follow, each counted once answered.
+    const first = unsent.slice(0, ANNOTATIONS_PER_REQUEST);
     if (sameCheck) {
       checkRunId = row.check_run_id;
-      await updateCheckRun(octokit, target, checkRunId, rendered.body);
+      await updateCheckRun(octokit, target, checkRunId, rendered.body, first);
+      sent = alreadySent + first.length;
     } else {
-      checkRunId = await createOnce(octokit, target, rendered, effect.attempts > 1);
+      const created = await createOnce(octokit, target, rendered, first, effect.attempts > 1);
+      checkRunId = created.id;
+      // A create found by its external_id reached GitHub with its first batch.
+      sent = first.length;
     }
-    await withTransaction(deps.db, async (trx) => {
-      await upsertCheckRun(trx, { ...checkKey, check_run_id: checkRunId, pipeline_run_id: rendered.runId, last_written: { key: rendered.key }, now });
-      // The roll-up follows every other shipgate check of the commit.
-      if (payload.source !== 'rollup') {
-        await recordCheckSync(trx, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: effect.installation_id ?? 0, now, keepPayload: true });
-      }
-    });
+    const record = (count: number, withRollup: boolean) =>
+      withTransaction(deps.db, async (trx) => {
+        await upsertCheckRun(trx, { ...checkKey, check_run_id: checkRunId, pipeline_run_id: rendered.runId, last_written: { key: rendered.key }, annotations_sent: count, now });
+        // The roll-up follows every other shipgate check of the commit.
+        if (withRollup && payload.source !== 'rollup') {
+          await recordCheckSync(trx, { target, name: 'shipgate', what: { source: 'rollup' }, installationId, now, keepPayload: true });
+        }
+      });
+    await record(sent, true);
+    while (sent < rendered.annotations.length) {
+      const batch = rendered.annotations.slice(sent, sent + ANNOTATIONS_PER_REQUEST);
+      await updateCheckRun(octokit, target, checkRunId, rendered.body, batch);
+      sent += batch.length;
+      await record(sent, false);
+    }
     return { kind: 'done' };
   };
 }
 
-async function createOnce(octokit: GitHubClient, target: { owner: string; repo: string; sha: string }, rendered: Rendered, mayExist: boolean): Promise<number> {
+async function createOnce(
+  octokit: GitHubClient,
+  target: { owner: string; repo: string; sha: string },
+  rendered: Rendered,
+  annotations: CheckAnnotation[],
+  mayExist: boolean,
+): Promise<{ id: number }> {
   if (mayExist) {
     const found = await findCheckRunByExternalId(octokit, target, rendered.body.name, rendered.externalId);
     if (found !== undefined) {
       await updateCheckRun(octokit, target, found, rendered.body);
-      return found;
+      return { id: found };
     }
   }
-  return createCheckRun(octokit, target, target.sha, rendered.body, { externalId: rendered.externalId, annotations: rendered.annotations });
+  return { id: await createCheckRun(octokit, target, target.sha, rendered.body, { externalId: rendered.externalId, annotations }) };
 }
 
 async function render(deps: EngineDeps, payload: CheckPayload, now: Date): Promise<Rendered | undefined> {
@@ -124,7 +148,7 @@ async function render(deps: EngineDeps, payload: CheckPayload, now: Date): Promi
     const run = latestOf(runs.filter((r) => r.pipeline === payload.pipeline));
     if (!run) return undefined;
     const view = await loadRunView(deps.db, run);
-    return { body: pipelineCheckBody(view, now), key: significance(view), externalId: String(run.id), runId: run.id, annotations: [] };
+    return { body: pipelineCheckBody(view, now), key: significance(view), externalId: String(run.id), runId: run.id, annotations: gateAnnotations(view.gates ?? []) };
   }
   if (payload.source === 'rollup') {
     const runs = await findPipelineRunsBySha(deps.db, target);

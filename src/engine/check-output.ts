@@ -41,6 +41,42 @@ export interface PipelineRunView {
   stages: StageView[];
   /** A fork pull request's run: who allowed its commit with `/ok-to-test`. */
   allowedBy?: string;
+  /** The pipeline's gates, in config order (absent: none). */
+  gates?: GateView[];
+}
+
+/** How a gate stands, as the gates table shows it: the five results of SPEC §5a, or not there yet. */
+export type GateViewResult = 'pass' | 'fail' | 'neutral' | 'overridden' | 'error' | 'pending' | 'not run';
+
+/** A gate finding with a place in the repository (what becomes an annotation). */
+export interface GateFindingView {
+  level: 'failure' | 'warning' | 'notice';
+  path: string | null;
+  startLine: number | null;
+  endLine: number | null;
+  title: string;
+  message: string;
+}
+
+/** One row of the gates table: the latest evaluation of a gate. */
+export interface GateView {
+  name: string;
+  job: string | null;
+  result: GateViewResult;
+  measured: string | null;
+  threshold: string;
+  baseline: string | null;
+  /** Why: the reason sentence (naming artifact, file and run when they are at fault). */
+  detail: string | null;
+  /** The workflow run the artifact came from. */
+  runUrl: string | null;
+  /** The producing workflow file differs from the default branch's. */
+  untrusted: boolean;
+  override: { actor: string; reason: string } | null;
+  findings: GateFindingView[];
+  /** When and in which row it was evaluated: annotations are appended in this order, so it never changes for a check run. */
+  evaluatedAt: Date | null;
+  rowId: number | null;
 }
 
 export interface CheckRunAction {
@@ -126,14 +162,20 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
     ...(run.error ? [run.error] : []),
     ...run.stages.flatMap((stage) => stage.jobs.filter((j) => j.error).map((j) => `**${stage.id}/${j.job}**: ${j.error}`)),
   ];
+  const gates = run.gates ?? [];
+  const failedGates = gates.filter((g) => g.result === 'fail' || g.result === 'error').map((g) => g.name);
+  const summary = gates.length > 0 ? `${table}\n\n${gatesTable(gates)}` : table;
   const text = problems.length ? `### Problems\n\n${problems.map((p) => `- ${p}`).join('\n')}` : undefined;
 
   if (run.status === 'completed') {
     const conclusion = (run.conclusion ?? 'failure') as NonNullable<CheckRunBody['conclusion']>;
     const took = duration(run.startedAt ?? run.createdAt, run.completedAt, now);
-    const failed = run.stages.flatMap((s) =>
-      s.jobs.filter((j) => j.status === 'completed' && j.conclusion !== 'success' && j.conclusion !== 'cancelled').map((j) => `${s.id}/${j.job}`),
-    );
+    const failed = [
+      ...run.stages.flatMap((s) =>
+        s.jobs.filter((j) => j.status === 'completed' && j.conclusion !== 'success' && j.conclusion !== 'cancelled').map((j) => `${s.id}/${j.job}`),
+      ),
+      ...failedGates.map((g) => `gate ${g}`),
+    ];
     const title =
       conclusion === 'success'
         ? `${run.pipeline} succeeded in ${took}`
@@ -145,7 +187,7 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
       status: 'completed',
       conclusion,
       completed_at: (run.completedAt ?? now).toISOString(),
-      output: { title: truncate(title, 200), summary: table, ...(text ? { text } : {}) },
+      output: { title: truncate(title, 200), summary, ...(text ? { text } : {}) },
       ...(conclusion !== 'success'
         ? { actions: [{ label: 'Re-run failed', description: 'Run the failed jobs again', identifier: CHECK_ACTIONS.rerunFailed }] }
         : {}),
@@ -155,7 +197,7 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
     return {
       name,
       status: 'queued',
-      output: { title: `${run.pipeline} is waiting`, summary: `${run.waitingFor ?? 'Waiting to start.'}\n\n${table}` },
+      output: { title: `${run.pipeline} is waiting`, summary: `${run.waitingFor ?? 'Waiting to start.'}\n\n${summary}` },
       actions: [{ label: 'Cancel', description: 'Cancel this pipeline run', identifier: CHECK_ACTIONS.cancel }],
     };
   }
@@ -166,11 +208,66 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
     ...(run.startedAt ? { started_at: run.startedAt.toISOString() } : {}),
     output: {
       title: running.length ? `${run.pipeline}: ${running.join(', ')} running` : `${run.pipeline} is running`,
-      summary: table,
+      summary,
       ...(text ? { text } : {}),
     },
     actions: [{ label: 'Cancel', description: 'Cancel this pipeline run', identifier: CHECK_ACTIONS.cancel }],
   };
+}
+
+const GATE_ICON: Record<GateViewResult, string> = {
+  pass: '✅',
+  fail: '❌',
+  error: '⚠️',
+  neutral: '➖',
+  overridden: '🟡',
+  pending: '⏳',
+  'not run': '⏭️',
+};
+
+/** The gates table of SPEC §5a: gate, result, measured vs threshold, baseline, the artifact's run; then why each gate did not pass. */
+export function gatesTable(gates: readonly GateView[]): string {
+  const rows = gates.map((gate) => {
+    const result = `${GATE_ICON[gate.result]} ${gate.result}${gate.untrusted ? '<br>⚠️ produced by a workflow changed in this PR' : ''}`;
+    const measured = gate.measured ?? '—';
+    const threshold = gate.threshold.length > 0 ? gate.threshold : '—';
+    const run = gate.runUrl ? `[${gate.job ?? 'run'}](${gate.runUrl})` : (gate.job ?? 'pipeline');
+    return `| ${cell(gate.name)} | ${result} | ${cell(measured)} | ${cell(threshold)} | ${cell(gate.baseline ?? '—')} | ${cell(run)} |`;
+  });
+  const notes = gates.flatMap((gate) => {
+    if (gate.override) return [`- **${gate.name}** overridden by @${gate.override.actor}: ${gate.override.reason}${gate.detail ? ` (it was: ${gate.detail})` : ''}`];
+    if (gate.result === 'pass' || gate.result === 'pending' || gate.result === 'not run' || gate.detail === null) return [];
+    return [`- **${gate.name}** ${gate.result}: ${gate.detail}`];
+  });
+  const lines = ['### Gates', '', '| Gate | Result | Measured | Threshold | Baseline | Run |', '| --- | --- | --- | --- | --- | --- |', ...rows];
+  if (notes.length > 0) lines.push('', ...notes);
+  return lines.join('\n');
+}
+
+/** Annotations a check run carries at most; findings beyond are counted in the gates table, not annotated. */
+export const MAX_CHECK_ANNOTATIONS = 500;
+
+/** The findings of the gates that have a path and a line, as check-run annotations (in the order the gates were evaluated). */
+export function gateAnnotations(gates: readonly GateView[]): Array<{ path: string; start_line: number; end_line: number; annotation_level: 'notice' | 'warning' | 'failure'; title: string; message: string }> {
+  const annotations = [];
+  const evaluated = gates
+    .filter((gate) => gate.evaluatedAt !== null && gate.rowId !== null)
+    .sort((a, b) => (a.evaluatedAt?.getTime() ?? 0) - (b.evaluatedAt?.getTime() ?? 0) || (a.rowId ?? 0) - (b.rowId ?? 0));
+  for (const gate of evaluated) {
+    for (const finding of gate.findings) {
+      if (finding.path === null || finding.startLine === null) continue;
+      annotations.push({
+        path: finding.path,
+        start_line: finding.startLine,
+        end_line: Math.max(finding.startLine, finding.endLine ?? finding.startLine),
+        annotation_level: finding.level,
+        title: truncate(`${gate.name}: ${finding.title}`, 255),
+        message: truncate(finding.message, 4000),
+      });
+      if (annotations.length >= MAX_CHECK_ANNOTATIONS) return annotations;
+    }
+  }
+  return annotations;
 }
 
 export interface RollupEntry {

@@ -3,7 +3,11 @@ import { latestAttemptPerJob, listJobAttempts } from '../store/repos/job-attempt
 import { findForkApproval } from '../store/repos/fork-approvals.ts';
 import { listStageRuns } from '../store/repos/stage-runs.ts';
 import type { JobAttempt, JsonObject, PipelineRun } from '../store/schema/index.ts';
-import type { PipelineRunView, StageView } from './check-output.ts';
+import type { GateFindingView, GateView, PipelineRunView, StageView } from './check-output.ts';
+import { latestGateResults, listGateResults } from '../store/repos/gate-results.ts';
+import { overridesFor } from '../store/repos/gate-overrides.ts';
+import { isGateReason, renderGateReason } from '../gates/reasons.ts';
+import type { RunPlan } from './run-plan.ts';
 import { topologicalStages } from './plan.ts';
 import { isReason, renderReason } from './reasons.ts';
 import { readRunPlan } from './run-plan.ts';
@@ -54,7 +58,9 @@ export async function loadRunView(db: DbOrTrx, run: PipelineRun): Promise<Pipeli
     };
   });
   const approval = run.from_fork ? await findForkApproval(db, { owner: run.owner, repo: run.repo, sha: run.sha }) : undefined;
+  const gates = (plan.gates ?? []).length > 0 ? await loadGateViews(db, run, plan) : undefined;
   return {
+    ...(gates ? { gates } : {}),
     ...(approval ? { allowedBy: approval.approved_by } : {}),
     id: run.id,
     pipeline: run.pipeline,
@@ -67,6 +73,49 @@ export async function loadRunView(db: DbOrTrx, run: PipelineRun): Promise<Pipeli
     completedAt: run.completed_at,
     stages,
   };
+}
+
+const FINDING_LEVELS = new Set(['failure', 'warning', 'notice']);
+
+/** Stored findings back as views, keeping only well-formed ones (rows are data, never trusted shapes). */
+function findingViews(value: unknown): GateFindingView[] {
+  if (!Array.isArray(value)) return [];
+  const views: GateFindingView[] = [];
+  for (const item of value) {
+    if (item === null || typeof item !== 'object') continue;
+    const f = item as Record<string, unknown>;
+    if (typeof f.level !== 'string' || !FINDING_LEVELS.has(f.level) || typeof f.title !== 'string' || typeof f.message !== 'string') continue;
+    const line = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
+    views.push({ level: f.level as GateFindingView['level'], path: typeof f.path === 'string' ? f.path : null, startLine: line(f.startLine), endLine: line(f.endLine), title: f.title, message: f.message });
+  }
+  return views;
+}
+
+/** The latest evaluation of each gate of the run, with the commit's overrides, in config order. */
+export async function loadGateViews(db: DbOrTrx, run: PipelineRun, plan: RunPlan): Promise<GateView[]> {
+  const latest = latestGateResults(await listGateResults(db, run.id));
+  const overrides = await overridesFor(db, { owner: run.owner, repo: run.repo, sha: run.sha, pipeline: run.pipeline });
+  return (plan.gates ?? []).map((gate): GateView => {
+    const row = latest.get(gate.name);
+    const override = overrides.get(gate.name);
+    const failing = row?.result === 'fail' || row?.result === 'error';
+    const result = row === undefined ? (run.status === 'completed' ? 'not run' : 'pending') : row.status === 'pending' ? 'pending' : failing && override ? 'overridden' : (row.result ?? 'error');
+    return {
+      name: gate.name,
+      job: gate.job ?? null,
+      result,
+      measured: row?.measured ?? null,
+      threshold: row?.threshold ?? '',
+      baseline: row?.baseline ?? null,
+      detail: row?.detail ?? (isGateReason(row?.reason) ? renderGateReason(row.reason) : null),
+      runUrl: row?.run_url ?? null,
+      untrusted: row?.untrusted_producer ?? false,
+      override: failing && override ? { actor: override.actor, reason: override.reason } : null,
+      findings: row?.status === 'completed' ? findingViews(row.findings) : [],
+      evaluatedAt: row?.evaluated_at ?? null,
+      rowId: row?.id ?? null,
+    };
+  });
 }
 
 /**
@@ -83,6 +132,7 @@ export function significance(view: PipelineRunView): JsonObject {
     started: view.stages.filter((s) => s.status !== 'pending').map((s) => s.id).join(','),
     bad: view.stages.filter((s) => s.status === 'completed' && s.conclusion !== 'success').map((s) => s.id).join(','),
     error: view.error,
+    ...(view.gates ? { gates: view.gates.map((g) => `${g.name}:${g.result}`).join(',') } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ export type EngineEvent =
   | { kind: 'job-failed-to-start'; runId: number; pipeline: string; stage: string; job: string; error: string }
   | { kind: 'job-completed'; runId: number; pipeline: string; stage: string; job: string; attempt: number; conclusion: string }
   | { kind: 'job-retry-scheduled'; runId: number; pipeline: string; stage: string; job: string; at: number }
+  | { kind: 'gate-evaluated'; runId: number; pipeline: string; gate: string; result: string }
   | { kind: 'run-completed'; runId: number; pipeline: string; conclusion: string }
   | { kind: 'config-invalid'; repo: string; sha: string; errors: number }
   | { kind: 'no-pipeline'; repo: string; sha: string };

@@ -4,6 +4,7 @@
  * `advance.ts` applies the decisions and performs their effects.
  */
 
+import { gateReason, type GateReason } from '../gates/reasons.ts';
 import { reason, type Reason } from './reasons.ts';
 
 /** What the planner needs of a pipeline's configuration (a subset of the parsed config). */
@@ -41,17 +42,40 @@ export interface StageState {
   conclusion: string | null;
 }
 
+/** A gate of the pipeline, as the planner needs it: which job's attempts it judges (none: the whole pipeline). */
+export interface PlanGate {
+  name: string;
+  type: string;
+  stage: string | null;
+  job: string | null;
+}
+
+/** What a gate's evaluation for one attempt of its job came to (`overridden`: a fail or error set aside by `/override`). */
+export type GateVerdictState = 'pass' | 'fail' | 'neutral' | 'error' | 'overridden';
+
+/** A recorded gate evaluation: `attempt` is the job's attempt number (0 for a pipeline-level gate). */
+export interface GateState {
+  name: string;
+  attempt: number;
+  status: 'pending' | 'completed';
+  result: GateVerdictState | null;
+}
+
 export interface RunState {
   status: 'queued' | 'in_progress' | 'completed';
   cancelRequested: boolean;
   stages: StageState[];
   attempts: AttemptState[];
+  /** Gate evaluations so far (absent: the pipeline has no gates). */
+  gates?: GateState[];
 }
 
 export type ConditionResult = { ok: true; value: boolean } | { ok: false; error: string };
 
 export interface PlanInput {
   pipeline: PlanPipeline;
+  /** The pipeline's gates (SPEC §5a); a stage ends only once the gates of its jobs are evaluated. */
+  gates?: PlanGate[];
   run: RunState;
   now: number;
   defaults: { retries: number; timeoutMs: number };
@@ -72,6 +96,10 @@ export type Decision =
   | { kind: 'schedule-retry'; attemptId: number; at: number }
   | { kind: 'retry'; previousAttemptId: number; stage: string; job: string; attempt: number; workflowRunId: number; timeoutMs: number }
   | { kind: 'cancel-attempts'; attemptIds: number[]; reason: Reason }
+  /** Evaluate a gate for the final attempt of its job (attemptId null: a pipeline-level gate, attempt 0). */
+  | { kind: 'evaluate-gate'; gate: string; stage: string | null; job: string | null; attemptId: number | null; attempt: number }
+  /** Record a gate as not evaluated (its job was cancelled or never started a workflow run). */
+  | { kind: 'skip-gate'; gate: string; stage: string | null; job: string | null; attemptId: number | null; attempt: number; reason: GateReason }
   | { kind: 'complete-run'; conclusion: RunConclusion };
 
 const SUCCESSFUL = new Set(['success', 'neutral', 'skipped']);
@@ -124,6 +152,37 @@ export function decide(input: PlanInput): Decision[] {
     // Copies: the planner works out the consequences of its own decisions on them, never on the caller's state.
     if (!current || attempt.attempt > current.attempt) latestAttempts.set(key, { ...attempt });
   }
+  const gates = input.gates ?? [];
+  const gateStates = new Map((run.gates ?? []).map((g) => [`${g.name}\u0000${g.attempt}`, g]));
+  const askedGates = new Set<string>();
+  /**
+   * The gates of a job whose outcome is final: asks for the evaluations not
+   * recorded yet and says whether any is still pending or failed.
+   */
+  const judgeGates = (stage: string | null, job: string | null, attempt: AttemptState | null): { pending: boolean; failed: boolean } => {
+    let pending = false;
+    let failed = false;
+    for (const gate of gates) {
+      if (gate.stage !== stage || gate.job !== job) continue;
+      const number = attempt?.attempt ?? 0;
+      const key = `${gate.name}\u0000${number}`;
+      const state = gateStates.get(key);
+      if (state === undefined) {
+        pending = true;
+        if (askedGates.has(key)) continue;
+        askedGates.add(key);
+        const target = { gate: gate.name, stage, job, attemptId: attempt?.id ?? null, attempt: number };
+        const unrun = attempt !== null && (attempt.conclusion === 'cancelled' || (attempt.workflowRunId === null && gate.type !== 'duration'));
+        if (unrun) decisions.push({ kind: 'skip-gate', ...target, reason: gateReason('gate.job-not-run', { job: job ?? '', conclusion: attempt.conclusion ?? 'unknown' }) });
+        else if (attempt === null && run.cancelRequested) decisions.push({ kind: 'skip-gate', ...target, reason: gateReason('gate.run-cancelled') });
+        else decisions.push({ kind: 'evaluate-gate', ...target });
+        continue;
+      }
+      if (state.status === 'pending') pending = true;
+      else if (state.result === 'fail' || state.result === 'error') failed = true;
+    }
+    return { pending, failed };
+  };
   const jobConfig = (stage: string, job: string) => pipeline.stages[stage]?.jobs[job];
   const timeoutOf = (stage: string, job: string) => {
     const timeout = jobConfig(stage, job)?.timeout;
@@ -224,6 +283,12 @@ export function decide(input: PlanInput): Decision[] {
           }
           break;
       }
+      // A job's gates are judged once its outcome is final (all attempts); a failed gate fails its stage.
+      if (outcome.state === 'succeeded' || outcome.state === 'failed') {
+        const judged = judgeGates(stage.stage, job, latestAttempts.get(`${stage.stage}\u0000${job}`) ?? null);
+        if (judged.pending) allFinal = false;
+        else if (judged.failed) conclusion = worse(conclusion, 'failure');
+      }
     }
     if (allFinal) {
       decisions.push({ kind: 'complete-stage', stage: stage.stage, conclusion });
@@ -276,8 +341,9 @@ export function decide(input: PlanInput): Decision[] {
     return state?.status === 'completed' || state?.status === 'skipped';
   });
   const nothingRunning = [...latestAttempts.values()].every((a) => a.status === 'completed');
-  if (allStagesDone && nothingRunning) {
-    let conclusion: RunConclusion = run.cancelRequested ? 'cancelled' : 'success';
+  const pipelineGates = allStagesDone && nothingRunning ? judgeGates(null, null, null) : { pending: true, failed: false };
+  if (allStagesDone && nothingRunning && !pipelineGates.pending) {
+    let conclusion: RunConclusion = run.cancelRequested ? 'cancelled' : pipelineGates.failed ? 'failure' : 'success';
     if (!run.cancelRequested) {
       for (const state of stageById.values()) {
         if (state.status === 'completed' && state.conclusion && !isSuccessful(state.conclusion)) {

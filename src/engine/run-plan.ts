@@ -1,4 +1,8 @@
 import type { ExpressionContext } from '../matching/conditions.ts';
+import type { Gate } from '../repo-config/schema.ts';
+
+/** A gate as the run plan keeps it: its configuration and the stage of its job (null: a pipeline-level gate). */
+export type PlannedGate = Gate & { stage: string | null };
 
 /** A job as the run plan keeps it. */
 export interface PlannedJob {
@@ -33,6 +37,12 @@ export interface RunPlan {
   reasons: string[];
   /** The pipeline's `concurrency` (absent in plans written before it was kept). */
   concurrency?: 'none' | 'queue' | 'cancel-in-progress';
+  /** The pipeline's gates at the event's sha (absent in plans written before gates were evaluated). */
+  gates?: PlannedGate[];
+  /** The repository's default branch when the run was created (baselines come from it). */
+  defaultBranch?: string;
+  /** The commit's date, from the push payload, when known (baselines are ordered by it). */
+  commitDate?: string;
 }
 
 /** Reads a run plan back from the JSON column. */

@@ -19,7 +19,7 @@ import { admit } from './admission.ts';
 import { CRASH_POINTS, crashPoint } from './crash-points.ts';
 import type { EngineDeps, EngineEvent } from './deps.ts';
 import { reason, renderReason } from './reasons.ts';
-import type { RunPlan } from './run-plan.ts';
+import type { PlannedGate, RunPlan } from './run-plan.ts';
 
 export { CONFIG_PATH };
 
@@ -120,6 +120,27 @@ function runPlan(config: ShipgateConfig, pipelineId: string, event: ShipgateEven
     dispatchRef: event.fork && event.baseBranch ? event.baseBranch : (event.tag ?? event.branch ?? event.ref),
     reasons,
     concurrency: pipeline.concurrency,
+    gates: plannedGates(pipeline),
+    ...payloadFacts(event.payload),
+  };
+}
+
+/** Each gate with the stage of the job it names (a `duration` gate without `job` is the pipeline's). */
+function plannedGates(pipeline: ShipgateConfig['pipelines'][string]): PlannedGate[] {
+  const stageOf = new Map<string, string>();
+  for (const [stageId, stage] of Object.entries(pipeline.stages)) for (const jobId of Object.keys(stage.jobs)) stageOf.set(jobId, stageId);
+  return pipeline.gates.map((gate) => ({ ...gate, stage: gate.job === undefined ? null : (stageOf.get(gate.job) ?? null) }));
+}
+
+/** The default branch and the head commit's date, from the webhook payload when it has them. */
+function payloadFacts(payload: unknown): { defaultBranch?: string; commitDate?: string } {
+  const record = (value: unknown): Record<string, unknown> | undefined => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined);
+  const root = record(payload);
+  const defaultBranch = record(root?.repository)?.default_branch;
+  const timestamp = record(root?.head_commit)?.timestamp;
+  return {
+    ...(typeof defaultBranch === 'string' ? { defaultBranch } : {}),
+    ...(typeof timestamp === 'string' && !Number.isNaN(Date.parse(timestamp)) ? { commitDate: timestamp } : {}),
   };
 }
 

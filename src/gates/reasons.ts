@@ -36,6 +36,11 @@ const GATE_REASON_TEXT = {
 
   // Any gate.
   'gate.no-threshold': (p: { options: string }) => `the gate sets no threshold; give at least one of ${p.options}`,
+  'gate.job-not-run': (p: { job: string; conclusion: string }) => `not evaluated: job ${p.job} ended ${p.conclusion} without a workflow run to read`,
+  'gate.run-cancelled': () => 'not evaluated: the run was cancelled',
+  'gate.github-failed': (p: { message: string; attempts: number }) =>
+    `could not be evaluated: GitHub kept failing (${p.message}) after ${p.attempts} tries; re-run the job (or \`/retry\`) to evaluate it again`,
+  'gate.config-missing': (p: { gate: string }) => `the run's plan has no gate '${p.gate}'`,
 
   // Coverage gates.
   'coverage.min': (p: { percent: number; min: number }) => `line coverage ${p.percent}% ${p.percent >= p.min ? 'meets' : 'is below'} the minimum ${p.min}%`,
@@ -89,6 +94,11 @@ export type GateReason = { [C in GateReasonCode]: { code: C } & (ParamsOf<C> ext
 /** Builds a gate reason, type-checking its parameters against its code. */
 export function gateReason<C extends GateReasonCode>(code: C, ...params: ParamsOf<C> extends undefined ? [] : [ParamsOf<C>]): Extract<GateReason, { code: C }> {
   return { code, ...(params[0] ?? {}) } as Extract<GateReason, { code: C }>;
+}
+
+/** Whether a stored value is a gate reason this version knows. */
+export function isGateReason(value: unknown): value is GateReason {
+  return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string' && Object.hasOwn(GATE_REASON_TEXT, (value as { code: string }).code);
 }
 
 /** The sentence for a gate reason. */

@@ -16,7 +16,7 @@ export interface CheckAnnotation {
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 
-/** Creates a check run on `headSha`; returns its id. The first 50 annotations go with it. */
+/** Creates a check run on `headSha`; returns its id. The first 50 annotations go with it, the rest in appending updates. */
 export async function createCheckRun(
   octokit: GitHubClient,
   { owner, repo }: RepoRef,

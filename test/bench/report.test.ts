@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ackRatio, figureRows, formatReport, requestBudget, routeRows, verdict } from '../../bench/report.ts';
-import type { BenchReport, TargetResult } from '../../bench/results.ts';
+import { ackRatio, figureRows, formatGates, formatReport, gateRows, requestBudget, routeRows, verdict } from '../../bench/report.ts';
+import type { BenchReport, GateCaseResult, GateRun, GatesResult, TargetResult } from '../../bench/results.ts';
 import { summarize } from '../../bench/stats.ts';
 
 function measured(overrides: Partial<TargetResult> = {}): TargetResult {
@@ -97,6 +97,51 @@ describe('figureRows', () => {
   });
 });
 
+function gateRun(overrides: Partial<GateRun> = {}): GateRun {
+  return { ms: 900, baselineMb: 12.5, peakExtraHeapMb: 140, heapGrowthMb: 200, retainedMb: 0.7, gcs: 15, outcome: '100000 findings → fail', ...overrides };
+}
+
+function gateCase(bounded: GateCaseResult['bounded'], name = 'SARIF 100k results'): GateCaseResult {
+  return { case: name, format: 'sarif', inputMb: 34.2, bounded, unbounded: gateRun() };
+}
+
+const gatesRun = (cases: GateCaseResult[], extra: Partial<GatesResult> = {}): GatesResult => ({ cases, notes: [], durationMs: 6_000, ...extra });
+
+describe('gateRows', () => {
+  it("judges the capped run's time and peak extra heap against ≤ 5 s and ≤ 100 MB, and only reports the unbounded run", () => {
+    const within = gateCase({ kind: 'finished', capMb: 112, ...gateRun({ ms: 1145, peakExtraHeapMb: 84.3, baselineMb: 12.4 }) });
+    const rows = gateRows(gatesRun([within]));
+    expect(rows[0]).toEqual(['9. SARIF 100k results: parse + evaluate, heap capped at 112 MB', '1145 ms ✓', '≤ 5 s']);
+    expect(rows[1]).toEqual(['   peak extra heap in use (over 12.4 MB before)', '84.3 MB ✓', '≤ 100 MB extra heap']);
+    // The unbounded run's 140 MB is over the bound, but it is reported, not judged.
+    expect(rows[2]).toEqual(['   heap unbounded: time, peak extra in use, heap growth', '900 ms, 140.0 MB, 200.0 MB', '(reported)']);
+    expect(rows[3]?.[1]).toBe('0.7 MB; 34.2 MB; 100000 findings → fail');
+  });
+
+  it('marks a slow capped run, one over the bound, and one that ran out of memory', () => {
+    const slow = gateCase({ kind: 'finished', capMb: 112, ...gateRun({ ms: 5_001, peakExtraHeapMb: 100.1 }) }, 'JUnit 50 MB');
+    const rows = gateRows(gatesRun([slow, gateCase({ kind: 'out-of-memory', capMb: 112 })]));
+    expect(rows[0]?.[1]).toBe('5001 ms ✗');
+    expect(rows[1]?.[1]).toBe('100.1 MB ✗');
+    // The second case: only the first case's first row carries the figure number.
+    expect(rows[4]?.[0]).toBe('   SARIF 100k results: parse + evaluate, heap capped at 112 MB');
+    expect(rows[4]?.[1]).toBe('out of memory ✗');
+    expect(rows[5]?.slice(1)).toEqual(['> 100 MB ✗', '≤ 100 MB extra heap']);
+    expect(rows[5]?.[0]).toBe('   peak extra heap in use (over 12.5 MB before)');
+  });
+
+  it('shows a dash when no case was measured', () => {
+    expect(gateRows(gatesRun([], { error: 'the gates part exited with 2 without a result' }))).toEqual([['9. gates: parse + evaluate', '—', '≤ 5 s, ≤ 100 MB extra heap']]);
+  });
+
+  it('prints the table on its own, with the failure under it', () => {
+    const text = formatGates(gatesRun([], { error: 'SARIF 100k results: the child exited with 1' }));
+    expect(text).toMatch(/figure\s+measured\s+SPEC §11 target/);
+    expect(text).toContain('- gates: FAILED — SARIF 100k results: the child exited with 1');
+    expect(formatGates(gatesRun([]))).not.toContain('FAILED');
+  });
+});
+
 describe('routeRows', () => {
   it('lists every route of every database, sorted, with the mean per run', () => {
     expect(routeRows([measured()])).toEqual([
@@ -123,5 +168,25 @@ describe('formatReport', () => {
     expect(text).toContain('GET /repos/{owner}/{repo}/contents/{path}');
     expect(text).toContain('- pglite: figure 6 skipped');
     expect(text).toContain('- postgres: skipped — no PostgreSQL at 127.0.0.1');
+    expect(text).not.toContain('Gates, figure 9');
+  });
+
+  it('prints the gates alone, without the database tables, when only they were run', () => {
+    const report: BenchReport = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      node: 'v24.0.0',
+      platform: 'linux-x64',
+      cpus: 2,
+      writeIntervalMs: 1000,
+      simValidation: false,
+      targets: [],
+      gates: gatesRun([gateCase({ kind: 'out-of-memory', capMb: 112 })], { error: 'JUnit 50 MB: the child was killed by SIGKILL' }),
+    };
+    const text = formatReport(report);
+    expect(text).toContain('Gates, figure 9 (no database; each run in a fresh child process):');
+    expect(text).toContain('out of memory ✗');
+    expect(text).not.toContain('GitHub requests per pipeline run, by route');
+    expect(text).not.toContain('1. webhook ack');
+    expect(text).toContain('- gates: FAILED — JUnit 50 MB: the child was killed by SIGKILL');
   });
 });

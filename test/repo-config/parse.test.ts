@@ -515,7 +515,7 @@ describe('parseConfigText on valid input', () => {
     expect(ci?.stages['test']?.jobs['e2e']).toEqual({ workflow: 'e2e.yml', inputs: {}, 'continue-on-error': true });
     expect(ci?.stages['deploy-staging']?.environment).toBe('staging');
     expect(ci?.gates).toContainEqual({ name: 'tests', type: 'junit', job: 'unit', artifact: 'junit', 'max-failures': 0 });
-    expect(ci?.gates).toContainEqual({ name: 'performance', type: 'benchmark', job: 'bench', artifact: 'bench', 'max-regression': '10%' });
+    expect(ci?.gates).toContainEqual({ name: 'performance', type: 'benchmark', job: 'bench', artifact: 'bench', 'max-regression': '10%', 'higher-is-better': false });
     expect(result.config.environments['production']).toMatchObject({
       approvals: 2,
       'allow-self-approval': false,

@@ -21,7 +21,8 @@ describe('shipgateConfigSchema', () => {
     { name: 'an empty command prefix', input: { commands: { prefix: '' } }, valid: false },
     { name: 'an unknown slack event', input: { notifications: { slack: { on: ['success'] } } }, valid: false },
     { name: 'a non-http url', input: { environments: { p: { url: 'ftp://example.com' } } }, valid: false },
-    { name: 'a regression without %', input: { pipelines: { ci: { on: { manual: true }, stages, gates: [{ name: 'b', type: 'benchmark', job: 'x', artifact: 'a', 'max-regression': 10 }] } } }, valid: false },
+    { name: 'a regression as a number of percent', input: { pipelines: { ci: { on: { manual: true }, stages, gates: [{ name: 'b', type: 'benchmark', job: 'x', artifact: 'a', 'max-regression': 10 }] } } }, valid: true },
+    { name: 'a regression in words', input: { pipelines: { ci: { on: { manual: true }, stages, gates: [{ name: 'b', type: 'benchmark', job: 'x', artifact: 'a', 'max-regression': 'ten' }] } } }, valid: false },
   ])('$name → valid: $valid', ({ input, valid }) => {
     expect(shipgateConfigSchema.safeParse(input).success).toBe(valid);
   });
@@ -41,7 +42,7 @@ describe('knownKeysAt', () => {
     const input = { pipelines: { ci: { gates: [{ type: 'junit' }] } } };
     expect(knownKeysAt(shipgateConfigSchema, [], input)).toContain('pipelines');
     expect(knownKeysAt(shipgateConfigSchema, ['pipelines', 'ci', 'on', 'push'], input)).toEqual(['branches', 'branches-ignore', 'paths', 'paths-ignore']);
-    expect(knownKeysAt(shipgateConfigSchema, ['pipelines', 'ci', 'gates', 0], input)).toEqual(['name', 'type', 'job', 'artifact', 'max-failures']);
+    expect(knownKeysAt(shipgateConfigSchema, ['pipelines', 'ci', 'gates', 0], input)).toEqual(['name', 'type', 'job', 'artifact', 'max-failures', 'min-tests']);
     expect(knownKeysAt(shipgateConfigSchema, ['environments', 'prod'], input)).toContain('allow-self-approval');
     expect(knownKeysAt(shipgateConfigSchema, ['pipelines', 'ci', 'variables'], input)).toEqual([]);
   });

@@ -3,6 +3,7 @@ import * as initial from './2026-11-23T00-00-initial.ts';
 import * as effects from './2026-12-01T10-00-effects.ts';
 import * as redeliveries from './2026-12-01T10-10-redeliveries.ts';
 import * as writeSlots from './2026-12-01T10-20-write-slots.ts';
+import * as gates from './2026-12-01T13-00-gates.ts';
 
 /**
  * Every migration, by name. Names are the file names without `.ts`: ISO dates,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T10-00-effects': effects,
   '2026-12-01T10-10-redeliveries': redeliveries,
   '2026-12-01T10-20-write-slots': writeSlots,
+  '2026-12-01T13-00-gates': gates,
 };

@@ -22,6 +22,8 @@ export async function upsertCheckRun(
     check_run_id: number;
     last_written: JsonObject;
     pipeline_run_id?: number | null;
+    /** Annotations this check run carries (default 0: a new check run, or one written without any). */
+    annotations_sent?: number;
     now: Date;
   },
 ): Promise<CheckRun> {
@@ -37,12 +39,14 @@ export async function upsertCheckRun(
       check_run_id: checkRun.check_run_id,
       pipeline_run_id: checkRun.pipeline_run_id ?? null,
       last_written: lastWritten,
+      annotations_sent: checkRun.annotations_sent ?? 0,
       updated_at: now,
     })
     .onConflict((oc) =>
       oc.columns(['owner', 'repo', 'head_sha', 'name']).doUpdateSet((eb) => ({
         check_run_id: eb.ref('excluded.check_run_id'),
         last_written: eb.ref('excluded.last_written'),
+        annotations_sent: eb.ref('excluded.annotations_sent'),
         updated_at: eb.ref('excluded.updated_at'),
         ...(checkRun.pipeline_run_id !== undefined ? { pipeline_run_id: eb.ref('excluded.pipeline_run_id') } : {}),
       })),

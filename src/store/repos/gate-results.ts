@@ -1,73 +1,126 @@
-import { sql } from 'kysely';
+/**
+ * Gate results (SPEC §5a): one row per gate and job attempt, written pending
+ * in the transaction of the decision that asks for the evaluation and
+ * completed by the evaluation's effect (or in the same transaction for gates
+ * that need nothing from GitHub, like `duration`).
+ */
 import type { DbOrTrx } from '../db.ts';
 import { toJsonb } from '../json.ts';
-import type { GateConclusion, GateResult, GateResultStatus, JsonObject } from '../schema/index.ts';
+import type { GateResultRow, GateResultValue, JsonObject, JsonValue } from '../schema/index.ts';
 
-/** The result of one gate of one pipeline run. */
-export interface GateResultInput {
+/** A gate evaluation asked for. */
+export interface PendingGate {
   pipeline_run_id: number;
   gate: string;
   type: string;
-  status: GateResultStatus;
-  conclusion?: GateConclusion | null;
-  summary?: string | null;
-  details?: JsonObject;
-  evaluated_at?: Date | null;
+  stage: string | null;
+  job: string | null;
+  attempt: number;
+  job_attempt_id: number | null;
+  workflow_run_id: number | null;
+  artifact: string | null;
+  run_url: string | null;
+  now: Date;
 }
 
-/**
- * Records a gate's result, replacing an earlier evaluation of the same gate in
- * the same run (a re-run re-evaluates). An override stays in place.
- */
-export async function upsertGateResult(db: DbOrTrx, result: GateResultInput): Promise<GateResult> {
-  return db
+/** Records that a gate is to be evaluated for an attempt; returns the row and whether it is new (once per gate and attempt). */
+export async function createPendingGate(db: DbOrTrx, gate: PendingGate): Promise<{ row: GateResultRow; created: boolean }> {
+  const inserted = await db
     .insertInto('gate_results')
     .values({
-      pipeline_run_id: result.pipeline_run_id,
-      gate: result.gate,
-      type: result.type,
-      status: result.status,
-      conclusion: result.conclusion ?? null,
-      summary: result.summary ?? null,
-      details: toJsonb(result.details ?? {}),
-      evaluated_at: result.evaluated_at ?? null,
+      pipeline_run_id: gate.pipeline_run_id,
+      gate: gate.gate,
+      type: gate.type,
+      stage: gate.stage,
+      job: gate.job,
+      attempt: gate.attempt,
+      job_attempt_id: gate.job_attempt_id,
+      workflow_run_id: gate.workflow_run_id,
+      artifact: gate.artifact,
+      run_url: gate.run_url,
+      status: 'pending',
+      created_at: gate.now,
     })
-    .onConflict((oc) =>
-      oc.columns(['pipeline_run_id', 'gate']).doUpdateSet((eb) => ({
-        type: eb.ref('excluded.type'),
-        status: eb.ref('excluded.status'),
-        conclusion: eb.ref('excluded.conclusion'),
-        summary: eb.ref('excluded.summary'),
-        details: eb.ref('excluded.details'),
-        evaluated_at: eb.ref('excluded.evaluated_at'),
-      })),
-    )
+    .onConflict((oc) => oc.columns(['pipeline_run_id', 'gate', 'attempt']).doNothing())
     .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { row: inserted, created: true };
+  const row = await db
+    .selectFrom('gate_results')
+    .selectAll()
+    .where('pipeline_run_id', '=', gate.pipeline_run_id)
+    .where('gate', '=', gate.gate)
+    .where('attempt', '=', gate.attempt)
     .executeTakeFirstOrThrow();
+  return { row, created: false };
 }
 
-/** The gate results of a pipeline run, in creation order. */
-export async function listGateResults(db: DbOrTrx, pipelineRunId: number): Promise<GateResult[]> {
-  return db.selectFrom('gate_results').selectAll().where('pipeline_run_id', '=', pipelineRunId).orderBy('id').execute();
+/** What an evaluation found. */
+export interface GateVerdict {
+  result: GateResultValue;
+  measured: string | null;
+  threshold: string;
+  baseline: string | null;
+  reason: JsonObject;
+  detail: string;
+  findings: JsonValue[];
+  data: JsonObject;
+  untrusted_producer: boolean;
+  now: Date;
 }
 
-/**
- * Records `/override GATE reason`: the conclusion stays what it was, the gate
- * no longer fails the run. Returns undefined when the run has no such gate.
- */
-export async function overrideGateResult(
-  db: DbOrTrx,
-  override: { pipeline_run_id: number; gate: string; by: string; reason: string; now?: Date },
-): Promise<GateResult | undefined> {
+/** Completes a pending evaluation; returns undefined when it was already completed (another replica, an earlier try). */
+export async function completeGate(db: DbOrTrx, id: number, verdict: GateVerdict): Promise<GateResultRow | undefined> {
   return db
     .updateTable('gate_results')
     .set({
-      overridden_by: override.by,
-      override_reason: override.reason,
-      overridden_at: override.now ?? sql<Date>`now()`,
+      status: 'completed',
+      result: verdict.result,
+      measured: verdict.measured,
+      threshold: verdict.threshold,
+      baseline: verdict.baseline,
+      reason: toJsonb(verdict.reason),
+      detail: verdict.detail,
+      findings: toJsonb(verdict.findings),
+      data: toJsonb(verdict.data),
+      untrusted_producer: verdict.untrusted_producer,
+      evaluated_at: verdict.now,
     })
-    .where('pipeline_run_id', '=', override.pipeline_run_id)
-    .where('gate', '=', override.gate)
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
     .returningAll()
+    .executeTakeFirst();
+}
+
+export async function getGateResult(db: DbOrTrx, id: number): Promise<GateResultRow | undefined> {
+  return db.selectFrom('gate_results').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every gate evaluation of a run, oldest first. */
+export async function listGateResults(db: DbOrTrx, pipelineRunId: number): Promise<GateResultRow[]> {
+  return db.selectFrom('gate_results').selectAll().where('pipeline_run_id', '=', pipelineRunId).orderBy('id').execute();
+}
+
+/** The latest evaluation of each gate of a run (the highest attempt), by gate name. */
+export function latestGateResults(rows: readonly GateResultRow[]): Map<string, GateResultRow> {
+  const latest = new Map<string, GateResultRow>();
+  for (const row of rows) {
+    const current = latest.get(row.gate);
+    if (!current || row.attempt > current.attempt) latest.set(row.gate, row);
+  }
+  return latest;
+}
+
+/** The completed evaluation of a gate for an earlier attempt of its job, if any (for flaky tests across attempts). */
+export async function previousGateResult(db: DbOrTrx, row: Pick<GateResultRow, 'pipeline_run_id' | 'gate' | 'attempt'>): Promise<GateResultRow | undefined> {
+  return db
+    .selectFrom('gate_results')
+    .selectAll()
+    .where('pipeline_run_id', '=', row.pipeline_run_id)
+    .where('gate', '=', row.gate)
+    .where('attempt', '<', row.attempt)
+    .where('status', '=', 'completed')
+    .orderBy('attempt', 'desc')
+    .limit(1)
     .executeTakeFirst();
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 import type { CreatedAt, Jsonb, JsonObject } from './columns.ts';
 
 /**
@@ -15,6 +15,8 @@ export interface CheckRunTable {
   pipeline_run_id: number | null;
   /** The last body written to GitHub (status, conclusion, output, actions). */
   last_written: Jsonb<JsonObject>;
+  /** Annotations already sent to this check run (GitHub appends them, at most 50 per request). */
+  annotations_sent: ColumnType<number, number | undefined, number>;
   updated_at: CreatedAt;
 }
 

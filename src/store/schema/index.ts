@@ -6,7 +6,7 @@ import type { DeliveryTable } from './deliveries.ts';
 import type { DeploymentTable } from './deployments.ts';
 import type { EffectTable } from './effects.ts';
 import type { ForkApprovalTable } from './fork-approvals.ts';
-import type { GateResultTable } from './gate-results.ts';
+import type { GateBaselineTable, GateOverrideTable, GateResultTable } from './gate-results.ts';
 import type { JobAttemptTable } from './job-attempts.ts';
 import type { LockTable } from './locks.ts';
 import type { PipelineRunTable } from './pipeline-runs.ts';
@@ -22,6 +22,8 @@ export interface Database {
   stage_runs: StageRunTable;
   job_attempts: JobAttemptTable;
   gate_results: GateResultTable;
+  gate_overrides: GateOverrideTable;
+  gate_baselines: GateBaselineTable;
   check_runs: CheckRunTable;
   deployments: DeploymentTable;
   approval_requests: ApprovalRequestTable;
