@@ -7,6 +7,7 @@ import type { Reason } from '../engine/reasons.ts';
 import type { CommandContext } from './context.ts';
 import { runCancel, runOkToTest, runRetry } from './handlers/pipeline-commands.ts';
 import { runManual } from './handlers/run-command.ts';
+import { OVERRIDE_USAGE, runOverride } from './handlers/override-command.ts';
 import { runStatus } from './handlers/status-command.ts';
 
 /** What a command did: done (with what to say, if anything), or refused with a reason. */
@@ -70,6 +71,15 @@ export const COMMANDS = [
     arguments: { min: 0, max: 0, usage: 'ok-to-test' },
     summary: "lets a fork's pull request run at its current head commit (a new push waits again)",
     run: runOkToTest,
+  },
+  {
+    name: 'override',
+    aliases: [],
+    // Checked by the handler: an admin, or an approver of an environment the pipeline deploys.
+    permission: 'read',
+    arguments: { min: 1, max: 200, usage: OVERRIDE_USAGE },
+    summary: 'sets a failed quality gate aside for this commit, with a reason (audited); for admins and approvers of an environment the pipeline deploys',
+    run: runOverride,
   },
 ] as const satisfies readonly CommandSpec[];
 

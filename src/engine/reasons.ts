@@ -77,6 +77,15 @@ const REASON_TEXT = {
   'command.run-no-config': (p: { sha: string; invalid: boolean }) =>
     p.invalid ? `.github/shipgate.yml at ${p.sha.slice(0, 7)} is invalid; fix it (see the shipgate/config check) and comment again` : `${p.sha.slice(0, 7)} has no .github/shipgate.yml; nothing can run there`,
 
+  'command.override-needs-reason': (p: { usage: string }) => `an override needs a reason, for the audit log; write it as \`${p.usage}\``,
+  'command.override-unknown-gate': (p: { gate: string; pipeline: string; known: string[] }) =>
+    `pipeline '${p.pipeline}' has no gate '${p.gate}'; ${p.known.length > 0 ? `its gates are ${p.known.map((k) => `'${k}'`).join(', ')}` : 'it has no gates'}`,
+  'command.override-ambiguous': (p: { gate: string; pipelines: string[] }) =>
+    `gate '${p.gate}' is in several pipelines (${p.pipelines.join(', ')}); name one: \`override PIPELINE/${p.gate} reason…\``,
+  'command.override-not-failing': (p: { gate: string; result: string }) => `gate '${p.gate}' is ${p.result}; only a failed gate (fail or error) can be overridden`,
+  'command.override-not-allowed': (p: { user: string; environments: string[] }) =>
+    `@${p.user} may not override gates here: it takes admin access to the repository${p.environments.length > 0 ? `, or being an approver of ${p.environments.map((e) => `'${e}'`).join(' or ')}` : ''}`,
+
   // Event-level outcomes.
   'config.invalid': (p: { errors: number }) => `.github/shipgate.yml has ${p.errors} error${p.errors === 1 ? '' : 's'}`,
   'rollup.none-applies': () => 'No pipeline of `.github/shipgate.yml` matched this event.',

@@ -37,6 +37,8 @@ export interface RerunFacts {
   forkApproved: boolean;
   /** Only these jobs (`stage/job` or `job`), when the user named some (`/retry PIPELINE JOB…`). */
   onlyJobs?: readonly string[];
+  /** Jobs (`stage/job`) that succeeded but whose gate failed (not overridden): they run again too, in a new workflow run. */
+  gateFailedJobs?: readonly string[];
 }
 
 /** One failed job to run again: the next attempt of its latest one. */
@@ -75,9 +77,11 @@ export function planRerunFailed(run: RerunRun, stages: readonly RerunStage[], at
     }
     let reopened = false;
     for (const attempt of latest.values()) {
-      if (isSuccessful(attempt.conclusion)) continue;
+      const gateFailed = isSuccessful(attempt.conclusion) && (facts.gateFailedJobs ?? []).includes(`${stage.stage}/${attempt.job}`);
+      if (isSuccessful(attempt.conclusion) && !gateFailed) continue;
       if (facts.onlyJobs && !facts.onlyJobs.includes(attempt.job) && !facts.onlyJobs.includes(`${stage.stage}/${attempt.job}`)) continue;
-      retry.push({ stageRunId: stage.id, stage: stage.stage, job: attempt.job, attempt: attempt.attempt + 1, workflowRunId: attempt.workflowRunId });
+      // A job that succeeded has no failed jobs to re-run: its gate is judged on a fresh workflow run.
+      retry.push({ stageRunId: stage.id, stage: stage.stage, job: attempt.job, attempt: attempt.attempt + 1, workflowRunId: gateFailed ? null : attempt.workflowRunId });
       reopened = true;
     }
     if (reopened) reopenStages.push(stage.id);

@@ -1,9 +1,11 @@
-import { withTransaction } from '../store/db.ts';
+import { withTransaction, type DbOrTrx } from '../store/db.ts';
+import { latestGateResults, listGateResults } from '../store/repos/gate-results.ts';
+import { overridesFor } from '../store/repos/gate-overrides.ts';
 import { isForkApproved } from '../store/repos/fork-approvals.ts';
 import { createJobAttempt, listJobAttempts } from '../store/repos/job-attempts.ts';
 import { createPipelineRun, getPipelineRun, lockPipelineRun, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
 import { listStageRuns, updateStageRun } from '../store/repos/stage-runs.ts';
-import type { JsonObject } from '../store/schema/index.ts';
+import type { JsonObject, PipelineRun } from '../store/schema/index.ts';
 import { recordDispatch, recordRunChecks } from '../effects/kinds.ts';
 import { admitRun } from './start-runs.ts';
 import { advanceRun, afterCommit, lockConcurrencyKey, newCorrelationId } from './advance.ts';
@@ -30,7 +32,11 @@ export async function rerunFailedJobsOfRun(deps: EngineDeps, runId: number, opti
       { id: run.id, pipeline: run.pipeline, sha: run.sha, status: run.status, conclusion: run.conclusion, fromFork: run.from_fork },
       stages.map((s) => ({ id: s.id, stage: s.stage, status: s.status, conclusion: s.conclusion })),
       attempts.map((a) => ({ stageRunId: a.stage_run_id, job: a.job, attempt: a.attempt, conclusion: a.conclusion, workflowRunId: a.workflow_run_id })),
-      { forkApproved: run.from_fork ? await isForkApproved(trx, run) : true, ...(options.onlyJobs ? { onlyJobs: options.onlyJobs } : {}) },
+      {
+        forkApproved: run.from_fork ? await isForkApproved(trx, run) : true,
+        ...(options.onlyJobs ? { onlyJobs: options.onlyJobs } : {}),
+        gateFailedJobs: await gateFailedJobs(trx, run),
+      },
     );
     if (plan.kind === 'refuse') return { kind: 'refused', reason: plan.reason };
     for (const id of plan.resetSkippedStages) await updateStageRun(trx, id, { status: 'pending', reason: null, skip_reason: null, completed_at: null });
@@ -66,6 +72,18 @@ export async function rerunFailedJobsOfRun(deps: EngineDeps, runId: number, opti
     await advanceRun(deps, runId);
   }
   return outcome;
+}
+
+/** The `stage/job`s whose latest gate evaluation failed and is not overridden for the run's commit. */
+async function gateFailedJobs(db: DbOrTrx, run: PipelineRun): Promise<string[]> {
+  const rows = latestGateResults(await listGateResults(db, run.id));
+  if (rows.size === 0) return [];
+  const overrides = await overridesFor(db, { owner: run.owner, repo: run.repo, sha: run.sha, pipeline: run.pipeline });
+  const jobs = new Set<string>();
+  for (const row of rows.values()) {
+    if (row.stage !== null && row.job !== null && (row.result === 'fail' || row.result === 'error') && !overrides.has(row.gate)) jobs.add(`${row.stage}/${row.job}`);
+  }
+  return [...jobs];
 }
 
 /**
