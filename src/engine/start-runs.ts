@@ -20,6 +20,7 @@ import { CRASH_POINTS, crashPoint } from './crash-points.ts';
 import type { EngineDeps, EngineEvent } from './deps.ts';
 import { reason, renderReason } from './reasons.ts';
 import type { PlannedGate, RunPlan } from './run-plan.ts';
+import { gateChanges } from '../gates/gate-changes.ts';
 
 export { CONFIG_PATH };
 
@@ -56,12 +57,17 @@ export async function startRunsForEvent(deps: EngineDeps, delivery: RunEventDeli
 
   if (needsChangedFiles(config, event)) event = await resolveChangedFiles(octokit, { owner, repo }, event, delivery);
   if (event.kind === 'pull_request' && event.changedFiles?.includes(CONFIG_PATH)) {
+    const changes = await gateChangesAgainstDefault(octokit, { owner, repo }, delivery.payload.repository.default_branch, loaded.config);
+    const note = changes.length > 0 ? `\n\n### This pull request changes gates\n\n${changes.map((c) => `- ${c}`).join('\n')}\n\nThe gates of this PR's runs are the changed ones.` : '';
     await recordFixedCheck(deps, delivery.installationId, target, {
       name: 'shipgate/config',
       status: 'completed',
       conclusion: 'success',
       completed_at: new Date(deps.clock.now()).toISOString(),
-      output: { title: 'shipgate.yml is valid', summary: `This pull request changes \`${CONFIG_PATH}\`; it validates. Pipelines and gates of this PR run from the changed file.` },
+      output: {
+        title: changes.length > 0 ? `shipgate.yml is valid; it changes ${changes.length} gate setting${changes.length === 1 ? '' : 's'}` : 'shipgate.yml is valid',
+        summary: `This pull request changes \`${CONFIG_PATH}\`; it validates. Pipelines and gates of this PR run from the changed file.${note}`,
+      },
     });
   }
 
@@ -225,6 +231,14 @@ export async function admitRun(
  * pipeline filters pushes on paths; for a pull request always (path filters,
  * and the `shipgate/config` check of a PR that edits the config).
  */
+/** The gate changes of the PR's config against the default branch's (none when the default branch has no valid config to compare with). */
+async function gateChangesAgainstDefault(octokit: GitHubClient, repo: { owner: string; repo: string }, defaultBranch: string | undefined, atSha: ShipgateConfig): Promise<string[]> {
+  if (defaultBranch === undefined) return [];
+  const base = await loadRepoConfig(octokit, { ...repo, ref: defaultBranch });
+  const gatesOf = (config: ShipgateConfig) => Object.fromEntries(Object.entries(config.pipelines).map(([id, pipeline]) => [id, pipeline.gates]));
+  return gateChanges(base.ok === true ? gatesOf(base.config) : {}, gatesOf(atSha));
+}
+
 function needsChangedFiles(config: ShipgateConfig, event: ShipgateEvent): boolean {
   if (event.kind === 'tag' || event.changedFiles !== undefined) return false;
   if (event.kind === 'pull_request') return true;

@@ -235,10 +235,10 @@ describe.each(databaseTargets())('quality gates on $name', (target) => {
     const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', files: { 'src/app.ts': 'export const x = 7;\n' }, author: 'alice' });
     await finish(h);
     expect(checkOf(h, pr.headSha, 'shipgate/ci')).toMatchObject({ conclusion: 'failure' });
-    const dispatchesBefore = h.sim.requests.filter((r) => r.route.endsWith('/dispatches') && r.status < 300).length;
+    const dispatchesBefore = h.sim.requests.filter((r) => r.route?.endsWith('/dispatches') && r.status < 300).length;
     h.sim.comment({ repo: ACME_API, issue: pr.number, body: '/retry', author: 'alice' });
     await finish(h);
-    expect(h.sim.requests.filter((r) => r.route.endsWith('/dispatches') && r.status < 300).length).toBe(dispatchesBefore + 1);
+    expect(h.sim.requests.filter((r) => r.route?.endsWith('/dispatches') && r.status < 300).length).toBe(dispatchesBefore + 1);
     const attempts = await h.store.db.selectFrom('job_attempts').select(['job', 'attempt', 'conclusion']).where('job', '=', 'unit').orderBy('attempt').execute();
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2]);
   });
