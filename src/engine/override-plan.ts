@@ -70,11 +70,13 @@ export function planGateOverride(
   }
   const ended = run.status === 'completed' && run.conclusion !== 'success' && !run.cancelRequested && run.conclusion !== 'cancelled';
   if (!ended) return { kind: 'override', gate, reopen: false, reopenStages: [], resetSkippedStages: [] };
-  const stillFailing = (stage: string | null) => gates.some((g) => g.stage === stage && g.name !== gate && !g.overridden && (g.result === 'fail' || g.result === 'error'));
+  // Any other failing gate keeps the run failed: reopening would run held-back stages (a deploy) for a run that fails anyway.
+  const otherGateFailing = gates.some((g) => g.name !== gate && !g.overridden && (g.result === 'fail' || g.result === 'error'));
+  if (otherGateFailing) return { kind: 'override', gate, reopen: false, reopenStages: [], resetSkippedStages: [] };
   const reopenStages: number[] = [];
   for (const stage of stages) {
     if (stage.status !== 'completed' || isSuccessful(stage.conclusion)) continue;
-    if (stage.stage !== target.stage || stillFailing(stage.stage)) continue;
+    if (stage.stage !== target.stage) continue;
     const latest = new Map<string, OverrideAttempt>();
     for (const attempt of attempts) {
       if (attempt.stageRunId !== stage.id) continue;
@@ -84,7 +86,7 @@ export function planGateOverride(
     const jobsFine = [...latest.values()].every((a) => isSuccessful(a.conclusion) || continueOnError(stage.stage, a.job));
     if (jobsFine) reopenStages.push(stage.id);
   }
-  const pipelineLevel = target.stage === null && !stillFailing(null);
+  const pipelineLevel = target.stage === null;
   if (reopenStages.length === 0 && !pipelineLevel) return { kind: 'override', gate, reopen: false, reopenStages: [], resetSkippedStages: [] };
   // Any other stage that failed keeps the run failed: reopening would only write the same verdict again.
   const otherFailures = stages.some((s) => s.status === 'completed' && !isSuccessful(s.conclusion) && !reopenStages.includes(s.id));

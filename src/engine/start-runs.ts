@@ -226,12 +226,7 @@ export async function admitRun(
   return { run: current, cancel, created: true };
 }
 
-/**
- * Whether the event's changed files must be fetched: for a push when a
- * pipeline filters pushes on paths; for a pull request always (path filters,
- * and the `shipgate/config` check of a PR that edits the config).
- */
-/** The gate changes of the PR's config against the default branch's (none when the default branch has no valid config to compare with). */
+/** The gate changes of the PR's config against the default branch's (every gate counts as added when the default branch has no valid config). */
 async function gateChangesAgainstDefault(octokit: GitHubClient, repo: { owner: string; repo: string }, defaultBranch: string | undefined, atSha: ShipgateConfig): Promise<string[]> {
   if (defaultBranch === undefined) return [];
   const base = await loadRepoConfig(octokit, { ...repo, ref: defaultBranch });
@@ -239,6 +234,11 @@ async function gateChangesAgainstDefault(octokit: GitHubClient, repo: { owner: s
   return gateChanges(base.ok === true ? gatesOf(base.config) : {}, gatesOf(atSha));
 }
 
+/**
+ * Whether the event's changed files must be fetched: for a push when a
+ * pipeline filters pushes on paths; for a pull request always (path filters,
+ * and the `shipgate/config` check of a PR that edits the config).
+ */
 function needsChangedFiles(config: ShipgateConfig, event: ShipgateEvent): boolean {
   if (event.kind === 'tag' || event.changedFiles !== undefined) return false;
   if (event.kind === 'pull_request') return true;

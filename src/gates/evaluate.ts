@@ -104,8 +104,11 @@ function evaluateSarif(gate: SarifGateSpec, report: SarifReport, baseline: GateB
   const over = [...limits].filter(([key, limit]) => countOf(key) > limit);
   const countsText = (keys: Iterable<SarifLevel | SecuritySeverity>) => [...keys].map((key) => `${key} ${countOf(key)}`).join(', ');
   const allKeys = [...LEVELS, ...SEVERITIES.filter((key) => severities[key] > 0 || limits.has(key))];
-  const check: GateCheck =
-    over.length > 0
+  // new-only before any baseline: every finding would count as new, and a default branch with findings could never go green to record one.
+  const bootstrap = newOnly && known === undefined;
+  const check: GateCheck = bootstrap
+    ? { result: 'neutral', reason: gateReason('sarif.no-baseline', { counts: countsText(allKeys) }) }
+    : over.length > 0
       ? { result: 'fail', reason: gateReason('sarif.over', { counts: countsText(over.map(([key]) => key)), limits: over.map(([key, limit]) => `${key} ≤ ${limit}`).join(', '), newOnly }) }
       : { result: 'pass', reason: gateReason('sarif.within', { counts: countsText(allKeys), newOnly, baseline: known !== undefined }) };
   const findings = [...counted].sort(bySeverity).map(
@@ -148,9 +151,13 @@ function evaluateBenchmark(gate: BenchmarkGateSpec, report: BenchmarkReport, bas
   const measuredParts: string[] = [];
   const baselineParts: string[] = [];
   let compared = 0;
+  const unmatched: string[] = [];
   for (const [name, { value, unit }] of report.values) {
     const median = baselineMedian(baseline?.benchmarks?.get(name) ?? []);
-    if (median === null || median === 0) continue;
+    if (median === null || median === 0) {
+      unmatched.push(`${name} ${value}${unit ? ` ${unit}` : ''} (no baseline)`);
+      continue;
+    }
     compared += 1;
     const change = ((higherIsBetter ? median - value : value - median) / Math.abs(median)) * 100;
     measuredParts.push(`${name} ${value}${unit ? ` ${unit}` : ''}`);
@@ -162,7 +169,7 @@ function evaluateBenchmark(gate: BenchmarkGateSpec, report: BenchmarkReport, bas
   }
   if (compared === 0) return finish([{ result: 'neutral', reason: gateReason('benchmark.no-baseline') }], [], `${report.values.size} benchmarks`, threshold, 'none yet');
   const check: GateCheck = regressed.length > 0 ? { result: 'fail', reason: gateReason('benchmark.regressed', { names: regressed, max: maxRegression }) } : { result: 'pass', reason: gateReason('benchmark.within', { compared, max: maxRegression }) };
-  return finish([check], findings, measuredParts.join(', '), threshold, `median of last 5: ${baselineParts.join(', ')}`);
+  return finish([check], findings, [...measuredParts, ...unmatched].join(', '), threshold, `median of last 5: ${baselineParts.join(', ')}`);
 }
 
 function evaluateDuration(gate: DurationGateSpec, report: DurationReport): GateResult {

@@ -62,8 +62,10 @@ const GATE_REASON_TEXT = {
 
   // SARIF gates.
   'sarif.over': (p: { counts: string; limits: string; newOnly: boolean }) => `${p.newOnly ? 'new findings' : 'findings'} ${p.counts} exceed ${p.limits}`,
-  'sarif.within': (p: { counts: string; newOnly: boolean; baseline: boolean }) =>
-    `${p.newOnly ? 'new findings' : 'findings'}: ${p.counts}${p.newOnly && !p.baseline ? ' (no baseline yet, so every finding counts as new)' : ''}`,
+  'sarif.within': (p: { counts: string; newOnly: boolean; baseline: boolean }) => `${p.newOnly ? 'new findings' : 'findings'}: ${p.counts}`,
+
+  'sarif.no-baseline': (p: { counts: string }) =>
+    `findings: ${p.counts}; no baseline from the default branch yet, so new-only cannot tell new findings from known ones (a green default-branch run records them)`,
 
   // Benchmark gates.
   'benchmark.regressed': (p: { names: string[]; max: number }) => `${p.names.join(', ')} regressed by more than ${p.max}% against the median of the baseline`,

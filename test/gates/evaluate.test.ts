@@ -58,7 +58,7 @@ const table: Row[] = [
   ['critical as written by the repo-config schema', { name: 's', type: 'sarif', max: { critical: 0 } }, sarif([finding({ severity: 'high' })]), null, null, { result: 'pass', code: 'sarif.within' }],
   ['new-only: known fingerprint ignored', { name: 's', type: 'sarif', max: { error: 0 }, 'new-only': true }, sarif([finding({ level: 'error', fingerprint: 'old' })]), { fingerprints: new Set(['old']) }, null, { result: 'pass', code: 'sarif.within', baseline: '1 known findings' }],
   ['new-only: new fingerprint counts', { name: 's', type: 'sarif', max: { error: 0 }, 'new-only': true }, sarif([finding({ level: 'error', fingerprint: 'new' })]), { fingerprints: new Set(['old']) }, null, { result: 'fail', code: 'sarif.over' }],
-  ['new-only without baseline counts everything', { name: 's', type: 'sarif', max: { error: 0 }, 'new-only': true }, sarif([finding({ level: 'error' })]), null, null, { result: 'fail', code: 'sarif.over', baseline: 'none yet' }],
+  ['new-only without a baseline is neutral (it cannot tell new from known)', { name: 's', type: 'sarif', max: { error: 0 }, 'new-only': true }, sarif([finding({ level: 'error' })]), null, null, { result: 'neutral', code: 'sarif.no-baseline', baseline: 'none yet' }],
   ['sarif without runs is empty', { name: 's', type: 'sarif', max: { error: 0 } }, { ...sarif([]), runs: 0 }, null, null, { result: 'error', code: 'report.empty' }],
   ['clean scan passes', { name: 's', type: 'sarif', max: { error: 0 } }, sarif([]), null, null, { result: 'pass', code: 'sarif.within' }],
   // benchmark
