@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import type { CliIo } from './io.ts';
 import type { LogLevel } from '../config/app-config.ts';
 import { playDemo, type DemoEndpoints, type DemoSession } from '../demo/play-demo.ts';
-import { DEMO_DURATIONS_MS, DEMO_PIPELINE, DEMO_REPO } from '../demo/story.ts';
+import { DEMO_DURATIONS_MS, DEMO_GATES, DEMO_PIPELINE, DEMO_REPO, DEMO_TESTS_GATE } from '../demo/story.ts';
 import { formatSummary } from '../demo/summary.ts';
 import { formatTimelineLine, timelineJson, type TimelineEntry } from '../demo/timeline.ts';
 
@@ -26,17 +26,19 @@ interface DemoFlags {
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /**
- * `shipgate demo`: plays a push to `acme/shop` main, then a pull request whose
- * failed job is re-run with `/retry`, through the real app on the
- * built-in GitHub simulator (embedded database in memory, no GitHub account,
- * no network), printing a timeline as it goes and a summary at the end. With
- * `--exit` it stops there (exit 0 when the story ended as scripted, 1 otherwise);
- * without, the app and the simulator keep serving until Ctrl-C.
+ * `shipgate demo`: plays a push to `acme/shop` main whose quality gates pass,
+ * then a pull request whose failed test fails the `tests` gate and is re-run
+ * with `/retry`, through the real app on the built-in GitHub simulator
+ * (embedded database in memory, no GitHub account, no network), printing a
+ * timeline as it goes and a summary at the end, with the gates table of each
+ * `shipgate/ci` check run. With `--exit` it stops there (exit 0 when the
+ * story ended as scripted, 1 otherwise); without, the app and the simulator
+ * keep serving until Ctrl-C.
  */
 export function registerDemoCommand(program: Command, io: CliIo, hooks: DemoCommandHooks = {}): void {
   program
     .command('demo')
-    .description('Play a pipeline (build → test + scan → deploy-staging) on a built-in GitHub simulator, with a live timeline')
+    .description('Play a pipeline (build → test + scan → gates → deploy-staging) on a built-in GitHub simulator, with a live timeline')
     .option('--exit', 'stop when the story ends (exit code 0 when it ended as scripted, 1 otherwise)', false)
     .option('--speed <factor>', 'divide the scripted workflow durations by this factor', String(DEFAULT_DEMO_SPEED))
     .option('--json', 'print one JSON object per line instead of text', false)
@@ -86,7 +88,7 @@ async function runDemo(
   const print = (text: string, data: Record<string, unknown>) => io.stdout(json ? JSON.stringify(data) : text);
   if (!json) {
     io.stdout(`shipgate demo: the app against a built-in GitHub simulator (embedded database, no GitHub account, no network)`);
-    io.stdout(`pipeline ${DEMO_PIPELINE} of ${DEMO_REPO}: build → test + scan in parallel → deploy-staging (main only)`);
+    io.stdout(`pipeline ${DEMO_PIPELINE} of ${DEMO_REPO}: build → test + scan in parallel → gates ${DEMO_GATES.join(', ')} → deploy-staging (main only)`);
   }
   const log = pino({ level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
   const session: DemoSession = await playDemo({
@@ -112,7 +114,10 @@ async function runDemo(
     const { outcome, summary } = session;
     print(['', ...formatSummary(summary), ''].join('\n'), { type: 'summary', ...summary });
     if (outcome.ok) {
-      print(`The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main; on the pull request its failed job ran again after /retry, and shipgate/${DEMO_PIPELINE} and shipgate are green.`, { type: 'outcome', ok: true, problems: [] });
+      print(
+        `The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main with every gate passing (${DEMO_GATES.join(', ')}); on the pull request the ${DEMO_TESTS_GATE} gate failed on a failing test, the failed job ran again after /retry, the gate passed, and shipgate/${DEMO_PIPELINE} and shipgate are green.`,
+        { type: 'outcome', ok: true, problems: [] },
+      );
     } else {
       print(['The story did not end as scripted:', ...outcome.problems.map((p) => `  - ${p}`)].join('\n'), { type: 'outcome', ok: false, problems: outcome.problems });
     }

@@ -111,3 +111,96 @@ export function judgePullRequestAct(seen: PullRequestObservations, pipelineCheck
   if (seen.reactions.join(',') !== 'eyes,rocket') problems.push(`the app reacted ${seen.reactions.join(', ') || 'nothing'} to /retry, expected eyes then rocket`);
   return problems;
 }
+
+/** One gate evaluation, as shipgate records it (`gate_results`): one per gate and attempt of its job. */
+export interface GateEvaluation {
+  gate: string;
+  attempt: number;
+  /** `pending` or `completed`. */
+  status: string;
+  /** `pass`, `fail`, `neutral` or `error` once completed. */
+  result: string | null;
+  /** The table's measured cell, e.g. `86% (86/100 lines)`. */
+  measured: string | null;
+}
+
+/** What a check run showed about the gates: each gate's result word in its table (none: no table), and its annotations. */
+export interface GatesCheck {
+  results: Record<string, string>;
+  annotations: ReadonlyArray<{ path: string; line: number; level: string }>;
+}
+
+/** What the demo observed of the gates: recorded evaluations and the pipeline's check runs, for the push and the pull request. */
+export interface GateObservations {
+  /** The gates the config declares. */
+  gates: readonly string[];
+  /** The gate that reads the test results (fails on the pull request, then passes). */
+  testsGate: string;
+  /** The test that fails on the pull request's first attempt, where its annotation points. */
+  failingTest: { file: string; line: number };
+  push: { evaluations: readonly GateEvaluation[]; check: GatesCheck | undefined };
+  /** Absent when the story ended before the pull request. */
+  pullRequest?: { evaluations: readonly GateEvaluation[]; before: GatesCheck | undefined; after: GatesCheck | undefined };
+}
+
+/**
+ * The problems of the gates story (none when it went as scripted): on the
+ * push every gate passed, once, and the check run's table says so; on the
+ * pull request the tests gate failed on attempt 1 (its table says `fail`, an
+ * annotation points at the failing test) and passed on attempt 2 after
+ * `/retry`, with every gate passing in the final check run's table.
+ */
+export function judgeGates(seen: GateObservations): string[] {
+  const problems: string[] = [];
+  const push = seen.push;
+  for (const gate of seen.gates) {
+    const evaluations = push.evaluations.filter((e) => e.gate === gate);
+    if (evaluations.length !== 1) problems.push(`on the push, gate ${gate} was evaluated ${evaluations.length} times, expected once`);
+    const last = evaluations.at(-1);
+    if (last && evaluationWord(last) !== 'pass') problems.push(`on the push, gate ${gate} is ${describeEvaluation(last)}, expected pass`);
+  }
+  problems.push(...judgeTable('the push', push.check, Object.fromEntries(seen.gates.map((gate) => [gate, 'pass']))));
+
+  const pr = seen.pullRequest;
+  if (!pr) return problems;
+  const tests = pr.evaluations.filter((e) => e.gate === seen.testsGate);
+  const first = tests.find((e) => e.attempt === 1);
+  const retried = tests.find((e) => e.attempt === 2);
+  if (!first) problems.push(`on the pull request, gate ${seen.testsGate} was not evaluated for attempt 1`);
+  else if (evaluationWord(first) !== 'fail') problems.push(`on the pull request, gate ${seen.testsGate} is ${describeEvaluation(first)} for attempt 1, expected fail`);
+  if (!retried) problems.push(`on the pull request, gate ${seen.testsGate} was not evaluated again after /retry (attempt 2)`);
+  else if (evaluationWord(retried) !== 'pass') problems.push(`on the pull request, gate ${seen.testsGate} is ${describeEvaluation(retried)} after /retry, expected pass`);
+  for (const gate of seen.gates) {
+    if (gate === seen.testsGate) continue;
+    const last = pr.evaluations.filter((e) => e.gate === gate).at(-1);
+    if (!last) problems.push(`on the pull request, gate ${gate} was not evaluated`);
+    else if (evaluationWord(last) !== 'pass') problems.push(`on the pull request, gate ${gate} is ${describeEvaluation(last)}, expected pass`);
+  }
+  problems.push(...judgeTable('the pull request before /retry', pr.before, { [seen.testsGate]: 'fail' }));
+  const { file, line } = seen.failingTest;
+  if (pr.before && !pr.before.annotations.some((a) => a.path === file && a.line === line && a.level === 'failure')) {
+    problems.push(`the check run of the pull request before /retry has no failure annotation at ${file}:${line}`);
+  }
+  problems.push(...judgeTable('the pull request after /retry', pr.after, Object.fromEntries(seen.gates.map((gate) => [gate, 'pass']))));
+  return problems;
+}
+
+/** A completed evaluation's result, or its status while it is not completed. */
+function evaluationWord(evaluation: GateEvaluation): string {
+  return evaluation.status === 'completed' ? (evaluation.result ?? 'no result') : evaluation.status;
+}
+
+function describeEvaluation(evaluation: GateEvaluation): string {
+  return `${evaluationWord(evaluation)}${evaluation.measured ? ` (${evaluation.measured})` : ''}`;
+}
+
+/** The problems of one check run's gates table against the results expected of some gates. */
+function judgeTable(when: string, check: GatesCheck | undefined, expected: Record<string, string>): string[] {
+  if (!check) return [`the app wrote no pipeline check run for ${when}`];
+  if (Object.keys(check.results).length === 0) return [`the check run of ${when} shows no gates table`];
+  return Object.entries(expected).flatMap(([gate, result]) => {
+    const shown = check.results[gate];
+    if (shown === result) return [];
+    return [`the gates table of ${when} shows ${gate} ${shown ?? 'nowhere'}, expected ${result}`];
+  });
+}

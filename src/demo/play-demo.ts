@@ -1,30 +1,35 @@
 /**
  * Plays the demo story: the real app (Probot server, embedded PGlite in
  * memory, pg-boss, workers) against the built-in GitHub simulator: a push to
- * `main` runs every stage; then a pull request whose test fails, a `/retry`
- * comment that re-runs only the failed job, and green. A timeline entry for
- * everything that happens, as it happens.
+ * `main` runs every stage and passes the gates (coverage, tests,
+ * vulnerabilities); then a pull request whose test fails (the `tests` gate
+ * fails), a `/retry` comment that re-runs only the failed job, and green. A
+ * timeline entry for everything that happens, as it happens.
  */
 import type { Logger } from 'pino';
 import { systemClock } from '../clock.ts';
 import { startShipgate, type RunningShipgate } from '../server.ts';
-import { startGitHubSimulator, type GitHubSimulator } from '../sim/index.ts';
+import { startGitHubSimulator, type CheckRun, type GitHubSimulator } from '../sim/index.ts';
 import { openDatabase, type Store } from '../store/db.ts';
-import { judgeDemo, judgePullRequestAct, type DemoOutcome } from './outcome.ts';
+import { judgeDemo, judgeGates, judgePullRequestAct, type DemoOutcome, type GatesCheck } from './outcome.ts';
+import { readGateEvaluations } from './gate-evaluations.ts';
+import { DEMO_FLAKY_TEST } from './reports.ts';
 import {
   commentRetry,
   DEMO_CONFIG_STAGES,
+  DEMO_GATES,
   DEMO_PIPELINE,
   DEMO_PR_AUTHOR,
   DEMO_PR_BRANCH,
   DEMO_PUSHER,
   DEMO_REPO,
+  DEMO_TESTS_GATE,
   demoCriticalPathMs,
   openDemoPullRequest,
   pushToMain,
   setUpDemoWorld,
 } from './story.ts';
-import { summariseDemo, type DemoSummary } from './summary.ts';
+import { appCheckRuns, summariseDemo, type DemoSummary, type GatesShown } from './summary.ts';
 import { createStoryRecorder } from './story-recorder.ts';
 import type { TimelineEntry } from './timeline.ts';
 import { watchSimulator } from './watch-simulator.ts';
@@ -64,6 +69,7 @@ export interface DemoSession extends DemoEndpoints {
 }
 
 const RERUN_FAILED_ROUTE = 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs';
+const PIPELINE_CHECK = `shipgate/${DEMO_PIPELINE}`;
 const REACTION_ICON: Record<string, string> = { eyes: '👀', rocket: '🚀', confused: '😕' };
 
 /** How the wait for the story's end ended. */
@@ -134,19 +140,22 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
 
     // Part 2: a pull request whose test fails, `/retry`, green.
     const pullRequestProblems: string[] = [];
+    let pullRequest: { number: number; sha: string; beforeRetry: CheckRun | undefined } | undefined;
     if (how === 'ended') {
       story.beginAct();
       const pr = openDemoPullRequest(sim);
+      pullRequest = { number: pr.number, sha: pr.headSha, beforeRetry: undefined };
       story.note('pull', `${DEMO_PR_AUTHOR} opened pull request #${pr.number} (${DEMO_PR_BRANCH} → main, ${pr.headSha.slice(0, 7)})`, { number: pr.number, sha: pr.headSha });
       // Over once the pull request's run and both its checks say so (the branch's own push ends nothing).
       const checksSay = (conclusion: string) => {
         const checks = latestChecks(sim, pr.headSha);
-        return [`shipgate/${DEMO_PIPELINE}`, 'shipgate'].every((name) => checks[name]?.status === 'completed' && checks[name]?.conclusion === conclusion);
+        return [PIPELINE_CHECK, 'shipgate'].every((name) => checks[name]?.status === 'completed' && checks[name]?.conclusion === conclusion);
       };
       how = await waitUntil(() => story.recorded().pipelineConclusion === 'failure' && checksSay('failure'));
       watch.poll();
       const before = story.recorded();
       let reactions: string[] = [];
+      pullRequest.beforeRetry = snapshot(appCheckRuns(sim.checkRuns(DEMO_REPO), sim.app.id, PIPELINE_CHECK, pr.headSha).at(-1));
       if (how === 'ended') {
         const comment = commentRetry(sim, pr.number);
         story.note('comment', `${DEMO_PR_AUTHOR} commented "/retry" on #${pr.number}`, { number: pr.number, commentId: comment.id });
@@ -167,30 +176,67 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
             dispatchedWorkflows: sim.dispatches().filter((d) => d.status < 300).map((d) => d.workflow).slice(pushDispatches.length),
             ...(how === 'timed-out' ? { unfinished: `the pull request's part did not end within the story's ${Math.round(timeoutMs / 1000)} s` } : {}),
           },
-          `shipgate/${DEMO_PIPELINE}`,
+          PIPELINE_CHECK,
         ),
       );
     }
     watch.stop();
     story.stop();
 
-    const summary = summariseDemo({ requests: sim.requests, dispatches: sim.dispatches(), checkRuns: sim.checkRuns(DEMO_REPO), appId: sim.app.id, startedAt: story.startedAt });
+    const checkRuns = sim.checkRuns(DEMO_REPO);
+    const newestPipelineCheck = (sha: string) => appCheckRuns(checkRuns, sim.app.id, PIPELINE_CHECK, sha).at(-1);
+    const gateChecks = [
+      { label: 'push to main', checkRun: newestPipelineCheck(pushed.sha) },
+      ...(pullRequest
+        ? [
+            { label: `pull request #${pullRequest.number} before /retry`, checkRun: pullRequest.beforeRetry },
+            { label: `pull request #${pullRequest.number} after /retry`, checkRun: newestPipelineCheck(pullRequest.sha) },
+          ]
+        : []),
+    ];
+    const summary = summariseDemo({ requests: sim.requests, dispatches: sim.dispatches(), checkRuns, appId: sim.app.id, startedAt: story.startedAt, gateChecks });
+    const [pushGates, beforeGates, afterGates] = summary.gates;
+    const gateProblems = judgeGates({
+      gates: DEMO_GATES,
+      testsGate: DEMO_TESTS_GATE,
+      failingTest: DEMO_FLAKY_TEST,
+      push: { evaluations: await readGateEvaluations(store.db, { repo: DEMO_REPO, pipeline: DEMO_PIPELINE, sha: pushed.sha, trigger: 'push' }), check: gatesCheck(pushGates) },
+      ...(pullRequest
+        ? {
+            pullRequest: {
+              evaluations: await readGateEvaluations(store.db, { repo: DEMO_REPO, pipeline: DEMO_PIPELINE, sha: pullRequest.sha, trigger: 'pull_request' }),
+              before: gatesCheck(beforeGates),
+              after: gatesCheck(afterGates),
+            },
+          }
+        : {}),
+    });
     const pushOutcome = judgeDemo({
       ...pushAct,
       expectedStages: DEMO_CONFIG_STAGES,
-      pipelineCheck: `shipgate/${DEMO_PIPELINE}`,
+      pipelineCheck: PIPELINE_CHECK,
       dispatchedWorkflows: pushDispatches,
       violations: sim.violations.map((v) => `${v.method} ${v.path} → ${v.status} ${v.message}`),
       ...(how === 'timed-out' && pushDispatches.length === sim.dispatches().length ? { unfinished: `the story did not end within ${Math.round(timeoutMs / 1000)} s` } : {}),
       ...(how === 'interrupted' ? { interrupted: true } : {}),
     });
-    const problems = [...(pushOutcome.ok ? [] : pushOutcome.problems), ...(how === 'interrupted' ? [] : pullRequestProblems)];
+    const problems = [...(pushOutcome.ok ? [] : pushOutcome.problems), ...(how === 'interrupted' ? [] : [...pullRequestProblems, ...gateProblems])];
     const outcome: DemoOutcome = problems.length === 0 ? { ok: true } : { ok: false, problems };
     return { ...endpoints, outcome, summary, stop: stopAll };
   } catch (err) {
     await stopAll().catch(() => {});
     throw err;
   }
+}
+
+/** A check run as it is now: its output and annotations copied, so a later write does not change what was seen. */
+function snapshot(checkRun: CheckRun | undefined): CheckRun | undefined {
+  return checkRun && { ...checkRun, output: { ...checkRun.output }, annotations: [...checkRun.annotations] };
+}
+
+/** What the verdict reads of a check run's gates (undefined: no check run). */
+function gatesCheck(shown: GatesShown | undefined): GatesCheck | undefined {
+  return shown?.checkRun ? { results: shown.results, annotations: shown.annotations } : undefined;
 }
 
 /** The app's newest check run of each name on a commit (a re-run gets a new one), as the demo judges it. */

@@ -3,7 +3,8 @@
  * `.github/shipgate.yml` and workflow files, and how long each workflow run
  * takes (in simulated GitHub time, before the simulator's `speed` divides it).
  */
-import type { GitHubSimulator } from '../sim/index.ts';
+import type { ArtifactScript, GitHubSimulator } from '../sim/index.ts';
+import { DEMO_ARTIFACTS, mainTestArtifacts, pullRequestTestArtifacts, scanArtifacts } from './reports.ts';
 
 /** The organisation that installed the app. */
 export const DEMO_ORG = 'acme';
@@ -13,7 +14,7 @@ export const DEMO_REPO = 'acme/shop';
 export const DEMO_PUSHER = 'alice';
 /** The pipeline of the story. */
 export const DEMO_PIPELINE = 'ci';
-/** The head branch of the story's pull request, where `test.yml` fails once. */
+/** The head branch of the story's pull request, where `test.yml` fails once (a test times out: the `tests` gate fails). */
 export const DEMO_PR_BRANCH = 'cart-total';
 /** Who opens the pull request (a member with write access) and comments `/retry`. */
 export const DEMO_PR_AUTHOR = 'bob';
@@ -48,13 +49,28 @@ pipelines:
         if: \${{ shipgate.branch == 'main' }}
         jobs:
           deploy: { workflow: deploy.yml, inputs: { environment: staging } }
+    gates:
+      - { name: coverage, type: coverage, job: unit, artifact: ${DEMO_ARTIFACTS.coverage}, min: 80 }
+      - { name: tests, type: junit, job: unit, artifact: ${DEMO_ARTIFACTS.junit}, max-failures: 0 }
+      - { name: vulnerabilities, type: sarif, job: sast, artifact: ${DEMO_ARTIFACTS.sarif}, max: { error: 0, warning: 5 } }
 `;
+
+/** The gates of `ci`, in the order the config declares them. */
+export const DEMO_GATES: readonly string[] = ['coverage', 'tests', 'vulnerabilities'];
+/** The gate of `ci` that reads the JUnit report: it fails on the pull request's first attempt. */
+export const DEMO_TESTS_GATE = 'tests';
 
 /** The stages of `ci`, in the order the config declares them. */
 export const DEMO_CONFIG_STAGES: readonly string[] = ['build', 'test', 'scan', 'deploy-staging'];
 
-/** A dispatchable workflow, named by shipgate's correlation id as SPEC §5 advises. */
-export function workflowFile(name: string, inputs: Record<string, string>, steps: string[]): string {
+/** An `actions/upload-artifact` step of a workflow: the artifact's name and the path it uploads. */
+export interface UploadStep {
+  artifact: string;
+  path: string;
+}
+
+/** A dispatchable workflow, named by shipgate's correlation id as SPEC §5 advises; `uploads` run even when a step failed. */
+export function workflowFile(name: string, inputs: Record<string, string>, steps: string[], uploads: readonly UploadStep[] = []): string {
   const declared = { shipgate_run: 'shipgate correlation id', sha: 'commit to build', ...inputs };
   return [
     `name: ${name}`,
@@ -75,6 +91,11 @@ export function workflowFile(name: string, inputs: Record<string, string>, steps
     '      - uses: actions/checkout@v4',
     '        with: { ref: "${{ inputs.sha }}" }',
     ...steps.map((step) => `      - run: ${step}`),
+    ...uploads.flatMap((upload) => [
+      '      - uses: actions/upload-artifact@v4',
+      '        if: ${{ !cancelled() }}',
+      `        with: { name: ${upload.artifact}, path: ${upload.path} }`,
+    ]),
     '',
   ].join('\n');
 }
@@ -87,8 +108,11 @@ export function demoRepositoryFiles(): Record<string, string> {
     'src/cart.ts': 'export const cart: string[] = [];\n',
     '.github/shipgate.yml': DEMO_CONFIG,
     '.github/workflows/build.yml': workflowFile('build', { target: 'what to build' }, ['npm ci', 'npm run build -- --target "${{ inputs.target }}"']),
-    '.github/workflows/test.yml': workflowFile('test', {}, ['npm ci', 'npm test']),
-    '.github/workflows/scan.yml': workflowFile('scan', {}, ['npm audit --audit-level=high']),
+    '.github/workflows/test.yml': workflowFile('test', {}, ['npm ci', 'npx vitest run --coverage --coverage.reporter=lcov --reporter=default --reporter=junit --outputFile.junit=reports/junit.xml'], [
+      { artifact: DEMO_ARTIFACTS.coverage, path: 'coverage/lcov.info' },
+      { artifact: DEMO_ARTIFACTS.junit, path: 'reports/junit.xml' },
+    ]),
+    '.github/workflows/scan.yml': workflowFile('scan', {}, ['pipx run semgrep scan --config auto --sarif --output semgrep.sarif'], [{ artifact: DEMO_ARTIFACTS.sarif, path: 'semgrep.sarif' }]),
     '.github/workflows/deploy.yml': workflowFile('deploy', { environment: 'where to deploy' }, ['./scripts/deploy.sh "${{ inputs.environment }}"']),
   };
 }
@@ -119,14 +143,18 @@ export function demoCriticalPathMs(): number {
 /**
  * Creates `acme` (the app installed) and `acme/shop`, and scripts every
  * workflow run to succeed, except the pull request's first `test.yml`
- * attempt: it fails, and its re-run succeeds.
+ * attempt: a test times out, and its re-run succeeds. `test.yml` uploads
+ * coverage (LCOV) and test results (JUnit), `scan.yml` a SARIF log, for the
+ * gates of `ci` (`src/demo/reports.ts`).
  */
 export function setUpDemoWorld(sim: GitHubSimulator): void {
   sim.org(DEMO_ORG, { members: { [DEMO_PUSHER]: 'admin', [DEMO_PR_AUTHOR]: 'member' } });
   sim.repo({ owner: DEMO_ORG, name: DEMO_REPO.split('/')[1] ?? 'shop', description: 'The acme web shop', files: demoRepositoryFiles() });
   sim.setPermission(DEMO_REPO, DEMO_PR_AUTHOR, 'write');
+  const uploads: Readonly<Record<string, () => ArtifactScript[]>> = { 'test.yml': mainTestArtifacts, 'scan.yml': scanArtifacts };
   for (const [workflow, durationMs] of Object.entries(DEMO_DURATIONS_MS)) {
-    sim.scripts.workflow({ repo: DEMO_REPO, workflow, attempts: [{ conclusion: 'success', durationMs }] });
+    const artifacts = uploads[workflow]?.();
+    sim.scripts.workflow({ repo: DEMO_REPO, workflow, attempts: [{ conclusion: 'success', durationMs, ...(artifacts ? { artifacts } : {}) }] });
   }
   const testMs = DEMO_DURATIONS_MS['test.yml'] ?? 30_000;
   sim.scripts.workflow({
@@ -134,8 +162,8 @@ export function setUpDemoWorld(sim: GitHubSimulator): void {
     workflow: 'test.yml',
     when: { ref: DEMO_PR_BRANCH },
     attempts: [
-      { conclusion: 'failure', durationMs: testMs },
-      { conclusion: 'success', durationMs: testMs },
+      { conclusion: 'failure', durationMs: testMs, artifacts: pullRequestTestArtifacts(1) },
+      { conclusion: 'success', durationMs: testMs, artifacts: pullRequestTestArtifacts(2) },
     ],
   });
 }

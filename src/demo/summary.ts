@@ -1,7 +1,9 @@
 /**
  * The demo's closing summary, read from the simulator's records: the GitHub
- * API calls the app made (per route), the workflow dispatches, and the app's
- * check runs. Building it and printing it are separate, pure steps.
+ * API calls the app made (per route), the workflow dispatches, the app's
+ * check runs, and the gates table (with the annotations) of the pipeline's
+ * check runs the story points at. Building it and printing it are separate,
+ * pure steps.
  */
 import type { CheckRun, DispatchCall, RequestLogEntry } from '../sim/index.ts';
 import { GRAPHQL_ROUTE } from '../sim/request-log.ts';
@@ -20,6 +22,25 @@ export interface DemoSummary {
   };
   dispatches: Array<{ elapsedMs: number; workflow: string; ref: string; inputs: Record<string, unknown>; status: number }>;
   checkRuns: Array<{ name: string; status: string; conclusion: string | null; title: string | null; writes: number }>;
+  /** The gates tables of the check runs `SummarySource.gateChecks` names, in that order. */
+  gates: GatesShown[];
+}
+
+/** The result words of a gates table (SPEC §5a). */
+const GATE_RESULT_WORDS = ['pass', 'fail', 'neutral', 'overridden', 'error', 'pending', 'not run'] as const;
+
+/** What a check run of the pipeline shows about its gates. */
+export interface GatesShown {
+  /** Which moment of the story: `push to main`, `pull request #1 before /retry`, … */
+  label: string;
+  /** The check run (absent: the app wrote none). */
+  checkRun: { id: number; name: string; sha: string; conclusion: string | null } | undefined;
+  /** The `### Gates` section of its summary, as written (markdown), or null when it has none. */
+  section: string[] | null;
+  /** Gate → the result its table row says (`pass`, `fail`, …). */
+  results: Record<string, string>;
+  /** Its annotations (from findings with a path and a line). */
+  annotations: Array<{ path: string; line: number; level: string; title: string | null }>;
 }
 
 /** What the summary is built from. */
@@ -33,6 +54,8 @@ export interface SummarySource {
   appId: number;
   /** Simulator time at which the story started. */
   startedAt: number;
+  /** The check runs whose gates tables the summary shows (undefined: the app wrote none), with a label each. */
+  gateChecks?: ReadonlyArray<{ label: string; checkRun: CheckRun | undefined }>;
 }
 
 /** Counts and lists what the app did, from the simulator's records. */
@@ -67,7 +90,92 @@ export function summariseDemo(source: SummarySource): DemoSummary {
         title: checkRun.output.title,
         writes: checkRun.history.length,
       })),
+    gates: (source.gateChecks ?? []).map(({ label, checkRun }) => gatesShown(label, checkRun)),
   };
+}
+
+/** The app's check runs named `name` on `sha`, oldest first (a re-run of failed jobs gets a new one). */
+export function appCheckRuns(checkRuns: readonly CheckRun[], appId: number, name: string, sha: string): CheckRun[] {
+  return checkRuns.filter((c) => c.app.id === appId && c.name === name && c.headSha === sha).sort((a, b) => a.id - b.id);
+}
+
+/** What one check run shows about the gates. */
+export function gatesShown(label: string, checkRun: CheckRun | undefined): GatesShown {
+  const section = checkRun ? gatesSection(checkRun.output.summary) : null;
+  return {
+    label,
+    checkRun: checkRun && { id: checkRun.id, name: checkRun.name, sha: checkRun.headSha, conclusion: checkRun.conclusion },
+    section,
+    results: Object.fromEntries((section ?? []).flatMap((line) => {
+      const row = gateRow(line);
+      return row ? [[row.gate, row.result]] : [];
+    })),
+    annotations: (checkRun?.annotations ?? []).map((a) => ({ path: a.path, line: a.start_line, level: a.annotation_level, title: a.title })),
+  };
+}
+
+/** The lines of the `### Gates` section of a check-run summary, up to the next heading; null when there is none. */
+export function gatesSection(summary: string | null): string[] | null {
+  const lines = (summary ?? '').split('\n');
+  const start = lines.indexOf('### Gates');
+  if (start < 0) return null;
+  const after = lines.slice(start + 1);
+  const end = after.findIndex((line) => /^#{1,3} /.test(line));
+  const section = end < 0 ? after : after.slice(0, end);
+  while (section.length > 0 && section.at(-1)?.trim() === '') section.pop();
+  while (section.length > 0 && section[0]?.trim() === '') section.shift();
+  return section;
+}
+
+/** A gates-table row: the gate and its result word (an icon may precede it); undefined for other lines. */
+function gateRow(line: string): { gate: string; result: string } | undefined {
+  const cells = tableCells(line);
+  const gate = cells?.[0];
+  const result = cells?.[1]?.replace(/<br>.*$/, '');
+  if (gate === undefined || result === undefined) return undefined;
+  const word = GATE_RESULT_WORDS.find((w) => result === w || result.endsWith(` ${w}`));
+  return word ? { gate, result: word } : undefined;
+}
+
+/** The cells of a markdown table row (`| a | b |`), or undefined for any other line. */
+function tableCells(line: string): string[] | undefined {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('|') || !trimmed.endsWith('|') || trimmed.length < 2) return undefined;
+  return trimmed
+    .slice(1, -1)
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim());
+}
+
+/**
+ * A gates section for a terminal: the markdown table with its columns
+ * padded to one width (still a markdown table), the notes below as written.
+ */
+export function alignGatesSection(section: readonly string[]): string[] {
+  const rows = section.map(tableCells);
+  const widths: number[] = [];
+  for (const cells of rows) {
+    if (!cells || cells.every((cell) => /^-+$/.test(cell))) continue;
+    cells.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 3, displayWidth(cell))));
+  }
+  return section.map((line, index) => {
+    const cells = rows[index];
+    if (!cells) return line;
+    const separator = cells.every((cell) => /^-+$/.test(cell));
+    return `| ${cells.map((cell, i) => (separator ? '-'.repeat(widths[i] ?? 3) : cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(cell))))).join(' | ')} |`;
+  });
+}
+
+/** Terminal columns a cell takes: emoji (and the variation selector after ⚠) count as two, one. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code === 0xfe0f) continue;
+    const wide = code >= 0x1f000 || (code >= 0x2600 && code <= 0x27bf) || (code >= 0x2300 && code <= 0x23ff);
+    width += wide ? 2 : 1;
+  }
+  return width;
 }
 
 /** The summary as terminal lines. */
@@ -86,5 +194,21 @@ export function formatSummary(summary: DemoSummary): string[] {
     ...summary.checkRuns.map(
       (c) => `  ${c.name.padEnd(12)} ${c.status === 'completed' ? (c.conclusion ?? 'completed') : c.status}${c.title ? ` — ${c.title}` : ''} (${c.writes} write${c.writes === 1 ? '' : 's'})`,
     ),
+    ...summary.gates.flatMap(formatGatesShown),
+  ];
+}
+
+/** One check run's gates: a heading line, the table, the annotations. */
+function formatGatesShown(gates: GatesShown): string[] {
+  const check = gates.checkRun;
+  if (!check) return ['', `Gates, ${gates.label}: the app wrote no check run`];
+  const heading = `Gates, ${gates.label} (${check.name} ${check.conclusion ?? 'not completed'} on ${check.sha.slice(0, 7)}):`;
+  if (!gates.section) return ['', heading, '  (no gates table in the check run)'];
+  const annotations = gates.annotations.map((a) => `    ${a.path}:${a.line}  ${a.level}  ${a.title ?? ''}`.trimEnd());
+  return [
+    '',
+    heading,
+    ...alignGatesSection(gates.section).map((line) => (line === '' ? '' : `  ${line}`)),
+    ...(annotations.length ? [`  annotations: ${annotations.length}`, ...annotations] : ['  annotations: none']),
   ];
 }

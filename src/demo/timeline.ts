@@ -9,7 +9,7 @@ import type { EngineEvent } from '../engine/deps.ts';
 export interface TimelineEntry {
   /** Milliseconds since the story started (the push). */
   elapsedMs: number;
-  /** A short label: push, webhook, run, stage, dispatch, job, check, … */
+  /** A short label: push, webhook, run, stage, dispatch, job, gate, check, … */
   kind: string;
   /** The line a person reads. */
   text: string;
@@ -66,6 +66,8 @@ export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts):
     }
     case 'job-retry-scheduled':
       return { kind: 'job', text: `${event.stage}/${event.job} will be retried` };
+    case 'gate-evaluated':
+      return { kind: 'gate', text: `${event.gate}: ${event.result}` };
     case 'run-completed':
       return { kind: 'run', text: `pipeline ${event.pipeline} run #${event.runId} completed: ${event.conclusion}` };
     case 'config-invalid':

@@ -58,7 +58,13 @@ export async function loadRunView(db: DbOrTrx, run: PipelineRun): Promise<Pipeli
     };
   });
   const approval = run.from_fork ? await findForkApproval(db, { owner: run.owner, repo: run.repo, sha: run.sha }) : undefined;
-  const gates = (plan.gates ?? []).length > 0 ? await loadGateViews(db, run, plan) : undefined;
+  const latestAttempt = new Map<string, number>();
+  const stageOf = new Map(stageRows.map((row) => [row.id, row.stage]));
+  for (const attempt of attempts) {
+    const key = `${stageOf.get(attempt.stage_run_id) ?? ''}/${attempt.job}`;
+    latestAttempt.set(key, Math.max(latestAttempt.get(key) ?? 0, attempt.attempt));
+  }
+  const gates = (plan.gates ?? []).length > 0 ? await loadGateViews(db, run, plan, latestAttempt) : undefined;
   return {
     ...(gates ? { gates } : {}),
     ...(approval ? { allowedBy: approval.approved_by } : {}),
@@ -91,12 +97,19 @@ function findingViews(value: unknown): GateFindingView[] {
   return views;
 }
 
-/** The latest evaluation of each gate of the run, with the commit's overrides, in config order. */
-export async function loadGateViews(db: DbOrTrx, run: PipelineRun, plan: RunPlan): Promise<GateView[]> {
+/**
+ * The latest evaluation of each gate of the run, with the commit's overrides,
+ * in config order. An evaluation of an earlier attempt than the job's latest
+ * (a re-run under way) is shown as pending, without its findings: the check
+ * run of a re-run never carries the annotations of the attempt it replaces.
+ */
+export async function loadGateViews(db: DbOrTrx, run: PipelineRun, plan: RunPlan, latestAttempt: ReadonlyMap<string, number> = new Map()): Promise<GateView[]> {
   const latest = latestGateResults(await listGateResults(db, run.id));
   const overrides = await overridesFor(db, { owner: run.owner, repo: run.repo, sha: run.sha, pipeline: run.pipeline });
   return (plan.gates ?? []).map((gate): GateView => {
-    const row = latest.get(gate.name);
+    const evaluated = latest.get(gate.name);
+    const superseded = evaluated !== undefined && gate.stage !== null && (latestAttempt.get(`${gate.stage}/${gate.job ?? ''}`) ?? 0) > evaluated.attempt;
+    const row = superseded ? undefined : evaluated;
     const override = overrides.get(gate.name);
     const failing = row?.result === 'fail' || row?.result === 'error';
     const result = row === undefined ? (run.status === 'completed' ? 'not run' : 'pending') : row.status === 'pending' ? 'pending' : failing && override ? 'overridden' : (row.result ?? 'error');

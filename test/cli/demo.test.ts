@@ -37,17 +37,42 @@ function lineIndex(lines: string[], pattern: RegExp): number {
   return index;
 }
 
+/**
+ * The gates table printed under `heading`: gate → the rest of its row (result,
+ * measured, threshold…, cells joined by ` | `), the notes under the table, and
+ * the annotation lines.
+ */
+function gatesShown(lines: string[], heading: RegExp): { rows: Record<string, string>; notes: string[]; annotations: string[] } {
+  const start = lineIndex(lines, heading) + 1;
+  const end = lines.findIndex((line, i) => i >= start && !line.startsWith('  ') && line !== '');
+  const section = lines.slice(start, end < 0 ? undefined : end);
+  const rows: Record<string, string> = {};
+  for (const line of section.slice(2)) {
+    const cells = /^ {2}\| (.*) \|$/.exec(line)?.[1]?.split(/ +\| +/).map((cell) => cell.trim());
+    if (cells?.[0]) rows[cells[0]] = cells.slice(1).join(' | ');
+  }
+  return {
+    rows,
+    notes: section.filter((line) => line.startsWith('  - ')).map((line) => line.slice(2)),
+    annotations: section
+      .slice(section.findIndex((line) => /^ {2}annotations: /.test(line)) + 1)
+      .map((line) => line.trim())
+      .filter((line) => line !== ''),
+  };
+}
+
 /** Expects the app at `url` to be gone (connection refused). */
 async function expectStopped(url: string): Promise<void> {
   await expect(fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
 }
 
 describe('shipgate demo', () => {
-  it('plays the push to main through every stage, then the pull request with /retry, prints the timeline and exits 0 with --exit', { timeout: 60_000 }, async () => {
+  it('plays the push to main through every stage and its gates, then the pull request whose tests gate fails until /retry, prints the timeline and the gates tables, and exits 0 with --exit', { timeout: 60_000 }, async () => {
     const io = await runDemo(['--exit', '--speed', '200', '--log-level', 'silent']);
     expect(io.err).toBe('');
     expect(io.exitCode).toBe(0);
     const lines = io.out.split('\n');
+    lineIndex(lines, /^pipeline ci of acme\/shop: build → test \+ scan in parallel → gates coverage, tests, vulnerabilities → deploy-staging \(main only\)$/);
 
     // The timeline: push, run, each stage started and done, each job dispatched and finished.
     lineIndex(lines, /^ +\+\d+\.\ds {2}push {6}alice pushed [0-9a-f]{7} to acme\/shop main/);
@@ -65,6 +90,13 @@ describe('shipgate demo', () => {
     lineIndex(lines, /check +shipgate\/ci completed: success — ci succeeded in \d+s$/);
     const rollupDone = lineIndex(lines, /check +shipgate completed: success — 1 pipeline succeeded$/);
     expect(lineIndex(lines, /run +pipeline ci run #1 completed: success/)).toBeLessThan(rollupDone);
+    // The push's gates: each judged after its job finished and before its stage ended, all passing.
+    for (const [gate, job, stage] of [['coverage', 'test/unit', 'test'], ['tests', 'test/unit', 'test'], ['vulnerabilities', 'scan/sast', 'scan']] as const) {
+      const judged = lineIndex(lines, new RegExp(`gate +${gate}: pass$`));
+      expect(lineIndex(lines, new RegExp(`job +${job} finished: success`))).toBeLessThan(judged);
+      expect(judged).toBeLessThan(lineIndex(lines, new RegExp(`stage +${stage} done: success$`)));
+      expect(judged).toBeLessThan(rollupDone);
+    }
 
     // The pull request: ci fails on test/unit, /retry re-runs only that job (attempt 2), green; 👀 then 🚀.
     const opened = lineIndex(lines, /pull +bob opened pull request #1 \(cart-total → main, [0-9a-f]{7}\)$/);
@@ -77,6 +109,14 @@ describe('shipgate demo', () => {
     expect(failed).toBeLessThan(commented);
     expect(commented).toBeLessThan(again);
     expect(again).toBeLessThan(green);
+    // The tests gate fails the pull request's run, and passes once the job ran again.
+    const testsFailed = lineIndex(lines, /gate +tests: fail$/);
+    expect(opened).toBeLessThan(testsFailed);
+    expect(testsFailed).toBeLessThan(failed);
+    lineIndex(lines, /check +shipgate\/ci completed: failure — ci failed: test\/unit, gate tests$/);
+    const testsPassed = lines.findIndex((line, i) => i > again && /gate +tests: pass$/.test(line));
+    expect(testsPassed).toBeGreaterThan(again);
+    expect(testsPassed).toBeLessThan(green);
     expect(lines.filter((line) => /dispatch +(build\/app|scan\/sast) .*ref cart-total/.test(line))).toHaveLength(2);
     lineIndex(lines, /reaction +shipgate reacted 👀 🚀 to "\/retry"$/);
 
@@ -101,8 +141,36 @@ describe('shipgate demo', () => {
     expect(dispatches[3]).toBe('deploy.yml');
     lineIndex(summary, /^ {2}shipgate\/ci +success/);
     lineIndex(summary, /^ {2}shipgate +success/);
-    lineIndex(lines, /^The story ended as scripted/);
-    expect(io.out).not.toMatch(/dashboard|approv|\bgates?\b/i);
+    // One artifact listing and one download per gate evaluation: 3 on the push, 3 on the pull request, 2 again after /retry (scan was not re-run).
+    expect(summary.join('\n')).toMatch(/^ +8 {2}GET \/repos\/\{owner\}\/\{repo\}\/actions\/runs\/\{run_id\}\/artifacts$/m);
+    expect(summary.join('\n')).toMatch(/^ +8 {2}GET \/repos\/\{owner\}\/\{repo\}\/actions\/artifacts\/\{artifact_id\}\/\{archive_format\}$/m);
+
+    // The gates table of each shipgate/ci check run, as the app wrote it, with the annotations.
+    const push = gatesShown(summary, /^Gates, push to main \(shipgate\/ci success on [0-9a-f]{7}\):$/);
+    expect(push.rows).toEqual({
+      coverage: expect.stringMatching(/^✅ pass \| 86% \(86\/100 lines\) \| ≥ 80% \|/),
+      tests: expect.stringMatching(/^✅ pass \| 0 failed of 12 \| ≤ 0 failed \|/),
+      vulnerabilities: expect.stringMatching(/^✅ pass \| error 0, warning 2, note 0, .*\| error ≤ 0, warning ≤ 5 \|/),
+    });
+    expect(push.annotations).toEqual([expect.stringMatching(/^src\/cart\.ts:18 {2}warning {2}vulnerabilities: /), expect.stringMatching(/^src\/checkout\.ts:42 {2}warning {2}vulnerabilities: /)]);
+    const before = gatesShown(summary, /^Gates, pull request #1 before \/retry \(shipgate\/ci failure on [0-9a-f]{7}\):$/);
+    expect(before.rows).toEqual({
+      coverage: expect.stringMatching(/^✅ pass \| 86\.54% \(90\/104 lines\) \|/),
+      tests: expect.stringMatching(/^❌ fail \| 1 failed of 13 \| ≤ 0 failed \|/),
+      vulnerabilities: expect.stringMatching(/^✅ pass \|/),
+    });
+    expect(before.notes).toEqual(['- **tests** fail: 1 test failed (at most 0 allowed)']);
+    expect(before.annotations).toContainEqual('test/checkout.test.ts:26  failure  tests: Failed: test/checkout.test.ts › checkout > charges the card');
+    const after = gatesShown(summary, /^Gates, pull request #1 after \/retry \(shipgate\/ci success on [0-9a-f]{7}\):$/);
+    expect(after.rows).toEqual({
+      coverage: expect.stringMatching(/^✅ pass \| 86\.54% \(90\/104 lines\) \|/),
+      tests: expect.stringMatching(/^✅ pass \| 0 failed of 13, 1 flaky \| ≤ 0 failed \|/),
+      vulnerabilities: expect.stringMatching(/^✅ pass \|/),
+    });
+    expect(after.notes).toEqual([]);
+
+    lineIndex(lines, /^The story ended as scripted: pipeline ci succeeded on main with every gate passing \(coverage, tests, vulnerabilities\); on the pull request the tests gate failed on a failing test, the failed job ran again after \/retry, the gate passed/);
+    expect(io.out).not.toMatch(/did not end as scripted|dashboard|approv/i);
 
     const appUrl = /app +(http:\/\/127\.0\.0\.1:\d+)/.exec(io.out)?.[1];
     expect(appUrl).toBeDefined();

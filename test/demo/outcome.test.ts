@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeDemo, judgePullRequestAct, type DemoObservations, type PullRequestObservations } from '../../src/demo/outcome.ts';
+import { judgeDemo, judgeGates, judgePullRequestAct, type DemoObservations, type GateEvaluation, type GateObservations, type PullRequestObservations } from '../../src/demo/outcome.ts';
 
 /** Observations of a story that went exactly as scripted. */
 function asScripted(): DemoObservations {
@@ -69,5 +69,78 @@ describe('judgePullRequestAct', () => {
     { change: { unfinished: 'too slow' }, problem: 'too slow' },
   ])('says $problem', ({ change, problem }) => {
     expect(judgePullRequestAct({ ...pullRequestAsScripted(), ...change }, 'shipgate/ci')).toContain(problem);
+  });
+});
+
+const GATES = ['coverage', 'tests', 'vulnerabilities'];
+
+function evaluation(gate: string, attempt: number, result: string | null, status = 'completed'): GateEvaluation {
+  return { gate, attempt, status, result, measured: result === null ? null : `${gate} measured` };
+}
+
+const ALL_PASS = { results: { coverage: 'pass', tests: 'pass', vulnerabilities: 'pass' }, annotations: [{ path: 'src/cart.ts', line: 18, level: 'warning' }] };
+
+/** The gates as scripted: all pass on the push; on the pull request tests fails on attempt 1 (annotated), passes on attempt 2. */
+function gatesAsScripted(): GateObservations {
+  return {
+    gates: GATES,
+    testsGate: 'tests',
+    failingTest: { file: 'test/checkout.test.ts', line: 26 },
+    push: { evaluations: GATES.map((gate) => evaluation(gate, 1, 'pass')), check: ALL_PASS },
+    pullRequest: {
+      evaluations: [evaluation('vulnerabilities', 1, 'pass'), evaluation('coverage', 1, 'pass'), evaluation('tests', 1, 'fail'), evaluation('coverage', 2, 'pass'), evaluation('tests', 2, 'pass')],
+      before: { results: { coverage: 'pass', tests: 'fail', vulnerabilities: 'pass' }, annotations: [{ path: 'test/checkout.test.ts', line: 26, level: 'failure' }] },
+      after: ALL_PASS,
+    },
+  };
+}
+
+describe('judgeGates', () => {
+  it('accepts the scripted gates story, and a story that ended before the pull request judges only the push', () => {
+    expect(judgeGates(gatesAsScripted())).toEqual([]);
+    const { pullRequest: _pr, ...pushOnly } = gatesAsScripted();
+    expect(judgeGates(pushOnly)).toEqual([]);
+  });
+
+  const scripted = gatesAsScripted();
+  const pr = scripted.pullRequest ?? { evaluations: [], before: undefined, after: undefined };
+  it.each([
+    {
+      change: { push: { ...scripted.push, evaluations: [evaluation('coverage', 1, 'fail'), evaluation('tests', 1, 'pass'), evaluation('vulnerabilities', 1, 'pass')] } },
+      problem: 'on the push, gate coverage is fail (coverage measured), expected pass',
+    },
+    {
+      change: { push: { ...scripted.push, evaluations: [evaluation('coverage', 1, 'pass'), evaluation('tests', 1, null, 'pending')] } },
+      problem: 'on the push, gate tests is pending, expected pass',
+    },
+    { change: { push: { ...scripted.push, evaluations: [evaluation('coverage', 1, 'pass'), evaluation('tests', 1, 'pass')] } }, problem: 'on the push, gate vulnerabilities was evaluated 0 times, expected once' },
+    { change: { push: { ...scripted.push, check: undefined } }, problem: 'the app wrote no pipeline check run for the push' },
+    { change: { push: { ...scripted.push, check: { results: {}, annotations: [] } } }, problem: 'the check run of the push shows no gates table' },
+    { change: { push: { ...scripted.push, check: { ...ALL_PASS, results: { coverage: 'pass', tests: 'pass', vulnerabilities: 'error' } } } }, problem: 'the gates table of the push shows vulnerabilities error, expected pass' },
+    {
+      change: { pullRequest: { ...pr, evaluations: pr.evaluations.map((e) => (e.gate === 'tests' && e.attempt === 1 ? evaluation('tests', 1, 'pass') : e)) } },
+      problem: 'on the pull request, gate tests is pass (tests measured) for attempt 1, expected fail',
+    },
+    {
+      change: { pullRequest: { ...pr, evaluations: pr.evaluations.filter((e) => e.attempt === 1) } },
+      problem: 'on the pull request, gate tests was not evaluated again after /retry (attempt 2)',
+    },
+    {
+      change: { pullRequest: { ...pr, evaluations: pr.evaluations.map((e) => (e.gate === 'tests' && e.attempt === 2 ? evaluation('tests', 2, 'error') : e)) } },
+      problem: 'on the pull request, gate tests is error (tests measured) after /retry, expected pass',
+    },
+    { change: { pullRequest: { ...pr, evaluations: pr.evaluations.filter((e) => e.gate !== 'vulnerabilities') } }, problem: 'on the pull request, gate vulnerabilities was not evaluated' },
+    { change: { pullRequest: { ...pr, before: { ...ALL_PASS, annotations: [] } } }, problem: 'the gates table of the pull request before /retry shows tests pass, expected fail' },
+    {
+      change: { pullRequest: { ...pr, before: { results: { tests: 'fail' }, annotations: [{ path: 'test/checkout.test.ts', line: 27, level: 'failure' }] } } },
+      problem: 'the check run of the pull request before /retry has no failure annotation at test/checkout.test.ts:26',
+    },
+    {
+      change: { pullRequest: { ...pr, after: { results: { coverage: 'pass', tests: 'fail', vulnerabilities: 'pass' }, annotations: [] } } },
+      problem: 'the gates table of the pull request after /retry shows tests fail, expected pass',
+    },
+    { change: { pullRequest: { ...pr, after: undefined } }, problem: 'the app wrote no pipeline check run for the pull request after /retry' },
+  ] satisfies Array<{ change: Partial<GateObservations>; problem: string }>)('says $problem', ({ change, problem }) => {
+    expect(judgeGates({ ...gatesAsScripted(), ...change })).toContain(problem);
   });
 });

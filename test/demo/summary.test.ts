@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, summariseDemo } from '../../src/demo/summary.ts';
+import { alignGatesSection, appCheckRuns, formatSummary, gatesSection, gatesShown, summariseDemo } from '../../src/demo/summary.ts';
+import { gatesTable, type GateView } from '../../src/engine/check-output.ts';
 import type { CheckRun, DispatchCall, RequestLogEntry } from '../../src/sim/index.ts';
 
 const APP_ID = 4242;
@@ -88,6 +89,90 @@ describe('summariseDemo', () => {
       'Check runs written by the app: 2',
       '  shipgate/ci  success — shipgate/ci title (2 writes)',
       '  shipgate     success — shipgate title (1 write)',
+    ]);
+  });
+});
+
+/** A gate as the app's check output shows it (the real gates table is rendered from these). */
+function gateView(name: string, result: GateView['result'], measured: string, detail: string | null = null): GateView {
+  return {
+    name,
+    job: 'unit',
+    result,
+    measured,
+    threshold: '≥ 80%',
+    baseline: null,
+    detail,
+    runUrl: 'http://127.0.0.1:1/acme/shop/actions/runs/7',
+    untrusted: false,
+    override: null,
+    findings: [],
+    evaluatedAt: null,
+    rowId: null,
+  };
+}
+
+/** A pipeline check run whose summary is the stage table, then the real gates table. */
+function pipelineCheck(id: number, sha: string, gates: GateView[], annotations: Array<{ path: string; start_line: number; annotation_level: string; title: string }> = []): CheckRun {
+  return {
+    ...checkRun('shipgate/ci', 'failure'),
+    id,
+    headSha: sha,
+    output: { title: 'ci failed', summary: `| Stage | Result |\n| --- | --- |\n| test | failure |\n\n${gatesTable(gates)}\n\n### More\n\ntext`, text: null },
+    annotations,
+  } as unknown as CheckRun;
+}
+
+describe('the gates tables', () => {
+  const failing = pipelineCheck(11, 'a'.repeat(40), [gateView('coverage', 'pass', '86% (86/100 lines)'), gateView('tests', 'fail', '1 failed of 13', '1 test failed (at most 0 allowed)'), gateView('vulnerabilities', 'error', '—')], [
+    { path: 'test/checkout.test.ts', start_line: 26, annotation_level: 'failure', title: 'tests: Failed: checkout > charges the card' },
+  ]);
+
+  it("reads each gate's result word and the annotations from the check run the app wrote", () => {
+    const shown = gatesShown('pull request #1 before /retry', failing);
+    expect(shown.results).toEqual({ coverage: 'pass', tests: 'fail', vulnerabilities: 'error' });
+    expect(shown.annotations).toEqual([{ path: 'test/checkout.test.ts', line: 26, level: 'failure', title: 'tests: Failed: checkout > charges the card' }]);
+    expect(shown.checkRun).toEqual({ id: 11, name: 'shipgate/ci', sha: 'a'.repeat(40), conclusion: 'failure' });
+    // The section ends at the next heading; the notes under the table belong to it.
+    expect(shown.section?.at(0)).toBe('| Gate | Result | Measured | Threshold | Baseline | Run |');
+    expect(shown.section?.at(-1)).toBe('- **tests** fail: 1 test failed (at most 0 allowed)');
+  });
+
+  it('says so when a check run has no gates table, or when there is no check run', () => {
+    const noGates = { ...checkRun('shipgate/ci', 'success'), headSha: 'b'.repeat(40), annotations: [], output: { title: 't', summary: '| Stage | Result |', text: null } } as unknown as CheckRun;
+    expect(gatesSection('| Stage | Result |')).toBeNull();
+    expect(gatesSection(null)).toBeNull();
+    expect(gatesShown('push to main', noGates)).toMatchObject({ section: null, results: {} });
+    expect(gatesShown('push to main', undefined)).toEqual({ label: 'push to main', checkRun: undefined, section: null, results: {}, annotations: [] });
+  });
+
+  it('pads the table columns to one width, emoji counted as two columns', () => {
+    const aligned = alignGatesSection(['| Gate | Result |', '| --- | --- |', '| coverage | ✅ pass |', '| vulnerabilities | ⚠️ error |', '', '- note']);
+    expect(aligned).toEqual(['| Gate            | Result   |', '| --------------- | -------- |', '| coverage        | ✅ pass  |', '| vulnerabilities | ⚠️ error |', '', '- note']);
+  });
+
+  it("picks the app's check runs of a name on a commit, oldest first", () => {
+    const sha = 'c'.repeat(40);
+    const runs = [pipelineCheck(30, sha, []), pipelineCheck(12, sha, []), pipelineCheck(13, 'd'.repeat(40), []), { ...pipelineCheck(14, sha, []), app: { id: 1 } } as unknown as CheckRun];
+    expect(appCheckRuns(runs, APP_ID, 'shipgate/ci', sha).map((c) => c.id)).toEqual([12, 30]);
+  });
+
+  it('prints each gates table under a heading, with its annotations', () => {
+    const summary = summariseDemo({ requests: [], dispatches: [], checkRuns: [], appId: APP_ID, startedAt: T0, gateChecks: [{ label: 'pull request #1 before /retry', checkRun: failing }, { label: 'push to main', checkRun: undefined }] });
+    const lines = formatSummary(summary);
+    expect(lines.slice(lines.indexOf('Gates, pull request #1 before /retry (shipgate/ci failure on aaaaaaa):'))).toEqual([
+      'Gates, pull request #1 before /retry (shipgate/ci failure on aaaaaaa):',
+      '  | Gate            | Result   | Measured           | Threshold | Baseline | Run                                                 |',
+      '  | --------------- | -------- | ------------------ | --------- | -------- | --------------------------------------------------- |',
+      '  | coverage        | ✅ pass  | 86% (86/100 lines) | ≥ 80%     | —        | [unit](http://127.0.0.1:1/acme/shop/actions/runs/7) |',
+      '  | tests           | ❌ fail  | 1 failed of 13     | ≥ 80%     | —        | [unit](http://127.0.0.1:1/acme/shop/actions/runs/7) |',
+      '  | vulnerabilities | ⚠️ error | —                  | ≥ 80%     | —        | [unit](http://127.0.0.1:1/acme/shop/actions/runs/7) |',
+      '',
+      '  - **tests** fail: 1 test failed (at most 0 allowed)',
+      '  annotations: 1',
+      '    test/checkout.test.ts:26  failure  tests: Failed: checkout > charges the card',
+      '',
+      'Gates, push to main: the app wrote no check run',
     ]);
   });
 });

@@ -35,6 +35,7 @@ describe('describeEngineEvent', () => {
     [{ kind: 'stage-started', runId: 3, pipeline: 'ci', stage: 'test' }, 'stage', 'test started'],
     [{ kind: 'stage-skipped', runId: 3, pipeline: 'ci', stage: 'deploy-staging', reason: "if: shipgate.branch == 'main' is false" }, 'stage', "deploy-staging skipped: if: shipgate.branch == 'main' is false"],
     [{ kind: 'stage-completed', runId: 3, pipeline: 'ci', stage: 'test', conclusion: 'success' }, 'stage', 'test done: success'],
+    [{ kind: 'gate-evaluated', runId: 3, pipeline: 'ci', gate: 'tests', result: 'fail' }, 'gate', 'tests: fail'],
     [{ kind: 'run-completed', runId: 3, pipeline: 'ci', conclusion: 'success' }, 'run', 'pipeline ci run #3 completed: success'],
     [{ kind: 'config-invalid', repo: 'acme/shop', sha: 'abcdef0123', errors: 2 }, 'config', '.github/shipgate.yml of acme/shop@abcdef0 is invalid (2 errors)'],
   ] as const)('describes %o', (event, kind, text) => {

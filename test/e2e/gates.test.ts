@@ -223,6 +223,8 @@ describe.each(databaseTargets())('quality gates on $name', (target) => {
     check = checkOf(h, pr.headSha, 'shipgate/ci');
     expect(check).toMatchObject({ status: 'completed', conclusion: 'success' });
     expect(check?.output.summary).toMatch(/\| tests \| ✅ pass \| 0 failed of 3, 1 flaky \|/);
+    // The re-run's check run does not carry the replaced attempt's failure annotation.
+    expect(check?.annotations.filter((a) => a.annotation_level === 'failure')).toEqual([]);
     const rows = await h.store.db.selectFrom('gate_results').select(['gate', 'attempt', 'result']).where('gate', '=', 'tests').orderBy('attempt').execute();
     expect(rows).toEqual([
       { gate: 'tests', attempt: 1, result: 'fail' },
