@@ -25,6 +25,7 @@ import { EFFECT_KINDS } from './effects/kinds.ts';
 import { WorkflowListings, dispatchPerformer } from './effects/perform-dispatch.ts';
 import { cancelPerformer } from './effects/perform-cancel.ts';
 import { gatePerformer } from './effects/perform-gate.ts';
+import { createDeploymentPerformer, deploymentStatusPerformer } from './effects/perform-deployment.ts';
 import { checkRunPerformer } from './effects/perform-check-run.ts';
 import { commandReplyPerformer, commentReactionPerformer, statusReplyPerformer } from './effects/command-feedback.ts';
 import { reconcile } from './engine/reconcile.ts';
@@ -182,6 +183,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.cancelWorkflowRun]: cancelPerformer(engine),
         [EFFECT_KINDS.checkRun]: checkRunPerformer(engine),
         [EFFECT_KINDS.evaluateGate]: gatePerformer(engine),
+        [EFFECT_KINDS.createDeployment]: createDeploymentPerformer(engine),
+        [EFFECT_KINDS.deploymentStatus]: deploymentStatusPerformer(engine),
         [EFFECT_KINDS.commentReaction]: commentReactionPerformer(engine),
         [EFFECT_KINDS.commandReply]: commandReplyPerformer(engine),
         [EFFECT_KINDS.statusReply]: statusReplyPerformer(engine),

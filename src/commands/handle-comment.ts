@@ -161,11 +161,12 @@ async function runSafely(deps: EngineDeps, context: CommandContext, run: (contex
   }
 }
 
-/** The reply: one line per command when any was refused or has something to say (help); undefined when 🚀 says it all. */
+/** The reply: one line per command when any was refused or has something to say (help, a deployment's place in its queue); undefined when 🚀 says it all. */
 export function renderReply(actor: string, outcomes: readonly Outcome[], help: string): string | undefined {
   const refused = outcomes.some((o) => o.result.kind === 'refused');
   const helpAsked = outcomes.some((o) => o.result.kind === 'done' && o.result.showHelp === true);
-  if (!refused && !helpAsked) return undefined;
+  const worthSaying = outcomes.some((o) => o.result.kind === 'done' && o.result.reply === true);
+  if (!refused && !helpAsked && !worthSaying) return undefined;
   const lines = outcomes.map((o) => {
     const what = `\`${shorten(o.text)}\``;
     if (o.result.kind === 'done') return `- ${what}: ${o.result.message ?? 'done'}`;

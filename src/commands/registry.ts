@@ -8,11 +8,13 @@ import type { CommandContext } from './context.ts';
 import { runCancel, runOkToTest, runRetry } from './handlers/pipeline-commands.ts';
 import { runManual } from './handlers/run-command.ts';
 import { OVERRIDE_USAGE, runOverride } from './handlers/override-command.ts';
+import { runDeploy, runRollback } from './handlers/deploy-commands.ts';
+import { runLock, runUnlock } from './handlers/lock-commands.ts';
 import { runStatus } from './handlers/status-command.ts';
 
 /** What a command did: done (with what to say, if anything), or refused with a reason. */
 export type CommandResult =
-  | { kind: 'done'; message?: string; sha?: string; details?: Record<string, unknown>; showHelp?: boolean }
+  | { kind: 'done'; message?: string; sha?: string; details?: Record<string, unknown>; showHelp?: boolean; /** Say `message` in a reply (a queue position, a lock), not only with 🚀. */ reply?: boolean }
   | { kind: 'refused'; reason: Reason; sha?: string };
 
 export interface CommandSpec {
@@ -71,6 +73,38 @@ export const COMMANDS = [
     arguments: { min: 0, max: 0, usage: 'ok-to-test' },
     summary: "lets a fork's pull request run at its current head commit (a new push waits again)",
     run: runOkToTest,
+  },
+  {
+    name: 'deploy',
+    aliases: [],
+    permission: 'write',
+    arguments: { min: 0, max: 2, usage: 'deploy ENV [SHA|BRANCH]' },
+    summary: "deploys the pull request's head commit (or SHA, or BRANCH's head) to ENV with its `workflow:`, through ENV's policy and queue",
+    run: runDeploy,
+  },
+  {
+    name: 'rollback',
+    aliases: [],
+    permission: 'write',
+    arguments: { min: 1, max: 3, usage: 'rollback ENV [to DEPLOYMENT_ID|SHA]' },
+    summary: 'redeploys the last commit that deployed to ENV successfully before the current one (or the one named)',
+    run: runRollback,
+  },
+  {
+    name: 'lock',
+    aliases: [],
+    permission: 'write',
+    arguments: { min: 1, max: 100, usage: 'lock ENV [reason…]' },
+    summary: 'locks ENV: nobody else deploys there until `unlock`',
+    run: runLock,
+  },
+  {
+    name: 'unlock',
+    aliases: [],
+    permission: 'write',
+    arguments: { min: 1, max: 1, usage: 'unlock ENV' },
+    summary: 'releases your lock on ENV (an admin may release anyone’s)',
+    run: runUnlock,
   },
   {
     name: 'override',

@@ -21,6 +21,10 @@ export const EFFECT_KINDS = {
   statusReply: 'status-reply',
   /** Evaluate one gate for one attempt of its job: read the artifact, parse, compare (SPEC §5a). */
   evaluateGate: 'evaluate-gate',
+  /** Create the GitHub deployment of a request that policy allowed (SPEC §6). */
+  createDeployment: 'create-deployment',
+  /** Post one deployment status (queued, in_progress, success, failure, error). */
+  deploymentStatus: 'deployment-status',
 } as const;
 
 /** Lower runs first among due effects: dispatches and cancels before check-run writes, the roll-up last. */
@@ -69,6 +73,8 @@ export async function recordCancel(
 export type CheckSource =
   | { source: 'pipeline'; pipeline: string }
   | { source: 'rollup'; configError?: string }
+  /** The `shipgate/deploy/<env>` check of the commit's latest request for that environment. */
+  | { source: 'deployment'; environment: string }
   | { source: 'fixed'; body: JsonObject; annotations?: JsonObject[] };
 
 export function checkEffectKey(target: CommitTarget, name: string): string {
@@ -84,7 +90,7 @@ export async function recordCheckSync(
   db: DbOrTrx,
   args: { target: CommitTarget; name: string; what: CheckSource; installationId: number; runId?: number; now: Date; keepPayload?: boolean },
 ): Promise<void> {
-  const priority = args.what.source === 'pipeline' ? EFFECT_PRIORITY.pipelineCheck : args.what.source === 'rollup' ? EFFECT_PRIORITY.rollup : EFFECT_PRIORITY.namedCheck;
+  const priority = args.what.source === 'pipeline' || args.what.source === 'deployment' ? EFFECT_PRIORITY.pipelineCheck : args.what.source === 'rollup' ? EFFECT_PRIORITY.rollup : EFFECT_PRIORITY.namedCheck;
   await recordEffect(db, {
     kind: EFFECT_KINDS.checkRun,
     key: checkEffectKey(args.target, args.name),
@@ -98,15 +104,39 @@ export async function recordCheckSync(
   });
 }
 
-/** The pipeline's check and the roll-up of a run's commit, both re-armed (every recorded change of a run calls this). */
+/**
+ * The pipeline's check and the roll-up of a run's commit, both re-armed (every recorded change of a run calls this).
+ * A `/deploy` or rollback run (trigger `deploy`) has neither: its request's `shipgate/deploy/<env>` check shows it.
+ */
 export async function recordRunChecks(
   db: DbOrTrx,
-  run: { id: number; owner: string; repo: string; sha: string; pipeline: string; installation_id: number },
+  run: { id: number; owner: string; repo: string; sha: string; pipeline: string; installation_id: number; trigger?: string },
   now: Date,
 ): Promise<void> {
   const target = { owner: run.owner, repo: run.repo, sha: run.sha };
+  if (run.trigger === 'deploy') {
+    const environment = run.pipeline.replace(/^deploy\//, '');
+    await recordCheckSync(db, { target, name: `shipgate/deploy/${environment}`, what: { source: 'deployment', environment }, installationId: run.installation_id, now });
+    return;
+  }
   await recordCheckSync(db, { target, name: `shipgate/${run.pipeline}`, what: { source: 'pipeline', pipeline: run.pipeline }, installationId: run.installation_id, runId: run.id, now });
   await recordCheckSync(db, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: run.installation_id, now });
+}
+
+/** Asks for one deployment status to be posted (once per request and state). */
+export async function recordDeploymentStatus(
+  db: DbOrTrx,
+  args: { deploymentId: number; state: 'queued' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive'; description: string; runId: number | null; installationId: number; now: Date },
+): Promise<void> {
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.deploymentStatus,
+    key: `deployment-status:${args.deploymentId}:${args.state}`,
+    installationId: args.installationId,
+    pipelineRunId: args.runId,
+    priority: EFFECT_PRIORITY.dispatch,
+    payload: { deploymentId: args.deploymentId, state: args.state, description: args.description },
+    now: args.now,
+  });
 }
 
 /** Asks for the evaluation of a recorded pending gate result (once per result row). */

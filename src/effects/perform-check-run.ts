@@ -9,6 +9,10 @@ import { gateAnnotations, pipelineCheckBody, rollupCheckBody, type CheckRunBody 
 import { loadRunView, sameJson, significance } from '../engine/check-sync.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { withTransaction } from '../store/db.ts';
+import { listOpenDeployments, listShaDeployments } from '../store/repos/deployments.ts';
+import { getLock } from '../store/repos/locks.ts';
+import { deploymentCheckBody } from '../deploy/check-output.ts';
+import { readSnapshot } from '../deploy/environment-policy.ts';
 import { checkEffectKey, EFFECT_KINDS, recordCheckSync } from './kinds.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
 
@@ -41,6 +45,7 @@ const checkPayloadSchema = z.intersection(
   z.discriminatedUnion('source', [
     z.object({ source: z.literal('pipeline'), pipeline: z.string() }),
     z.object({ source: z.literal('rollup'), configError: z.string().optional() }),
+    z.object({ source: z.literal('deployment'), environment: z.string() }),
     z.object({ source: z.literal('fixed'), body: checkRunBodySchema, annotations: z.array(annotationSchema).optional() }),
   ]),
 );
@@ -84,7 +89,8 @@ export function checkRunPerformer(deps: EngineDeps): Performer {
     const written = row?.last_written as { key?: { status?: unknown } } | undefined;
     // A completed check run is never moved back to in progress (GitHub keeps its conclusion): a new one is created.
     const reopens = written?.key?.status === 'completed' && rendered.body.status !== 'completed';
-    const sameCheck = row !== undefined && !reopens && (payload.source !== 'pipeline' || row.pipeline_run_id === rendered.runId);
+    const sameRequest = payload.source !== 'deployment' || (written as { key?: { request?: unknown } } | undefined)?.key?.request === rendered.key.request;
+    const sameCheck = row !== undefined && !reopens && sameRequest && (payload.source !== 'pipeline' || row.pipeline_run_id === rendered.runId);
     const alreadySent = sameCheck ? row.annotations_sent : 0;
     const unsent = rendered.annotations.slice(alreadySent);
     if (sameCheck && sameJson((row.last_written as { key?: unknown }).key, rendered.key) && unsent.length === 0) return { kind: 'done' };
@@ -151,7 +157,8 @@ async function render(deps: EngineDeps, payload: CheckPayload, now: Date): Promi
     return { body: pipelineCheckBody(view, now), key: significance(view), externalId: String(run.id), runId: run.id, annotations: gateAnnotations(view.gates ?? []) };
   }
   if (payload.source === 'rollup') {
-    const runs = await findPipelineRunsBySha(deps.db, target);
+    // `/deploy` and rollback runs are deployments, not pipelines that applied to the commit.
+    const runs = (await findPipelineRunsBySha(deps.db, target)).filter((run) => run.trigger !== 'deploy');
     const latest = new Map<string, PipelineRun>();
     for (const run of runs) latest.set(run.pipeline, run);
     const entries = [...latest.values()].map((r) => ({ pipeline: r.pipeline, status: r.status, conclusion: r.conclusion }));
@@ -159,6 +166,16 @@ async function render(deps: EngineDeps, payload: CheckPayload, now: Date): Promi
     // One roll-up check run per generation of runs on the commit: a later run (a PR after a push, a re-run) gets a new one.
     const newest = runs.reduce((max, run) => Math.max(max, run.id), 0);
     return { body, key: namedKey(body), externalId: `shipgate:rollup:${newest}`, runId: null, annotations: [] };
+  }
+  if (payload.source === 'deployment') {
+    const deployment = (await listShaDeployments(deps.db, target)).find((d) => d.environment === payload.environment);
+    if (!deployment) return undefined;
+    const key = { owner: target.owner, repo: target.repo, environment: payload.environment };
+    const queue = (await listOpenDeployments(deps.db, key)).map((d) => ({ id: d.id, sha: d.sha, requestedBy: d.requested_by, status: d.status }));
+    const lock = await getLock(deps.db, key);
+    const snapshot = readSnapshot(deployment.policy, deployment.environment);
+    const body = deploymentCheckBody({ deployment, queue, lock: lock ? { holder: lock.holder, reason: lock.reason, since: lock.created_at } : null, environmentUrl: snapshot.url ?? null }, now);
+    return { body, key: { ...namedKey(body), request: deployment.id }, externalId: `shipgate:deploy:${deployment.id}`, runId: null, annotations: [] };
   }
   const body = definedOnly(payload.body) as CheckRunBody;
   const annotations = (payload.annotations ?? []).map((a) => definedOnly(a) as CheckAnnotation);

@@ -13,6 +13,7 @@ import { getStageRun } from '../store/repos/stage-runs.ts';
 import type { Effect, JobAttempt, PipelineRun } from '../store/schema/index.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { reason, renderReason, type Reason } from '../engine/reasons.ts';
+import { findStageDeployment } from '../store/repos/deployments.ts';
 import { readRunPlan, type RunPlan } from '../engine/run-plan.ts';
 import { advanceRun } from '../engine/advance.ts';
 import { recordCancel } from './kinds.ts';
@@ -124,7 +125,16 @@ async function firstSend(ctx: DispatchContext, octokit: GitHubClient, attempt: J
     if (!evaluated.ok) return failAttempt(ctx, attempt, reason('job.input-invalid', { input: name, stage, job: attempt.job, error: evaluated.error }));
     inputs[name] = evaluated.value;
   }
-  const built = buildDispatchInputs({ workflow, inputs, variables: plan.variables, correlationId: attempt.correlation_id, sha: run.sha });
+  const environment = plan.stages[stage]?.environment;
+  const deployment = environment !== undefined ? await findStageDeployment(deps.db, run.id, stage) : undefined;
+  const built = buildDispatchInputs({
+    workflow,
+    inputs,
+    variables: plan.variables,
+    correlationId: attempt.correlation_id,
+    sha: run.sha,
+    ...(environment !== undefined && deployment?.github_deployment_id ? { deployment: { environment, id: deployment.github_deployment_id } } : {}),
+  });
   if (!built.ok) return failAttempt(ctx, attempt, reason('job.workflow-invalid', { detail: built.error }));
   await updateJobAttempt(deps.db, attempt.id, { inputs: built.inputs }, { now: new Date(deps.clock.now()) });
   let dispatched: { runId: number | null; htmlUrl: string | null };

@@ -17,6 +17,8 @@ import type { GateSpec } from '../gates/gate-spec.ts';
 import { asGateData, hasBaselineValues } from '../gates/baseline-data.ts';
 import { renderGateReason, type GateReason } from '../gates/reasons.ts';
 import type { GateResult as GateVerdictResult } from '../gates/gate-result.ts';
+import { abandonStageDeployment, deploymentStates, finishStageDeployment, requestStageDeployment, reviewAfterPipelines, startStageDeployment } from '../deploy/lifecycle.ts';
+import type { ReviewOutcome } from '../deploy/queue.ts';
 import { decide, type AttemptState, type Decision, type GateState, type StageState } from './plan.ts';
 import { readRunPlan, type RunPlan } from './run-plan.ts';
 import type { EngineDeps, EngineEvent } from './deps.ts';
@@ -36,6 +38,8 @@ interface Recorded {
   events: EngineEvent[];
   wakes: number[];
   completed: boolean;
+  /** Other runs a deployment queue change lets move (advanced after the commit), and their wake-ups. */
+  others: ReviewOutcome;
 }
 
 const ms = (date: Date | null) => (date ? date.getTime() : null);
@@ -82,6 +86,8 @@ export async function advanceRun(deps: EngineDeps, runId: number): Promise<void>
     const recorded = await withTransaction(deps.db, (trx) => decideAndRecord(deps, trx, runId));
     if (!recorded) return;
     afterCommit(deps, { runId: recorded.run.id, events: recorded.events, wakes: recorded.wakes });
+    for (const wake of recorded.others.wakes) deps.wakeAt?.(wake.runId, wake.at);
+    for (const other of new Set(recorded.others.advance)) if (other !== recorded.run.id) await advanceRun(deps, other);
     if (recorded.completed) await releaseQueuedRuns(deps, recorded.run.concurrency_key);
     if (recorded.completed || recorded.decisions === 0) return;
   }
@@ -106,9 +112,12 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
   const plannedGates = plan.gates ?? [];
   const gateRows = plannedGates.length > 0 ? await listGateResults(trx, runId) : [];
   const overrides = gateRows.length > 0 ? await overridesFor(trx, { owner: run.owner, repo: run.repo, sha: run.sha, pipeline: run.pipeline }) : new Map<string, GateOverride>();
+  const deploying = Object.values(plan.stages).some((stage) => stage.environment !== undefined);
+  const deployments = deploying ? await deploymentStates(trx, runId) : {};
   const now = deps.clock.now();
   const decisions = decide({
     pipeline: { stages: plan.stages },
+    deployments,
     gates: plannedGates.map((gate) => ({ name: gate.name, type: gate.type, stage: gate.stage, job: gate.job ?? null })),
     run: { status: run.status, cancelRequested: run.cancel_requested_at !== null, ...toPlanState(stages, attempts), gates: toGateStates(gateRows, overrides) },
     now,
@@ -117,7 +126,7 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
     parseDuration,
     ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
   });
-  const recorded: Recorded = { run, decisions: decisions.length, events: [], wakes: [], completed: false };
+  const recorded: Recorded = { run, decisions: decisions.length, events: [], wakes: [], completed: false, others: { advance: [], wakes: [] } };
   const loaded = { attempts, stageNames: new Map(stages.map((s) => [s.id, s.stage])), gateRows };
   const at = new Date(now);
   for (const decision of decisions) await record(trx, run, plan, loaded, decision, recorded, at);
@@ -172,6 +181,7 @@ async function record(
         });
         if (created) await recordDispatch(trx, { attemptId: jobAttempt.id, runId: run.id, installationId: run.installation_id, now });
       }
+      if (plan.stages[decision.stage]?.environment !== undefined) await startStageDeployment(trx, run, decision.stage, now);
       emit({ kind: 'stage-started', runId: run.id, pipeline: run.pipeline, stage: decision.stage });
       return;
     }
@@ -183,12 +193,17 @@ async function record(
         { status: 'skipped', reason: renderReason(decision.reason), skip_reason: asJson(decision.reason), completed_at: now },
         { onlyIf: { status: ['pending'] } },
       );
+      if (plan.stages[decision.stage]?.environment !== undefined) keep(recorded, await abandonStageDeployment(trx, run, decision.stage, reason('deploy.stage-not-reached'), now));
       emit({ kind: 'stage-skipped', runId: run.id, pipeline: run.pipeline, stage: decision.stage, reason: renderReason(decision.reason) });
       return;
     }
     case 'complete-stage': {
       const stage = await stageRow(trx, run.id, decision.stage);
-      await updateStageRun(trx, stage.id, { status: 'completed', conclusion: decision.conclusion, completed_at: now }, { onlyIf: { status: ['running'] } });
+      const ended = await updateStageRun(trx, stage.id, { status: 'completed', conclusion: decision.conclusion, completed_at: now }, { onlyIf: { status: ['running'] } });
+      if (ended && plan.stages[decision.stage]?.environment !== undefined) {
+        const logUrl = loaded.attempts.filter((a) => a.stage_run_id === stage.id && a.html_url !== null).at(-1)?.html_url ?? null;
+        keep(recorded, await finishStageDeployment(trx, run, decision.stage, decision.conclusion, logUrl, now));
+      }
       emit({ kind: 'stage-completed', runId: run.id, pipeline: run.pipeline, stage: decision.stage, conclusion: decision.conclusion });
       return;
     }
@@ -254,6 +269,22 @@ async function record(
       }
       return;
     }
+    case 'request-deployment': {
+      await stageRow(trx, run.id, decision.stage);
+      keep(recorded, await requestStageDeployment(trx, run, plan, decision.stage, decision.environment, now));
+      return;
+    }
+    case 'fail-stage': {
+      const stage = await stageRow(trx, run.id, decision.stage);
+      await updateStageRun(
+        trx,
+        stage.id,
+        { status: 'completed', conclusion: 'failure', reason: renderReason(decision.reason), skip_reason: asJson(decision.reason), completed_at: now },
+        { onlyIf: { status: ['pending'] } },
+      );
+      emit({ kind: 'stage-completed', runId: run.id, pipeline: run.pipeline, stage: decision.stage, conclusion: 'failure' });
+      return;
+    }
     case 'evaluate-gate':
     case 'skip-gate': {
       const gate = plan.gates?.find((g) => g.name === decision.gate);
@@ -293,11 +324,21 @@ async function record(
     case 'complete-run': {
       const completed = await updatePipelineRun(trx, run.id, { status: 'completed', conclusion: decision.conclusion, completed_at: now }, { onlyIf: { status: ['queued', 'in_progress'] }, now });
       if (completed && decision.conclusion === 'success') await recordBaselines(trx, run, plan, now);
+      if (completed) keep(recorded, await reviewAfterPipelines(trx, completed, now));
       recorded.completed = true;
       emit({ kind: 'run-completed', runId: run.id, pipeline: run.pipeline, conclusion: decision.conclusion });
       return;
     }
   }
+}
+
+/** Keeps what a deployment-queue review asks of other runs (this run's own wake-ups go with it). */
+function keep(recorded: Recorded, review: ReviewOutcome): void {
+  for (const wake of review.wakes) {
+    if (wake.runId === recorded.run.id) recorded.wakes.push(wake.at);
+    else recorded.others.wakes.push(wake);
+  }
+  recorded.others.advance.push(...review.advance.filter((id) => id !== recorded.run.id));
 }
 
 /** A gate verdict as the `gate_results` row keeps it. */

@@ -14,6 +14,8 @@ export interface PlanPipeline {
     {
       needs: string[];
       if?: string | undefined;
+      /** The stage deploys to this environment: it starts only once its deployment request is allowed (SPEC §6). */
+      environment?: string | undefined;
       jobs: Record<string, { retries?: number | undefined; timeout?: string | undefined; 'continue-on-error': boolean }>;
     }
   >;
@@ -61,6 +63,14 @@ export interface GateState {
   result: GateVerdictState | null;
 }
 
+/** A stage's deployment request as the planner sees it. */
+export interface DeploymentState {
+  /** `ready`: allowed and its GitHub deployment exists, so the stage's jobs may start. */
+  phase: 'pending' | 'ready' | 'ended';
+  /** Why it ended without deploying (refused, cancelled), for the stage. */
+  reason: Reason | null;
+}
+
 export interface RunState {
   status: 'queued' | 'in_progress' | 'completed';
   cancelRequested: boolean;
@@ -76,6 +86,8 @@ export interface PlanInput {
   pipeline: PlanPipeline;
   /** The pipeline's gates (SPEC §5a); a stage ends only once the gates of its jobs are evaluated. */
   gates?: PlanGate[];
+  /** The deployment request of each stage with `environment:` that has one, by stage. */
+  deployments?: Record<string, DeploymentState>;
   run: RunState;
   now: number;
   defaults: { retries: number; timeoutMs: number };
@@ -98,6 +110,10 @@ export type Decision =
   | { kind: 'cancel-attempts'; attemptIds: number[]; reason: Reason }
   /** Evaluate a gate for the final attempt of its job (attemptId null: a pipeline-level gate, attempt 0). */
   | { kind: 'evaluate-gate'; gate: string; stage: string | null; job: string | null; attemptId: number | null; attempt: number }
+  /** Ask for the deployment of a stage with `environment:` whose needs are met (policy decides when it starts). */
+  | { kind: 'request-deployment'; stage: string; environment: string }
+  /** A stage whose deployment was refused or cancelled before it started: it fails without running. */
+  | { kind: 'fail-stage'; stage: string; reason: Reason }
   /** Record a gate as not evaluated (its job was cancelled or never started a workflow run). */
   | { kind: 'skip-gate'; gate: string; stage: string | null; job: string | null; attemptId: number | null; attempt: number; reason: GateReason }
   | { kind: 'complete-run'; conclusion: RunConclusion };
@@ -327,6 +343,20 @@ export function decide(input: PlanInput): Decision[] {
       }
       if (!result.value) {
         skip(id, reason('stage.if-false', { expression: config.if }));
+        continue;
+      }
+    }
+    if (config.environment !== undefined) {
+      const deployment = input.deployments?.[id];
+      if (deployment === undefined) {
+        decisions.push({ kind: 'request-deployment', stage: id, environment: config.environment });
+        continue;
+      }
+      if (deployment.phase === 'pending') continue;
+      if (deployment.phase === 'ended') {
+        decisions.push({ kind: 'fail-stage', stage: id, reason: deployment.reason ?? reason('stage.pipeline-stopped') });
+        stageById.set(id, { stage: id, status: 'completed', conclusion: 'failure' });
+        stopping = true;
         continue;
       }
     }

@@ -86,6 +86,45 @@ const REASON_TEXT = {
   'command.override-not-allowed': (p: { user: string; environments: string[] }) =>
     `@${p.user} may not override gates here: it takes admin access to the repository${p.environments.length > 0 ? `, or being an approver of ${p.environments.map((e) => `'${e}'`).join(' or ')}` : ''}`,
 
+  // Deployments (SPEC §6): why a request is refused, waits, or ended.
+  'deploy.environment-unknown': (p: { environment: string; known: string[] }) =>
+    `there is no environment '${p.environment}' in .github/shipgate.yml on the default branch; ${p.known.length > 0 ? `the environments are ${p.known.map((k) => `'${k}'`).join(', ')}` : 'it defines none'}`,
+  'deploy.environment-required': (p: { usage: string }) => `name the environment to deploy to: \`${p.usage}\``,
+  'deploy.ref-unknown': (p: { ref: string }) => `'${p.ref}' is neither a branch of this repository nor a commit sha`,
+  'deploy.ref-not-allowed': (p: { ref: string; environment: string; patterns: string[] }) =>
+    `${p.ref} may not be deployed to ${p.environment}: its \`branches\` are ${p.patterns.map((b) => `'${b}'`).join(', ')}`,
+  'deploy.sha-not-on-branch': (p: { sha: string; environment: string }) =>
+    `${p.sha.slice(0, 7)} is on no branch that may be deployed to ${p.environment}; deploy a branch, or a commit of one`,
+  'deploy.after-missing': (p: { environment: string; after: string; sha: string }) =>
+    `${p.environment} deploys only commits already deployed to ${p.after}; ${p.sha.slice(0, 7)} has no successful ${p.after} deployment yet`,
+  'deploy.pipelines-running': (p: { sha: string; pipelines: string[] }) => `waiting for the pipelines of ${p.sha.slice(0, 7)} to finish (${p.pipelines.join(', ')})`,
+  'deploy.pipelines-failed': (p: { sha: string; pipelines: string[] }) =>
+    `the pipelines of ${p.sha.slice(0, 7)} did not succeed (${p.pipelines.join(', ')}); fix them (or \`/retry\`) before deploying`,
+  'deploy.locked': (p: { environment: string; holder: string; reason: string | null; since: string }) =>
+    `${p.environment} is locked by @${p.holder}${p.reason ? ` (“${p.reason}”)` : ''} since ${p.since}; ask them to \`/unlock ${p.environment}\``,
+  'deploy.approvals-unsupported': (p: { environment: string; approvals: number }) =>
+    `${p.environment} requires ${p.approvals} approval${p.approvals === 1 ? '' : 's'}, and this version of shipgate cannot collect approvals yet; deploy there without shipgate or set approvals: 0`,
+  'deploy.wait-timer': (p: { environment: string; until: string }) => `${p.environment}'s wait timer runs until ${p.until}`,
+  'deploy.queued': (p: { environment: string; position: number; ahead: number[] }) =>
+    `number ${p.position} in ${p.environment}'s queue, behind deployment${p.ahead.length === 1 ? '' : 's'} ${p.ahead.map((id) => `#${id}`).join(', ')}`,
+  'deploy.superseded': (p: { newer: number }) => `replaced by a newer request (#${p.newer}) of the same pull request for the same environment`,
+  'deploy.duplicate': (p: { id: number; sha: string }) => `${p.sha.slice(0, 7)} is already requested for this environment (deployment #${p.id})`,
+  'deploy.no-workflow': (p: { environment: string }) =>
+    `environment ${p.environment} has no \`workflow:\` in .github/shipgate.yml, so shipgate has nothing to dispatch for \`/deploy\` or a rollback`,
+  'deploy.github-refused': (p: { status: number; message: string }) => `GitHub refused the deployment: ${p.message} (HTTP ${p.status})`,
+  'deploy.cancelled': (p: { by: string }) => `cancelled by @${p.by}`,
+  'deploy.run-cancelled': () => 'the pipeline run was cancelled',
+  'deploy.job-failed': (p: { conclusion: string }) => `the deploy job ended ${p.conclusion}`,
+  'deploy.stage-not-reached': () => 'the pipeline ended before the deploying stage started',
+  'deploy.rolled-back': (p: { by: number }) => `rolled back by deployment #${p.by}`,
+  'rollback.nothing': (p: { environment: string }) => `${p.environment} has no earlier successful deployment of another commit to roll back to`,
+  'rollback.target-unknown': (p: { target: string; environment: string }) =>
+    `${p.target} is no successful deployment to ${p.environment} (give a deployment id or the sha of one)`,
+  'lock.held': (p: { environment: string; holder: string; reason: string | null; since: string }) =>
+    `${p.environment} is already locked by @${p.holder}${p.reason ? ` (“${p.reason}”)` : ''} since ${p.since}`,
+  'lock.not-locked': (p: { environment: string }) => `${p.environment} is not locked`,
+  'lock.not-holder': (p: { environment: string; holder: string }) => `${p.environment} is locked by @${p.holder}; only they or an admin may unlock it`,
+
   // Event-level outcomes.
   'config.invalid': (p: { errors: number }) => `.github/shipgate.yml has ${p.errors} error${p.errors === 1 ? '' : 's'}`,
   'rollup.none-applies': () => 'No pipeline of `.github/shipgate.yml` matched this event.',

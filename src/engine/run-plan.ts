@@ -1,5 +1,6 @@
 import type { ExpressionContext } from '../matching/conditions.ts';
 import type { Gate } from '../repo-config/schema.ts';
+import type { EnvironmentSnapshot } from '../deploy/environment-policy.ts';
 
 /** A gate as the run plan keeps it: its configuration and the stage of its job (null: a pipeline-level gate). */
 export type PlannedGate = Gate & { stage: string | null };
@@ -43,6 +44,8 @@ export interface RunPlan {
   defaultBranch?: string;
   /** The commit's date, from the push payload, when known (baselines are ordered by it). */
   commitDate?: string;
+  /** The policies of the environments its stages deploy to, from the default branch's config when the run was created. */
+  environments?: Record<string, EnvironmentSnapshot>;
 }
 
 /** Reads a run plan back from the JSON column. */

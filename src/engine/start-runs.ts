@@ -21,6 +21,7 @@ import type { EngineDeps, EngineEvent } from './deps.ts';
 import { reason, renderReason } from './reasons.ts';
 import type { PlannedGate, RunPlan } from './run-plan.ts';
 import { gateChanges } from '../gates/gate-changes.ts';
+import { snapshotEnvironment, type EnvironmentSnapshot } from '../deploy/environment-policy.ts';
 
 export { CONFIG_PATH };
 
@@ -128,7 +129,19 @@ function runPlan(config: ShipgateConfig, pipelineId: string, event: ShipgateEven
     concurrency: pipeline.concurrency,
     gates: plannedGates(pipeline),
     ...payloadFacts(event.payload),
+    environments: plannedEnvironments(config, pipeline),
   };
+}
+
+/** The policies of the environments the pipeline's stages deploy to (from the trusted config: the default branch's). */
+function plannedEnvironments(config: ShipgateConfig, pipeline: ShipgateConfig['pipelines'][string]): Record<string, EnvironmentSnapshot> {
+  const environments: Record<string, EnvironmentSnapshot> = {};
+  for (const stage of Object.values(pipeline.stages)) {
+    const name = stage.environment;
+    const environment = name === undefined ? undefined : config.environments[name];
+    if (name !== undefined && environment !== undefined) environments[name] = snapshotEnvironment(name, environment);
+  }
+  return environments;
 }
 
 /** Each gate with the stage of the job it names (a `duration` gate without `job` is the pipeline's). */

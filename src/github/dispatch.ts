@@ -18,6 +18,8 @@ export function buildDispatchInputs(args: {
   variables: Record<string, string>;
   correlationId: string;
   sha: string;
+  /** A deploying stage's environment and GitHub deployment: sent as `environment` and `deployment_id` where declared. */
+  deployment?: { environment: string; id: number };
 }): { ok: true; inputs: Record<string, InputValue> } | { ok: false; error: string } {
   const { workflow } = args;
   if (workflow.error) return { ok: false, error: workflow.error };
@@ -40,6 +42,10 @@ export function buildDispatchInputs(args: {
   Object.assign(inputs, args.inputs);
   if ('shipgate_run' in workflow.inputs) inputs.shipgate_run = args.correlationId;
   if ('sha' in workflow.inputs) inputs.sha = args.sha;
+  if (args.deployment) {
+    if ('environment' in workflow.inputs && !('environment' in args.inputs)) inputs.environment = args.deployment.environment;
+    if ('deployment_id' in workflow.inputs) inputs.deployment_id = String(args.deployment.id);
+  }
   const missing = Object.entries(workflow.inputs)
     .filter(([name, spec]) => spec.required && !spec.hasDefault && !(name in inputs))
     .map(([name]) => name);

@@ -32,6 +32,7 @@ export const environmentSchema = z
       .describe('Workflow dispatched for `/deploy` and rollbacks (inputs: environment, sha, deployment_id)'),
     inputs: inputsSchema('Extra inputs for the deploy workflow'),
     'auto-rollback': z.boolean().default(false).describe('Redeploy the last good sha when the deploy job fails'),
+    production: z.boolean().optional().describe("Marks its GitHub deployments as production (default: true for an environment named 'production')"),
     url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional().describe('URL shown on the deployment'),
   })
   .transform((environment) => ({

@@ -7,7 +7,7 @@ export function standardWorkflows(): Record<string, string> {
     '.github/workflows/build.yml': workflowFile('build', { target: 'what to build' }, ['make']),
     '.github/workflows/test.yml': workflowFile('test', {}, ['make test']),
     '.github/workflows/scan.yml': workflowFile('scan', {}, ['make scan']),
-    '.github/workflows/deploy.yml': workflowFile('deploy', { environment: 'where to deploy' }, ['make deploy']),
+    '.github/workflows/deploy.yml': workflowFile('deploy', { environment: 'where to deploy', deployment_id: 'GitHub deployment id' }, ['make deploy']),
   };
 }
 

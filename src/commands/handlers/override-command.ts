@@ -59,6 +59,7 @@ export async function runOverride(context: CommandContext): Promise<CommandResul
   if (outcome.kind === 'refused') return { kind: 'refused', reason: outcome.reason, sha: head.sha };
   return {
     kind: 'done',
+    reply: true,
     sha: head.sha,
     message: `gate ${named.gate} of ${run.pipeline} is overridden for ${head.sha.slice(0, 7)} (reason: ${why})${outcome.reopened ? '; the pipeline’s verdict is being computed again' : ''}`,
     details: { runId: run.id, gate: named.gate, reopened: outcome.reopened },

@@ -18,7 +18,7 @@ export type AcquireLockResult = { acquired: true; lock: Lock } | { acquired: fal
  */
 export async function acquireLock(
   db: DbOrTrx,
-  lock: LockKey & { holder: string; reason?: string | null; now?: Date },
+  lock: LockKey & { holder: string; reason?: string | null; prNumber?: number | null; sha?: string | null; now?: Date },
 ): Promise<AcquireLockResult> {
   // A lock released between the insert and the read is retried; it takes a
   // release racing every round to get past three.
@@ -31,7 +31,7 @@ export async function acquireLock(
 
 async function tryAcquireLock(
   db: DbOrTrx,
-  lock: LockKey & { holder: string; reason?: string | null; now?: Date },
+  lock: LockKey & { holder: string; reason?: string | null; prNumber?: number | null; sha?: string | null; now?: Date },
 ): Promise<AcquireLockResult | undefined> {
   const acquired = await db
     .insertInto('locks')
@@ -41,6 +41,8 @@ async function tryAcquireLock(
       environment: lock.environment,
       holder: lock.holder,
       reason: lock.reason ?? null,
+      pr_number: lock.prNumber ?? null,
+      sha: lock.sha ?? null,
       created_at: lock.now ?? sql<Date>`now()`,
     })
     .onConflict((oc) =>

@@ -3,7 +3,7 @@ import type { ApprovalTable } from './approvals.ts';
 import type { AuditLogTable } from './audit-log.ts';
 import type { CheckRunTable } from './check-runs.ts';
 import type { DeliveryTable } from './deliveries.ts';
-import type { DeploymentTable } from './deployments.ts';
+import type { DeploymentEventTable, DeploymentTable } from './deployments.ts';
 import type { EffectTable } from './effects.ts';
 import type { ForkApprovalTable } from './fork-approvals.ts';
 import type { GateBaselineTable, GateOverrideTable, GateResultTable } from './gate-results.ts';
@@ -26,6 +26,7 @@ export interface Database {
   gate_baselines: GateBaselineTable;
   check_runs: CheckRunTable;
   deployments: DeploymentTable;
+  deployment_events: DeploymentEventTable;
   approval_requests: ApprovalRequestTable;
   approvals: ApprovalTable;
   locks: LockTable;

@@ -9,6 +9,9 @@ export interface LockTable {
   /** The login holding the lock. */
   holder: string;
   reason: string | null;
+  /** The pull request and commit it was taken from, when taken with `/lock` on a pull request. */
+  pr_number: number | null;
+  sha: string | null;
   created_at: CreatedAt;
 }
 

@@ -2,7 +2,7 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Conclusion, CreatedAt, IdentityKey, Jsonb, JsonObject, NullableJsonb, NullableTimestamp } from './columns.ts';
 
 /** What started a pipeline run. */
-export const pipelineTriggers = ['push', 'tag', 'pull_request', 'manual', 'rerun'] as const;
+export const pipelineTriggers = ['push', 'tag', 'pull_request', 'manual', 'rerun', 'deploy'] as const;
 export type PipelineTrigger = (typeof pipelineTriggers)[number];
 
 export const pipelineRunStatuses = ['queued', 'in_progress', 'completed'] as const;

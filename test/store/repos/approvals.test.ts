@@ -26,7 +26,7 @@ describe.each(databaseTargets())('approvals on $name', (target) => {
   });
 
   it('keeps one request per deployment and one approval per approver', async () => {
-    const deployment = await createDeployment(store.db, { ...production, ref: 'refs/heads/main', sha, requested_by: 'dev' });
+    const deployment = await createDeployment(store.db, { ...production, installation_id: 1, ref: 'main', sha, requested_by: 'dev', source: 'command', ref_branches: ['main'], policy: {}, now: new Date('2026-01-01T00:00:00Z') });
     const request = {
       ...production,
       deployment_id: deployment.id,

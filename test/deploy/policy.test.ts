@@ -1,0 +1,325 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decideDeployment,
+  formatUtcMinute,
+  type DeployDecision,
+  type DeployFacts,
+  type DeployRequestView,
+  type DeploySource,
+  type EnvironmentPolicy,
+} from '../../src/deploy/policy.ts';
+import { reason, renderReason } from '../../src/engine/reasons.ts';
+
+const SHA = 'abc1234def5678901234567890abcdef12345678';
+const REQUESTED_AT = Date.UTC(2026, 11, 1, 12, 0);
+const LOCKED_SINCE = Date.UTC(2026, 11, 1, 11, 30, 42);
+const MINUTE = 60_000;
+
+type Overrides<T> = { [K in keyof T]?: T[K] };
+
+const request = (overrides: Overrides<DeployRequestView> = {}): DeployRequestView => ({
+  id: 7,
+  environment: 'production',
+  sha: SHA,
+  ref: 'main',
+  refKind: 'branch',
+  source: 'command',
+  requestedBy: 'alice',
+  requestedAt: REQUESTED_AT,
+  ...overrides,
+});
+const bySha = (branches: readonly string[], overrides: Overrides<DeployRequestView> = {}) => ({
+  request: request({ ref: SHA, refKind: 'sha', ...overrides }),
+  facts: { branches },
+});
+const environment = (overrides: Overrides<EnvironmentPolicy> = {}): EnvironmentPolicy => ({ approvals: 0, ...overrides });
+const facts = (overrides: Overrides<DeployFacts> = {}): DeployFacts => ({
+  phase: 'request',
+  branches: ['main'],
+  afterSucceeded: true,
+  pipelines: { running: [], failed: [] },
+  lock: null,
+  approvals: { given: 0 },
+  queue: { deploying: null, ahead: [] },
+  now: REQUESTED_AT,
+  ...overrides,
+});
+
+const allow: DeployDecision = { kind: 'allow' };
+const refuse = (r: Extract<DeployDecision, { kind: 'refuse' }>['reason']): DeployDecision => ({ kind: 'refuse', reason: r });
+const wait = (r: Extract<DeployDecision, { kind: 'wait' }>['reason'], until?: number): DeployDecision =>
+  until === undefined ? { kind: 'wait', reason: r } : { kind: 'wait', reason: r, until };
+
+const refNotAllowed = (ref: string, patterns: string[]) => reason('deploy.ref-not-allowed', { ref, environment: 'production', patterns });
+const shaNotOnBranch = reason('deploy.sha-not-on-branch', { sha: SHA, environment: 'production' });
+const afterMissing = reason('deploy.after-missing', { environment: 'production', after: 'staging', sha: SHA });
+const pipelinesFailed = (pipelines: string[]) => reason('deploy.pipelines-failed', { sha: SHA, pipelines });
+const pipelinesRunning = (pipelines: string[]) => reason('deploy.pipelines-running', { sha: SHA, pipelines });
+const bobsLock = { holder: 'bob', reason: 'db migration', since: LOCKED_SINCE };
+const lockedByBob = reason('deploy.locked', { environment: 'production', holder: 'bob', reason: 'db migration', since: '2026-12-01 11:30 UTC' });
+const approvalsUnsupported = (approvals: number) => reason('deploy.approvals-unsupported', { environment: 'production', approvals });
+const TEN_MINUTES_LATER = REQUESTED_AT + 10 * MINUTE;
+const waitTimer = reason('deploy.wait-timer', { environment: 'production', until: '2026-12-01 12:10 UTC' });
+const queued = (position: number, ahead: number[]) => reason('deploy.queued', { environment: 'production', position, ahead });
+
+interface Case {
+  name: string;
+  request?: Overrides<DeployRequestView>;
+  environment?: Overrides<EnvironmentPolicy>;
+  facts?: Overrides<DeployFacts>;
+  expected: DeployDecision;
+}
+
+const ROLLBACKS: DeploySource[] = ['rollback', 'auto-rollback'];
+const NOT_ROLLBACKS: DeploySource[] = ['stage', 'command'];
+const ALL_SOURCES: DeploySource[] = [...NOT_ROLLBACKS, ...ROLLBACKS];
+
+function run(cases: Case[]): void {
+  it.each(cases)('$name', (c) => {
+    expect(decideDeployment(request(c.request), environment(c.environment), facts(c.facts))).toEqual(c.expected);
+  });
+}
+
+describe('decideDeployment: 1. branches', () => {
+  const sha = (branches: readonly string[], patterns: string[] | undefined, source: DeploySource = 'command'): Pick<Case, 'request' | 'environment' | 'facts'> => {
+    const { request: r, facts: f } = bySha(branches, { source });
+    return { request: r, facts: f, environment: patterns === undefined ? {} : { branches: patterns } };
+  };
+  run([
+    { name: 'no branches: any branch is fine', facts: { branches: ['feature/x'] }, request: { ref: 'feature/x' }, expected: allow },
+    { name: 'empty branches list: any branch is fine', environment: { branches: [] }, facts: { branches: ['feature/x'] }, request: { ref: 'feature/x' }, expected: allow },
+    { name: 'a branch that matches is allowed', environment: { branches: ['main', 'release/*'] }, facts: { branches: ['release/2'] }, request: { ref: 'release/2' }, expected: allow },
+    {
+      name: 'a branch that matches no pattern is refused, naming the branch and the patterns',
+      environment: { branches: ['release/*'] },
+      expected: refuse(refNotAllowed('main', ['release/*'])),
+    },
+    {
+      name: '! excludes a branch a pattern before it included',
+      environment: { branches: ['release/*', '!release/old-*'] },
+      facts: { branches: ['release/old-1'] },
+      request: { ref: 'release/old-1' },
+      expected: refuse(refNotAllowed('release/old-1', ['release/*', '!release/old-*'])),
+    },
+    {
+      name: 'the last matching pattern wins: a later pattern includes again',
+      environment: { branches: ['!release/*', 'release/2'] },
+      facts: { branches: ['release/2'] },
+      request: { ref: 'release/2' },
+      expected: allow,
+    },
+    { name: '* does not cross a /', environment: { branches: ['release*'] }, facts: { branches: ['release/2'] }, request: { ref: 'release/2' }, expected: refuse(refNotAllowed('release/2', ['release*'])) },
+    { name: 'a sha is allowed when one branch that contains it matches', ...sha(['feature/a', 'main'], ['main']), expected: allow },
+    { name: 'a sha on branches that match none is refused with its short sha', ...sha(['feature/a'], ['main']), expected: refuse(refNotAllowed('abc1234', ['main'])) },
+    { name: 'a sha on no branch is refused as such when branches are set', ...sha([], ['main']), expected: refuse(shaNotOnBranch) },
+    { name: 'a sha on no branch is refused even when branches are unset', ...sha([], undefined), expected: refuse(shaNotOnBranch) },
+    { name: 'a sha on some branch is fine when branches are unset', ...sha(['feature/a'], undefined), expected: allow },
+    ...ALL_SOURCES.map((source) => ({
+      name: `${source}: branches still apply`,
+      ...sha(['feature/a'], ['main'], source),
+      expected: refuse(refNotAllowed('abc1234', ['main'])),
+    })),
+    ...ALL_SOURCES.map((source) => ({ name: `${source}: a sha on no branch is still refused`, ...sha([], undefined, source), expected: refuse(shaNotOnBranch) })),
+  ]);
+});
+
+describe('decideDeployment: 2. after', () => {
+  run([
+    { name: 'after: with a successful deployment there is allowed', environment: { after: 'staging' }, facts: { afterSucceeded: true }, expected: allow },
+    { name: 'no after: ignores afterSucceeded', facts: { afterSucceeded: false }, expected: allow },
+    ...NOT_ROLLBACKS.map((source) => ({
+      name: `${source}: after: without a successful deployment there is refused`,
+      request: { source },
+      environment: { after: 'staging' },
+      facts: { afterSucceeded: false },
+      expected: refuse(afterMissing),
+    })),
+    ...ROLLBACKS.map((source) => ({
+      name: `${source}: skips after:`,
+      request: { source },
+      environment: { after: 'staging' },
+      facts: { afterSucceeded: false },
+      expected: allow,
+    })),
+  ]);
+});
+
+describe('decideDeployment: 3. pipelines', () => {
+  run([
+    { name: 'command: all pipelines succeeded is allowed', expected: allow },
+    { name: 'command: a failed pipeline is refused, naming it', facts: { pipelines: { running: [], failed: ['ci'] } }, expected: refuse(pipelinesFailed(['ci'])) },
+    { name: 'command: a running pipeline waits, naming it', facts: { pipelines: { running: ['ci', 'e2e'], failed: [] } }, expected: wait(pipelinesRunning(['ci', 'e2e'])) },
+    {
+      name: 'command: a failed pipeline refuses even while another still runs',
+      facts: { pipelines: { running: ['e2e'], failed: ['ci'] } },
+      expected: refuse(pipelinesFailed(['ci'])),
+    },
+    ...(['stage', ...ROLLBACKS] as DeploySource[]).flatMap((source) => [
+      { name: `${source}: skips failed pipelines`, request: { source }, facts: { pipelines: { running: [], failed: ['ci'] } }, expected: allow },
+      { name: `${source}: skips running pipelines`, request: { source }, facts: { pipelines: { running: ['ci'], failed: [] } }, expected: allow },
+    ]),
+  ]);
+});
+
+describe('decideDeployment: 4. lock', () => {
+  run([
+    { name: 'a lock by someone else refuses a new request, naming holder, reason and since (UTC minute)', facts: { lock: bobsLock }, expected: refuse(lockedByBob) },
+    { name: 'a lock by someone else makes a queued request wait, with the same reason', facts: { lock: bobsLock, phase: 'queue' }, expected: wait(lockedByBob) },
+    {
+      name: 'a lock without a reason says so',
+      facts: { lock: { ...bobsLock, reason: null } },
+      expected: refuse(reason('deploy.locked', { environment: 'production', holder: 'bob', reason: null, since: '2026-12-01 11:30 UTC' })),
+    },
+    { name: 'the holder may deploy', facts: { lock: { ...bobsLock, holder: 'alice' } }, expected: allow },
+    { name: 'the holder may deploy whatever the case of the login', request: { requestedBy: 'ALICE' }, facts: { lock: { ...bobsLock, holder: 'Alice' } }, expected: allow },
+    { name: 'a queued request of the holder goes', facts: { lock: { ...bobsLock, holder: 'alice' }, phase: 'queue' }, expected: allow },
+    ...ALL_SOURCES.flatMap((source) => [
+      { name: `${source}: respects the lock (request)`, request: { source }, facts: { lock: bobsLock }, expected: refuse(lockedByBob) },
+      { name: `${source}: respects the lock (queue)`, request: { source }, facts: { lock: bobsLock, phase: 'queue' as const }, expected: wait(lockedByBob) },
+    ]),
+  ]);
+
+  it('renders a sentence that names the holder, the reason and since when', () => {
+    const decision = decideDeployment(request(), environment(), facts({ lock: bobsLock }));
+    expect(decision.kind).toBe('refuse');
+    if (decision.kind === 'allow') return;
+    expect(renderReason(decision.reason)).toBe('production is locked by @bob (“db migration”) since 2026-12-01 11:30 UTC; ask them to `/unlock production`');
+  });
+});
+
+describe('decideDeployment: 5. approvals', () => {
+  run([
+    { name: 'approvals: 0 is allowed', environment: { approvals: 0 }, expected: allow },
+    ...NOT_ROLLBACKS.flatMap((source) => [
+      { name: `${source}: approvals > 0 is refused until approvals land`, request: { source }, environment: { approvals: 2 }, expected: refuse(approvalsUnsupported(2)) },
+      {
+        name: `${source}: approvals given do not count yet`,
+        request: { source },
+        environment: { approvals: 1 },
+        facts: { approvals: { given: 1 } },
+        expected: refuse(approvalsUnsupported(1)),
+      },
+    ]),
+    ...ROLLBACKS.map((source) => ({ name: `${source}: skips approvals`, request: { source }, environment: { approvals: 2 }, expected: allow })),
+  ]);
+});
+
+describe('decideDeployment: 6. wait timer', () => {
+  run([
+    ...NOT_ROLLBACKS.flatMap((source) => [
+      {
+        name: `${source}: waits until requestedAt + wait, with until in the decision`,
+        request: { source },
+        environment: { wait: '10m' },
+        expected: wait(waitTimer, TEN_MINUTES_LATER),
+      },
+      { name: `${source}: still waits 1 ms before the end`, request: { source }, environment: { wait: '10m' }, facts: { now: TEN_MINUTES_LATER - 1 }, expected: wait(waitTimer, TEN_MINUTES_LATER) },
+      { name: `${source}: goes once the timer has run out`, request: { source }, environment: { wait: '10m' }, facts: { now: TEN_MINUTES_LATER }, expected: allow },
+    ]),
+    { name: 'a queued request re-decided before the end still waits', environment: { wait: '10m' }, facts: { phase: 'queue', now: REQUESTED_AT + MINUTE }, expected: wait(waitTimer, TEN_MINUTES_LATER) },
+    { name: 'wait: 0s does not wait', environment: { wait: '0s' }, expected: allow },
+    { name: 'no wait: does not wait', expected: allow },
+    ...ROLLBACKS.map((source) => ({ name: `${source}: skips the wait timer`, request: { source }, environment: { wait: '10m' }, expected: allow })),
+  ]);
+});
+
+describe('decideDeployment: 7. queue', () => {
+  run([
+    { name: 'an empty queue is free', expected: allow },
+    { name: 'behind the one deploying: position 2', facts: { queue: { deploying: 3, ahead: [] } }, expected: wait(queued(2, [3])) },
+    { name: 'behind open requests: position = ahead + 1', facts: { queue: { deploying: null, ahead: [4, 5] } }, expected: wait(queued(3, [4, 5])) },
+    { name: 'behind the one deploying and open ones: deploying first', facts: { queue: { deploying: 3, ahead: [4, 5] } }, expected: wait(queued(4, [3, 4, 5])) },
+    { name: 'the one deploying listed ahead too is counted once', facts: { queue: { deploying: 3, ahead: [3, 4] } }, expected: wait(queued(3, [3, 4])) },
+    { name: 'this request deploying itself does not block it', facts: { queue: { deploying: 7, ahead: [] } }, expected: allow },
+    { name: 'this request listed ahead of itself does not block it', facts: { queue: { deploying: null, ahead: [7] } }, expected: allow },
+    { name: 'a queued request re-decided behind others still waits', facts: { phase: 'queue', queue: { deploying: 3, ahead: [] } }, expected: wait(queued(2, [3])) },
+    ...ALL_SOURCES.map((source) => ({ name: `${source}: waits in the queue`, request: { source }, facts: { queue: { deploying: 3, ahead: [] } }, expected: wait(queued(2, [3])) })),
+  ]);
+});
+
+describe('decideDeployment: the first rule that objects wins', () => {
+  const everythingWrong: Overrides<DeployFacts> = {
+    branches: ['feature/x'],
+    afterSucceeded: false,
+    pipelines: { running: ['e2e'], failed: ['ci'] },
+    lock: bobsLock,
+    queue: { deploying: 3, ahead: [4] },
+  };
+  const strictEnvironment: Overrides<EnvironmentPolicy> = { branches: ['main'], after: 'staging', approvals: 2, wait: '10m' };
+  run([
+    {
+      name: 'branches before lock: a ref outside branches AND locked is a ref refusal',
+      request: { ref: 'feature/x' },
+      environment: { branches: ['main'] },
+      facts: { branches: ['feature/x'], lock: bobsLock },
+      expected: refuse(refNotAllowed('feature/x', ['main'])),
+    },
+    { name: 'branches before everything', request: { ref: 'feature/x' }, environment: strictEnvironment, facts: everythingWrong, expected: refuse(refNotAllowed('feature/x', ['main'])) },
+    { name: 'sha on no branch before after:', ...bySha([]), environment: { after: 'staging' }, facts: { branches: [], afterSucceeded: false }, expected: refuse(shaNotOnBranch) },
+    { name: 'after: before pipelines', environment: { after: 'staging' }, facts: { afterSucceeded: false, pipelines: { running: [], failed: ['ci'] } }, expected: refuse(afterMissing) },
+    { name: 'failed pipelines before lock', facts: { pipelines: { running: [], failed: ['ci'] }, lock: bobsLock }, expected: refuse(pipelinesFailed(['ci'])) },
+    { name: 'running pipelines before lock', facts: { pipelines: { running: ['ci'], failed: [] }, lock: bobsLock }, expected: wait(pipelinesRunning(['ci'])) },
+    { name: 'lock before approvals', environment: { approvals: 2 }, facts: { lock: bobsLock }, expected: refuse(lockedByBob) },
+    { name: 'approvals before the wait timer', environment: { approvals: 2, wait: '10m' }, expected: refuse(approvalsUnsupported(2)) },
+    { name: 'lock (queued) before the wait timer', environment: { wait: '10m' }, facts: { lock: bobsLock, phase: 'queue' }, expected: wait(lockedByBob) },
+    { name: 'wait timer before the queue', environment: { wait: '10m' }, facts: { queue: { deploying: 3, ahead: [] } }, expected: wait(waitTimer, TEN_MINUTES_LATER) },
+    ...ROLLBACKS.flatMap((source) => [
+      {
+        name: `${source}: with everything else wrong, only the lock stops it`,
+        request: { source },
+        environment: { ...strictEnvironment, branches: ['main', 'feature/*'] },
+        facts: everythingWrong,
+        expected: refuse(lockedByBob),
+      },
+      {
+        name: `${source}: with everything skippable wrong and no lock, the queue decides`,
+        request: { source },
+        environment: { ...strictEnvironment, branches: ['main', 'feature/*'] },
+        facts: { ...everythingWrong, lock: null },
+        expected: wait(queued(3, [3, 4])),
+      },
+      {
+        name: `${source}: with everything skippable wrong and nothing in its way, it goes`,
+        request: { source },
+        environment: { ...strictEnvironment, branches: ['main', 'feature/*'] },
+        facts: { ...everythingWrong, lock: null, queue: { deploying: null, ahead: [] } },
+        expected: allow,
+      },
+    ]),
+    {
+      name: 'stage: pipelines skipped, so after: then the lock decide',
+      request: { source: 'stage' },
+      environment: { after: 'staging' },
+      facts: { afterSucceeded: true, pipelines: { running: [], failed: ['ci'] }, lock: bobsLock },
+      expected: refuse(lockedByBob),
+    },
+  ]);
+});
+
+describe('decideDeployment: purity', () => {
+  it('reads frozen inputs, changes none and returns copies of their lists', () => {
+    const branches = Object.freeze(['release/*']);
+    const env = Object.freeze(environment({ branches }));
+    const f = Object.freeze(facts({ branches: Object.freeze(['main']) }));
+    const r = Object.freeze(request());
+    const first = decideDeployment(r, env, f);
+    expect(first).toEqual(refuse(refNotAllowed('main', ['release/*'])));
+    if (first.kind === 'refuse' && first.reason.code === 'deploy.ref-not-allowed') expect(first.reason.patterns).not.toBe(branches);
+    expect(decideDeployment(r, env, f)).toEqual(first);
+  });
+});
+
+describe('formatUtcMinute', () => {
+  it.each([
+    { ms: Date.UTC(2026, 11, 1, 12, 0), text: '2026-12-01 12:00 UTC' },
+    { ms: Date.UTC(2026, 11, 1, 12, 0, 59, 999), text: '2026-12-01 12:00 UTC' },
+    { ms: Date.UTC(2026, 0, 9, 3, 7), text: '2026-01-09 03:07 UTC' },
+    { ms: 0, text: '1970-01-01 00:00 UTC' },
+  ])('$ms is $text (seconds dropped, not rounded)', ({ ms, text }) => {
+    expect(formatUtcMinute(ms)).toBe(text);
+  });
+
+  it('throws for a value that is no time', () => {
+    expect(() => formatUtcMinute(Number.NaN)).toThrow(RangeError);
+  });
+});
