@@ -8,6 +8,7 @@
  * Octokit's own error, so the effect runner can see its status and retry a 5xx.
  */
 import { githubMessage, statusOf, type GitHubClient, type RepoRef } from './client.ts';
+import { PRIORITY } from './request-policy.ts';
 
 /** GitHub's limit on a deployment's and a deployment status's `description`. */
 export const DESCRIPTION_MAX_CHARS = 140;
@@ -109,6 +110,8 @@ export async function createGitHubDeployment(octokit: GitHubClient, { owner, rep
       transient_environment: false,
       payload: input.payload,
       description: cutDescription(input.description),
+      // Not repeated blindly after a 5xx: GitHub may have created it; the caller looks it up by request id first.
+      request: { shipgate: { notIdempotent: true, priority: PRIORITY.critical } },
     });
   } catch (err) {
     const status = statusOf(err);

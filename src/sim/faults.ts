@@ -29,6 +29,8 @@ export interface FaultSettings {
   routes?: string[];
   /** The first N API calls (of `routes`, when given) are answered 502, whatever the rates say. */
   failFirst?: number;
+  /** The first N API calls (of `routes`, when given) are carried out, then answered 502: GitHub acted, its answer was lost. */
+  loseAnswers?: number;
 }
 
 export const SECONDARY_RATE_LIMIT_MESSAGE =
@@ -43,6 +45,7 @@ export class Faults {
   #apiRandom = seededRandom(1);
   #hookRandom = seededRandom(1 ^ 0x5bd1e995);
   #failLeft = 0;
+  #loseLeft = 0;
 
   /** Replaces the settings and reseeds the PRNGs. */
   set(settings: FaultSettings): void {
@@ -51,6 +54,7 @@ export class Faults {
     this.#apiRandom = seededRandom(seed);
     this.#hookRandom = seededRandom(seed ^ 0x5bd1e995);
     this.#failLeft = settings.failFirst ?? 0;
+    this.#loseLeft = settings.loseAnswers ?? 0;
   }
 
   /** Turns every fault off. */
@@ -91,6 +95,14 @@ export class Faults {
       });
     }
     return undefined;
+  }
+
+  /** Whether the answer to a call that was carried out is lost (answered 502 instead). */
+  loseAnswer(route: string | undefined): GitHubApiError | undefined {
+    const { routes } = this.#settings;
+    if (this.#loseLeft <= 0 || (routes && (!route || !routes.includes(route)))) return undefined;
+    this.#loseLeft--;
+    return new GitHubApiError(502, 'Server Error');
   }
 
   /** Whether to drop and/or duplicate one webhook delivery. */

@@ -202,6 +202,11 @@ export function createRequestHandler(ctx: SimContext, routes: readonly RouteDefi
       }
 
       response = await found.route.handle({ ctx, method, params: found.params, query: url.searchParams, url: publicUrl, body, headers: req.headers, caller });
+      const lost = response.status < 400 ? ctx.faults.loseAnswer(entry.route) : undefined;
+      if (lost) {
+        entry.fault = 'server-error';
+        throw lost;
+      }
 
       if (ctx.options.validateResponses && ctx.openapi && lookup?.kind === 'found' && response.status < 400 && !response.raw) {
         const problem = ctx.openapi.validateResponse(lookup.operation, response.status, response.body);

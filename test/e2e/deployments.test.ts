@@ -275,4 +275,38 @@ describe.each(databaseTargets())('deployments on $name', (target) => {
     expect(auto).toMatchObject({ source: 'auto-rollback', sha: one.headSha, status: 'succeeded' });
     expect(all.filter((d) => d.source === 'auto-rollback')).toHaveLength(1);
   });
+
+  it('a lost answer to the deployment create is found again by its request id: one deployment, one dispatch', async () => {
+    h = await startAcmeHarness(target, COMMAND_CONFIG);
+    const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', files: { 'src/app.ts': 'export const x = 1;\n' }, author: 'alice' });
+    await finish(h, 2);
+    h.sim.faults.set({ routes: ['POST /repos/{owner}/{repo}/deployments'], loseAnswers: 1 });
+    h.sim.comment({ repo: ACME_API, issue: pr.number, body: '/deploy production', author: 'alice' });
+    await finish(h, 3);
+    expect(h.sim.requests.filter((r) => r.route === 'POST /repos/{owner}/{repo}/deployments').map((r) => r.status)).toEqual([502]);
+    expect(h.sim.deployments(ACME_API)).toHaveLength(1);
+    const deployDispatches = h.sim.requests.filter((r) => r.route === DISPATCH && r.path.includes('deploy.yml'));
+    expect(deployDispatches).toHaveLength(1);
+    expect((await deployments(h))[0]).toMatchObject({ status: 'succeeded', github_deployment_id: h.sim.deployments(ACME_API)[0]?.id });
+  });
+
+  it('/cancel on the pull request cancels its queued deployment, and its running one (status error)', async () => {
+    h = await startAcmeHarness(target, COMMAND_CONFIG, { setup: (sim) => sim.scripts.workflow({ repo: ACME_API, workflow: 'deploy.yml', attempts: [{ hang: true }] }) });
+    const first = h.sim.openPullRequest({ repo: ACME_API, head: 'topic-a', files: { 'a.ts': 'a\n' }, author: 'alice' });
+    const second = h.sim.openPullRequest({ repo: ACME_API, head: 'topic-b', files: { 'b.ts': 'b\n' }, author: 'alice' });
+    await finish(h, 2);
+    h.sim.comment({ repo: ACME_API, issue: first.number, body: '/deploy production', author: 'alice' });
+    await h.settle();
+    h.sim.comment({ repo: ACME_API, issue: second.number, body: '/deploy production', author: 'alice' });
+    await h.settle();
+    expect((await deployments(h)).map((d) => d.status)).toEqual(['deploying', 'queued']);
+    h.sim.comment({ repo: ACME_API, issue: second.number, body: '/cancel', author: 'alice' });
+    await h.settle();
+    expect((await deployments(h)).map((d) => d.status)).toEqual(['deploying', 'cancelled']);
+    expect(checkOf(h, second.headSha, 'shipgate/deploy/production')).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    h.sim.comment({ repo: ACME_API, issue: first.number, body: '/cancel', author: 'alice' });
+    await finish(h, 2);
+    expect((await deployments(h)).map((d) => d.status)).toEqual(['cancelled', 'cancelled']);
+    expect(h.sim.deployments(ACME_API)[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'error']);
+  });
 });

@@ -232,7 +232,7 @@ async function requestDeployRun(context: CommandContext, request: CommandDeployR
     const { existing } = recorded;
     return {
       kind: 'done',
-    reply: true,
+      reply: true,
       sha: existing.sha,
       message: renderReason(reason('deploy.duplicate', { id: existing.id, sha: existing.sha })),
       details: { deploymentId: existing.id, duplicate: true, environment: existing.environment, sha: existing.sha, ...(rollback ? { rollbackOf: request.rollbackOf ?? null } : {}) },
