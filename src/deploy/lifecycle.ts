@@ -15,7 +15,7 @@ import { isReason, reason, type Reason } from '../engine/reasons.ts';
 import type { DeploymentState } from '../engine/plan.ts';
 import type { RunPlan } from '../engine/run-plan.ts';
 import { readSnapshot, snapshotJson, type EnvironmentSnapshot } from './environment-policy.ts';
-import { recordDeploymentCheck, reviewEnvironment, type ReviewOutcome } from './queue.ts';
+import { lockEnvironment, recordDeploymentCheck, reviewEnvironment, type ReviewOutcome } from './queue.ts';
 
 const OPEN_BEFORE_START = ['requested', 'waiting', 'queued'] as const;
 
@@ -48,6 +48,8 @@ function runRef(run: PipelineRun, plan: RunPlan): string {
  * older one. An environment the default branch does not define is refused.
  */
 export async function requestStageDeployment(trx: Transaction<Database>, run: PipelineRun, plan: RunPlan, stage: string, environment: string, now: Date): Promise<ReviewOutcome> {
+  // The environment's lock before any request row: every writer of an environment's requests takes them in that order.
+  await lockEnvironment(trx, { owner: run.owner, repo: run.repo, environment });
   const snapshot = plan.environments?.[environment];
   const ref = runRef(run, plan);
   const deployment = await createDeployment(trx, {
@@ -119,6 +121,7 @@ export async function finishStageDeployment(
   const outcome: ReviewOutcome = { advance: [], wakes: [] };
   const deployment = await stageDeployment(trx, run.id, stage);
   if (!deployment || deployment.status !== 'deploying') return outcome;
+  await lockEnvironment(trx, deployment);
   const succeeded = conclusion === 'success';
   const cancelled = conclusion === 'cancelled';
   const to = succeeded ? 'succeeded' : cancelled ? 'cancelled' : 'failed';
@@ -173,6 +176,7 @@ function plannedDispatchRef(run: PipelineRun): string | null {
 export async function abandonStageDeployment(trx: Transaction<Database>, run: PipelineRun, stage: string, why: Reason, now: Date): Promise<ReviewOutcome> {
   const deployment = await stageDeployment(trx, run.id, stage);
   if (!deployment) return { advance: [], wakes: [] };
+  await lockEnvironment(trx, deployment);
   const wasDeploying = deployment.status === 'deploying';
   const moved = await transitionDeployment(trx, deployment.id, 'cancelled', { reason: { ...why }, actor: 'shipgate', now, from: [...OPEN_BEFORE_START, 'deploying'] });
   if (!moved) return { advance: [], wakes: [] };
@@ -300,5 +304,13 @@ export async function reviewAfterPipelines(trx: Transaction<Database>, run: Pipe
     .where('status', 'in', ['requested', 'waiting', 'queued'])
     .execute();
   for (const { environment } of waiting) merge(outcome, await reviewEnvironment(trx, { owner: run.owner, repo: run.repo, environment }, now));
+  return outcome;
+}
+
+/** Decides again the environments of a run's requests that have not started (a wait timer may have run out). */
+export async function reviewPendingDeployments(trx: Transaction<Database>, runId: number, now: Date): Promise<ReviewOutcome> {
+  const outcome: ReviewOutcome = { advance: [], wakes: [] };
+  const pending = (await listRunDeployments(trx, runId)).filter((d) => (OPEN_BEFORE_START as readonly string[]).includes(d.status));
+  for (const environment of new Set(pending.map((d) => d.environment))) merge(outcome, await reviewEnvironment(trx, { owner: pending[0]?.owner ?? '', repo: pending[0]?.repo ?? '', environment }, now));
   return outcome;
 }

@@ -16,7 +16,7 @@ import { advanceRun, afterCommit } from '../engine/advance.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { reason } from '../engine/reasons.ts';
 import { readSnapshot } from '../deploy/environment-policy.ts';
-import { recordDeploymentCheck, reviewEnvironment } from '../deploy/queue.ts';
+import { lockEnvironment, recordDeploymentCheck, reviewEnvironment } from '../deploy/queue.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
 
 const createSchema = z.object({ deploymentId: z.number().int().positive() });
@@ -51,12 +51,13 @@ export function createDeploymentPerformer(deps: EngineDeps): Performer {
     }
     const now = new Date(deps.clock.now());
     const advance = await withTransaction(deps.db, async (trx) => {
+      // The environment first, then the request: the order every writer of an environment's requests keeps.
+      await lockEnvironment(trx, deployment);
       const current = await lockDeployment(trx, deployment.id);
       if (!current || current.status !== 'deploying' || current.github_deployment_id !== null) return [];
       if (id !== null) {
         const updated = await updateDeploymentFields(trx, deployment.id, { github_deployment_id: id }, now);
         if (updated) await recordDeploymentCheck(trx, updated, now);
-        if (current.pipeline_run_id !== null) await updatePipelineRun(trx, current.pipeline_run_id, { advance_due_at: now }, { now });
         return current.pipeline_run_id !== null ? [current.pipeline_run_id] : [];
       }
       const refused = await transitionDeployment(trx, deployment.id, 'refused', {
@@ -70,7 +71,11 @@ export function createDeploymentPerformer(deps: EngineDeps): Performer {
       return [...(current.pipeline_run_id !== null ? [current.pipeline_run_id] : []), ...review.advance];
     });
     afterCommit(deps, { runId: null, events: [], wakes: [] });
-    for (const runId of advance) await advanceRun(deps, runId);
+    for (const runId of advance) {
+      // Marked due outside the environment's lock (run rows are locked before environments, never after).
+      await updatePipelineRun(deps.db, runId, { advance_due_at: now }, { now });
+      await advanceRun(deps, runId);
+    }
     return { kind: 'done' };
   };
 }

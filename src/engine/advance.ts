@@ -17,7 +17,7 @@ import type { GateSpec } from '../gates/gate-spec.ts';
 import { asGateData, hasBaselineValues } from '../gates/baseline-data.ts';
 import { renderGateReason, type GateReason } from '../gates/reasons.ts';
 import type { GateResult as GateVerdictResult } from '../gates/gate-result.ts';
-import { abandonStageDeployment, deploymentStates, finishStageDeployment, requestStageDeployment, reviewAfterPipelines, startStageDeployment } from '../deploy/lifecycle.ts';
+import { abandonStageDeployment, deploymentStates, finishStageDeployment, requestStageDeployment, reviewAfterPipelines, reviewPendingDeployments, startStageDeployment } from '../deploy/lifecycle.ts';
 import type { ReviewOutcome } from '../deploy/queue.ts';
 import { decide, type AttemptState, type Decision, type GateState, type StageState } from './plan.ts';
 import { readRunPlan, type RunPlan } from './run-plan.ts';
@@ -113,6 +113,8 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
   const gateRows = plannedGates.length > 0 ? await listGateResults(trx, runId) : [];
   const overrides = gateRows.length > 0 ? await overridesFor(trx, { owner: run.owner, repo: run.repo, sha: run.sha, pipeline: run.pipeline }) : new Map<string, GateOverride>();
   const deploying = Object.values(plan.stages).some((stage) => stage.environment !== undefined);
+  // A request still waiting (a wait timer ran out, a lock went): its environment is decided again first.
+  const pendingReviews: ReviewOutcome = deploying ? await reviewPendingDeployments(trx, runId, new Date(deps.clock.now())) : { advance: [], wakes: [] };
   const deployments = deploying ? await deploymentStates(trx, runId) : {};
   const now = deps.clock.now();
   const decisions = decide({
@@ -127,6 +129,7 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
     ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
   });
   const recorded: Recorded = { run, decisions: decisions.length, events: [], wakes: [], completed: false, others: { advance: [], wakes: [] } };
+  keep(recorded, pendingReviews);
   const loaded = { attempts, stageNames: new Map(stages.map((s) => [s.id, s.stage])), gateRows };
   const at = new Date(now);
   for (const decision of decisions) await record(trx, run, plan, loaded, decision, recorded, at);

@@ -90,6 +90,8 @@ async function dueRuns(deps: EngineDeps, now: Date, after: number): Promise<Arra
     .where((eb) =>
       eb.or([
         eb('r.advance_due_at', '<=', now),
+        // A deployment request that has not started: its environment is decided again (wait timers, locks, queue).
+        eb.exists(eb.selectFrom('deployments as d').select('d.id').whereRef('d.pipeline_run_id', '=', 'r.id').where('d.status', 'in', ['requested', 'waiting', 'queued'])),
         eb.exists(
           eb
             .selectFrom('job_attempts as a')

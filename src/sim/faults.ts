@@ -27,8 +27,10 @@ export interface FaultSettings {
   seed?: number;
   /** Only these routes (`'POST /repos/{owner}/{repo}/check-runs'`) get API faults; all when absent. */
   routes?: string[];
-  /** The first N API calls (of `routes`, when given) are answered 502, whatever the rates say. */
+  /** The first N API calls (of `routes`, when given) are answered 502 (or `failStatus`), whatever the rates say. */
   failFirst?: number;
+  /** The status `failFirst` answers with (default 502; e.g. 422 for a refusal). */
+  failStatus?: number;
   /** The first N API calls (of `routes`, when given) are carried out, then answered 502: GitHub acted, its answer was lost. */
   loseAnswers?: number;
 }
@@ -76,7 +78,8 @@ export class Faults {
     if (routes && (!route || !routes.includes(route))) return undefined;
     if (this.#failLeft > 0) {
       this.#failLeft--;
-      return new GitHubApiError(502, 'Server Error');
+      const status = this.#settings.failStatus ?? 502;
+      return new GitHubApiError(status, status >= 500 ? 'Server Error' : 'Unprocessable Entity (scripted fault)');
     }
     if (errorRate <= 0 && rateLimitRate <= 0) return undefined;
     const draw = this.#apiRandom();

@@ -16,7 +16,7 @@ export interface RequestLogEntry {
   appId: number | undefined;
   requestId: string;
   /** Set when the answer was an injected fault. */
-  fault: 'server-error' | 'rate-limit' | undefined;
+  fault: 'server-error' | 'rate-limit' | 'refusal' | undefined;
   /** False for the sim's own non-API URLs (artifact downloads). */
   api: boolean;
 }

@@ -197,7 +197,7 @@ export function createRequestHandler(ctx: SimContext, routes: readonly RouteDefi
       }
       const fault = ctx.faults.apiFault(entry.route, requestId);
       if (fault) {
-        entry.fault = fault.status >= 500 ? 'server-error' : 'rate-limit';
+        entry.fault = fault.status >= 500 ? 'server-error' : fault.status === 403 || fault.status === 429 ? 'rate-limit' : 'refusal';
         throw fault;
       }
 

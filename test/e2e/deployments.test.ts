@@ -57,6 +57,9 @@ environments:
     approvals: 2
     approvers: [alice, bob]
     workflow: deploy.yml
+  soak:
+    wait: 10m
+    workflow: deploy.yml
 `;
 
 const appComments = (h: Harness, issue: number) => h.sim.comments(ACME_API, issue).filter((c) => c.app !== undefined);
@@ -175,7 +178,7 @@ describe.each(databaseTargets())('deployments on $name', (target) => {
     await finish(h, 2);
     const cases: Array<[string, string]> = [
       ['/deploy', 'name the environment to deploy to'],
-      ['/deploy nowhere', "there is no environment 'nowhere' in .github/shipgate.yml on the default branch; the environments are 'staging', 'production', 'qa', 'gated'"],
+      ['/deploy nowhere', "there is no environment 'nowhere' in .github/shipgate.yml on the default branch; the environments are 'staging', 'production', 'qa', 'gated', 'soak'"],
       ['/deploy production no-such-branch', "'no-such-branch' is neither a branch of this repository nor a commit sha"],
       ['/deploy qa', 'qa deploys only commits already deployed to staging'],
       ['/deploy gated', 'gated requires 2 approvals, and this version of shipgate cannot collect approvals yet'],
@@ -308,5 +311,66 @@ describe.each(databaseTargets())('deployments on $name', (target) => {
     await finish(h, 2);
     expect((await deployments(h)).map((d) => d.status)).toEqual(['cancelled', 'cancelled']);
     expect(h.sim.deployments(ACME_API)[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'error']);
+  });
+
+  it('a deploy workflow whose dispatch GitHub answers 422 fails the request with GitHub\'s message and status failure', async () => {
+    h = await startAcmeHarness(target, COMMAND_CONFIG);
+    const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', files: { 'src/app.ts': 'export const x = 1;\n' }, author: 'alice' });
+    await finish(h, 2);
+    h.sim.faults.set({ routes: [DISPATCH], failFirst: 1, failStatus: 422 });
+    h.sim.comment({ repo: ACME_API, issue: pr.number, body: '/deploy staging', author: 'alice' });
+    await finish(h, 2);
+    const [deployment] = await deployments(h);
+    expect(deployment).toMatchObject({ status: 'failed', reason: expect.objectContaining({ code: 'deploy.job-failed' }) });
+    expect(h.sim.deployments(ACME_API)[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+    const check = checkOf(h, pr.headSha, 'shipgate/deploy/staging');
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    const attempt = await h.store.db.selectFrom('job_attempts').select(['error']).where('workflow', '=', 'deploy.yml').executeTakeFirst();
+    expect(attempt?.error).toContain('GitHub refused to start deploy.yml on topic');
+    expect(attempt?.error).toContain('(HTTP 422)');
+  });
+
+  it('refuses a commit that is on no branch', async () => {
+    h = await startAcmeHarness(target, COMMAND_CONFIG);
+    const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', files: { 'src/app.ts': 'export const x = 1;\n' }, author: 'alice' });
+    const stray = h.sim.push({ repo: ACME_API, branch: 'stray', files: { 'x.ts': 'x\n' } });
+    h.sim.push({ repo: ACME_API, branch: 'stray', delete: true });
+    await finish(h, 2);
+    h.sim.comment({ repo: ACME_API, issue: pr.number, body: `/deploy production ${stray.sha}`, author: 'alice' });
+    await h.settle();
+    expect(lastReply(h, pr.number)).toContain(`${stray.sha.slice(0, 7)} is on no branch that may be deployed to production`);
+    expect(h.sim.deployments(ACME_API)).toEqual([]);
+  });
+
+  it('ignores a pull request\'s edit of environments: its stage deploys under the default branch\'s policy', async () => {
+    h = await startAcmeHarness(target, CONFIG);
+    const widened = CONFIG.replace('    branches: [main]\n', "    branches: [main, 'feature/**']\n");
+    expect(widened).not.toBe(CONFIG);
+    const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'feature/wider', files: { '.github/shipgate.yml': widened }, author: 'alice' });
+    await finish(h);
+    // The PR's push to feature/wider ran ci with the PR's pipelines and the default branch's environments.
+    const refused = (await deployments(h)).filter((d) => d.sha === pr.headSha);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const d of refused) expect(d).toMatchObject({ status: 'refused', reason: expect.objectContaining({ code: 'deploy.ref-not-allowed', patterns: ['main'] }) });
+    expect(h.sim.deployments(ACME_API)).toEqual([]);
+  });
+
+  it('holds a request for the wait timer, says until when, and deploys when it ends', async () => {
+    h = await startAcmeHarness(target, COMMAND_CONFIG);
+    const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', files: { 'src/app.ts': 'export const x = 1;\n' }, author: 'alice' });
+    await finish(h, 2);
+    h.sim.comment({ repo: ACME_API, issue: pr.number, body: '/deploy soak', author: 'alice' });
+    await h.settle();
+    expect((await deployments(h))[0]).toMatchObject({ status: 'waiting', reason: expect.objectContaining({ code: 'deploy.wait-timer' }) });
+    expect(lastReply(h, pr.number)).toMatch(/is waiting: soak's wait timer runs until 20\d\d-\d\d-\d\d \d\d:\d\d UTC/);
+    // Reconciliation (every minute) decides waiting requests again; the wake-up at the timer's end is the quick path.
+    await h.advance(9 * 60_000);
+    await h.reconcile();
+    expect((await deployments(h))[0]).toMatchObject({ status: 'waiting' });
+    expect(h.sim.deployments(ACME_API)).toEqual([]);
+    await h.advance(61_000);
+    await h.reconcile();
+    await h.advance(31_000);
+    expect((await deployments(h))[0]).toMatchObject({ status: 'succeeded' });
   });
 });
