@@ -6,6 +6,7 @@ import type { JobAttempt, JsonObject, PipelineRun } from '../store/schema/index.
 import type { GateFindingView, GateView, PipelineRunView, StageView } from './check-output.ts';
 import { latestGateResults, listGateResults } from '../store/repos/gate-results.ts';
 import { overridesFor } from '../store/repos/gate-overrides.ts';
+import { listRunDeployments } from '../store/repos/deployments.ts';
 import { isGateReason, renderGateReason } from '../gates/reasons.ts';
 import type { RunPlan } from './run-plan.ts';
 import { topologicalStages } from './plan.ts';
@@ -33,6 +34,15 @@ export async function loadRunView(db: DbOrTrx, run: PipelineRun): Promise<Pipeli
   const plan = readRunPlan(run.plan);
   const stageRows = await listStageRuns(db, run.id);
   const attempts = await listJobAttempts(db, run.id);
+  // A deploying stage that has not started says what its deployment request waits for.
+  const waitingToDeploy = new Map<string, string>();
+  if (Object.values(plan.stages).some((stage) => stage.environment !== undefined)) {
+    for (const deployment of await listRunDeployments(db, run.id)) {
+      if (deployment.stage === null || !['requested', 'waiting', 'queued', 'deploying'].includes(deployment.status)) continue;
+      const why = isReason(deployment.reason) ? renderReason(deployment.reason) : deployment.status === 'deploying' ? 'creating the GitHub deployment' : 'deciding';
+      waitingToDeploy.set(deployment.stage, `deployment #${deployment.id} to ${deployment.environment}: ${why}`);
+    }
+  }
   const stages: StageView[] = topologicalStages({ stages: plan.stages }).map((id) => {
     const row = stageRows.find((s) => s.stage === id);
     const latest = row ? latestAttemptPerJob(attempts, row.id) : new Map<string, JobAttempt>();
@@ -40,7 +50,7 @@ export async function loadRunView(db: DbOrTrx, run: PipelineRun): Promise<Pipeli
       id,
       status: row?.status ?? 'pending',
       conclusion: row?.conclusion ?? null,
-      reason: row ? reasonText(row.skip_reason, row.reason) : null,
+      reason: row && row.status !== 'pending' ? reasonText(row.skip_reason, row.reason) : (waitingToDeploy.get(id) ?? null),
       startedAt: row?.started_at ?? null,
       completedAt: row?.completed_at ?? null,
       jobs: [...latest.values()].map((a) => ({

@@ -145,6 +145,12 @@ describe.each(databaseTargets())('deployments on $name', (target) => {
     expect(dispatch?.body).toMatchObject({ ref: 'topic', inputs: { environment: 'production', deployment_id: String(github?.id), sha: pr.headSha } });
     expect(checkOf(h, pr.headSha, 'shipgate/deploy/production')).toMatchObject({ conclusion: 'success' });
     expect(checkOf(h, pr.headSha, 'shipgate')).toMatchObject({ conclusion: 'success', output: expect.objectContaining({ title: '1 pipeline succeeded' }) });
+    // GitHub writes of the deployment, against the floor (create, dispatch, two statuses), and its check run.
+    const writes = (route: string) => h?.sim.requests.filter((r) => r.route === route && r.status < 300).length;
+    expect(writes('POST /repos/{owner}/{repo}/deployments')).toBe(1);
+    expect(writes('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses')).toBe(2);
+    expect(h.sim.requests.filter((r) => r.route === DISPATCH && r.path.includes('deploy.yml')).length).toBe(1);
+    expect(checkOf(h, pr.headSha, 'shipgate/deploy/production')?.history.length).toBeLessThanOrEqual(4);
   });
 
   it('queues a second request behind the one deploying, says its place, and deploys it next', async () => {
