@@ -153,7 +153,8 @@ export async function finishStageDeployment(
         ref: target.ref,
         refBranches: Array.isArray(target.ref_branches) ? target.ref_branches : [target.ref],
         dispatchRef: target.ref === target.sha ? (plannedDispatchRef(run) ?? target.ref) : target.ref,
-        requestedBy: 'shipgate',
+        // On behalf of whoever deployed: their own lock does not hold the rollback back.
+        requestedBy: moved.requested_by,
         source: 'auto-rollback',
         prNumber: moved.pr_number,
         rollbackOf: moved.id,

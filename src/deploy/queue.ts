@@ -144,7 +144,8 @@ export async function reviewEnvironment(trx: Transaction<Database>, key: Environ
       if (request.pipeline_run_id !== null) outcome.advance.push(request.pipeline_run_id);
       continue;
     }
-    ahead.push(request.id);
+    // A request held by someone else's lock keeps no place in the queue: the holder's own requests go past it.
+    if (decision.reason.code !== 'deploy.locked') ahead.push(request.id);
     if (decision.kind === 'wait' && decision.until !== undefined && request.pipeline_run_id !== null) outcome.wakes.push({ runId: request.pipeline_run_id, at: decision.until });
   }
   return outcome;
