@@ -186,7 +186,7 @@ function checkEnvironments(environments: Record<string, Environment>, report: Re
         );
       }
     }
-    checkApprovals(environment, path, report);
+    checkApprovals(name, environment, path, report);
     checkTemplates(environment.inputs, [...path, 'inputs'], report);
     const own = Object.keys(environment.inputs);
     const extra = ['shipgate_run', ...DEPLOYMENT_INPUTS].filter((input) => !own.includes(input));
@@ -201,25 +201,43 @@ function checkEnvironments(environments: Record<string, Environment>, report: Re
   reportAfterCycle(environments, report);
 }
 
-function checkApprovals(environment: Environment, path: Path, report: Report): void {
-  if (environment.approvals === 0) return;
+/** The distinct approvers of an environment: user logins (case-insensitive, first spelling kept) and `@org/slug` teams. */
+function distinctApprovers(approvers: readonly string[]): { users: string[]; teams: string[] } {
+  const users = new Map<string, string>();
+  const teams = new Map<string, string>();
+  for (const approver of approvers) {
+    const into = approver.startsWith('@') ? teams : users;
+    const key = approver.toLowerCase();
+    if (!into.has(key)) into.set(key, approver);
+  }
+  return { users: [...users.values()], teams: [...teams.values()] };
+}
+
+/**
+ * `approvals` must be reachable: with no teams listed, at most one approval per
+ * distinct user can ever be given. A team counts as "at least one" member with no
+ * known upper bound, so an environment with a team is never flagged. An unwritten
+ * `approvals` defaults to 1 with approvers and 0 without, so it cannot fail here.
+ */
+function checkApprovals(name: string, environment: Environment, path: Path, report: Report): void {
+  const required = environment.approvals;
+  if (required === 0) return;
+  const approvals = `${required} approval${required === 1 ? '' : 's'}`;
   if (environment.approvers.length === 0) {
     report.error(
       [...path, 'approvals'],
       'value',
-      `${environment.approvals} approval${environment.approvals === 1 ? ' is' : 's are'} required but no approvers are listed; add users or @org/team under "approvers"`,
+      `environment "${name}" requires ${approvals} but lists no approvers; add users or teams (@org/team-slug) under "approvers", or set approvals: 0`,
     );
     return;
   }
-  const hasTeam = environment.approvers.some((approver) => approver.startsWith('@'));
-  const users = new Set(environment.approvers.map((approver) => approver.toLowerCase()));
-  if (!hasTeam && users.size < environment.approvals) {
-    report.error(
-      [...path, 'approvals'],
-      'value',
-      `${environment.approvals} distinct approvals are required but only ${users.size} approver${users.size === 1 ? ' is' : 's are'} listed`,
-    );
-  }
+  const { users, teams } = distinctApprovers(environment.approvers);
+  if (teams.length > 0 || required <= users.length) return;
+  report.error(
+    [...path, 'approvals'],
+    'value',
+    `environment "${name}" requires ${approvals} but only ${users.length} approver${users.length === 1 ? ' is' : 's are'} listed (${users.join(', ')}); list more approvers or lower approvals`,
+  );
 }
 
 function reportAfterCycle(environments: Record<string, Environment>, report: Report): void {

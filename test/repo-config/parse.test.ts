@@ -330,14 +330,14 @@ const errorCases: ErrorCase[] = [
   {
     name: 'approvals without approvers',
     input: 'environments:\n  production: { approvals: 2 }\n',
-    errorContains: 'no approvers are listed',
+    errorContains: 'lists no approvers',
     line: 2,
     column: 28,
   },
   {
     name: 'more approvals than listed users',
     input: 'environments:\n  production: { approvals: 3, approvers: [alice, bob] }\n',
-    errorContains: '3 distinct approvals are required but only 2 approvers are listed',
+    errorContains: 'requires 3 approvals but only 2 approvers are listed',
     line: 2,
     column: 28,
   },

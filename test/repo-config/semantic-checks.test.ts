@@ -87,3 +87,58 @@ describe('cycles', () => {
     ]);
   });
 });
+
+describe('approvals that can never be given', () => {
+  function approvalErrors(production: Record<string, unknown>) {
+    const config = shipgateConfigSchema.parse({ environments: { production } });
+    return checkConfigSemantics(config).errors.map((error) => error.message);
+  }
+
+  it.each([
+    { name: 'as many approvals as users', production: { approvals: 2, approvers: ['alice', 'bob'] }, errors: 0 },
+    { name: 'one approval more than users', production: { approvals: 3, approvers: ['alice', 'bob'] }, errors: 1 },
+    { name: 'a user listed twice in other case counts once', production: { approvals: 2, approvers: ['alice', 'Alice'] }, errors: 1 },
+    { name: 'a team makes the maximum unknown', production: { approvals: 5, approvers: ['@acme/sre', 'alice'] }, errors: 0 },
+    { name: 'only a team', production: { approvals: 20, approvers: ['@acme/sre'] }, errors: 0 },
+    { name: 'self-approval does not change the count', production: { approvals: 2, approvers: ['alice', 'bob'], 'allow-self-approval': false }, errors: 0 },
+    { name: 'approvals left out with approvers (default 1)', production: { approvers: ['alice'] }, errors: 0 },
+    { name: 'approvals left out without approvers (default 0)', production: {}, errors: 0 },
+    { name: 'approvals: 0 without approvers', production: { approvals: 0 }, errors: 0 },
+    { name: 'approvals without approvers', production: { approvals: 1 }, errors: 1 },
+    { name: 'approvals with an empty approvers list', production: { approvals: 2, approvers: [] }, errors: 1 },
+  ])('$name → $errors error(s)', ({ production, errors }) => {
+    expect(approvalErrors(production)).toHaveLength(errors);
+  });
+
+  it('names the environment, the users it counted and what to do', () => {
+    expect(approvalErrors({ approvals: 3, approvers: ['alice', 'Bob', 'bob'] })).toEqual([
+      'environments.production.approvals: environment "production" requires 3 approvals but only 2 approvers are listed (alice, Bob); list more approvers or lower approvals',
+    ]);
+    expect(approvalErrors({ approvals: 2, approvers: ['alice'] })).toEqual([
+      'environments.production.approvals: environment "production" requires 2 approvals but only 1 approver is listed (alice); list more approvers or lower approvals',
+    ]);
+  });
+
+  it('says when no approvers are listed at all', () => {
+    expect(approvalErrors({ approvals: 1 })).toEqual([
+      'environments.production.approvals: environment "production" requires 1 approval but lists no approvers; add users or teams (@org/team-slug) under "approvers", or set approvals: 0',
+    ]);
+  });
+
+  it('points at the value of approvals, with line and column', () => {
+    const text = ['environments:', '  staging: {}', '  production:', '    approvers:', '      - alice', '      - bob', '    approvals: 3', ''].join('\n');
+    const result = parseConfigText(text, 'f.yml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      expect.objectContaining({ file: 'f.yml', line: 7, column: 16, path: ['environments', 'production', 'approvals'] }),
+    ]);
+    expect(result.errors[0]?.message).toContain('requires 3 approvals but only 2 approvers are listed (alice, bob)');
+  });
+
+  it('accepts approvals: 0 without approvers, and places approvals: 1 without approvers at its value', () => {
+    expect(parseConfigText('environments:\n  production: { approvals: 0 }\n', 'f.yml').ok).toBe(true);
+    const result = parseConfigText('environments:\n  production: { approvals: 1 }\n', 'f.yml');
+    expect(result.ok === false && result.errors.map(({ line, column }) => [line, column])).toEqual([[2, 28]]);
+  });
+});
