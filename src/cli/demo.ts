@@ -3,11 +3,15 @@ import { pino } from 'pino';
 import type { CliIo } from './io.ts';
 import type { LogLevel } from '../config/app-config.ts';
 import { playDemo, type DemoEndpoints, type DemoSession } from '../demo/play-demo.ts';
-import { DEMO_DURATIONS_MS, DEMO_GATES, DEMO_PIPELINE, DEMO_REPO, DEMO_TESTS_GATE } from '../demo/story.ts';
+import { DEMO_DURATIONS_MS, DEMO_GATES, DEMO_PIPELINE, DEMO_PRODUCTION, DEMO_REPO, DEMO_STAGING, DEMO_TESTS_GATE } from '../demo/story.ts';
 import { formatSummary } from '../demo/summary.ts';
 import { formatTimelineLine, timelineJson, type TimelineEntry } from '../demo/timeline.ts';
 
-/** The default speed factor: the story's ~7.5 minutes of GitHub time play in about 30 s (plus check-run write pacing). */
+/**
+ * The default speed factor: the story's ~12 minutes of GitHub time play in
+ * about 47 s; the app still paces its GitHub writes at one a second (about 80
+ * in the story), so the whole story takes about a minute and a half.
+ */
 export const DEFAULT_DEMO_SPEED = 15;
 
 /** How the command learns that the user wants to stop (tests hand in their own). */
@@ -26,9 +30,11 @@ interface DemoFlags {
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /**
- * `shipgate demo`: plays a push to `acme/shop` main whose quality gates pass,
- * then a pull request whose failed test fails the `tests` gate and is re-run
- * with `/retry`, through the real app on the built-in GitHub simulator
+ * `shipgate demo`: plays a push to `acme/shop` main whose quality gates pass
+ * and which deploys staging, then a pull request whose failed test fails the
+ * `tests` gate and is re-run with `/retry`, then a release from an issue
+ * (`/deploy production`, the merge, `/lock`, `/deploy production` again,
+ * `/unlock`, `/rollback production`), through the real app on the built-in GitHub simulator
  * (embedded database in memory, no GitHub account, no network), printing a
  * timeline as it goes and a summary at the end, with the gates table of each
  * `shipgate/ci` check run. With `--exit` it stops there (exit 0 when the
@@ -38,7 +44,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'erro
 export function registerDemoCommand(program: Command, io: CliIo, hooks: DemoCommandHooks = {}): void {
   program
     .command('demo')
-    .description('Play a pipeline (build → test + scan → gates → deploy-staging) on a built-in GitHub simulator, with a live timeline')
+    .description('Play a pipeline (build → test + scan → gates → deploy-staging), a pull request and a production release on a built-in GitHub simulator, with a live timeline')
     .option('--exit', 'stop when the story ends (exit code 0 when it ended as scripted, 1 otherwise)', false)
     .option('--speed <factor>', 'divide the scripted workflow durations by this factor', String(DEFAULT_DEMO_SPEED))
     .option('--json', 'print one JSON object per line instead of text', false)
@@ -89,6 +95,7 @@ async function runDemo(
   if (!json) {
     io.stdout(`shipgate demo: the app against a built-in GitHub simulator (embedded database, no GitHub account, no network)`);
     io.stdout(`pipeline ${DEMO_PIPELINE} of ${DEMO_REPO}: build → test + scan in parallel → gates ${DEMO_GATES.join(', ')} → deploy-staging (main only)`);
+    io.stdout(`environments: ${DEMO_STAGING} (deployed by the pipeline), ${DEMO_PRODUCTION} (deployed with /deploy, rolled back with /rollback)`);
   }
   const log = pino({ level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
   const session: DemoSession = await playDemo({
@@ -115,7 +122,7 @@ async function runDemo(
     print(['', ...formatSummary(summary), ''].join('\n'), { type: 'summary', ...summary });
     if (outcome.ok) {
       print(
-        `The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main with every gate passing (${DEMO_GATES.join(', ')}); on the pull request the ${DEMO_TESTS_GATE} gate failed on a failing test, the failed job ran again after /retry, the gate passed, and shipgate/${DEMO_PIPELINE} and shipgate are green.`,
+        `The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main with every gate passing (${DEMO_GATES.join(', ')}) and deployed ${DEMO_STAGING}; on the pull request the ${DEMO_TESTS_GATE} gate failed on a failing test, the failed job ran again after /retry, the gate passed, and shipgate/${DEMO_PIPELINE} and shipgate are green; /deploy ${DEMO_PRODUCTION} deployed main, the merge commit deployed ${DEMO_STAGING} through the pipeline and ${DEMO_PRODUCTION} once its pipeline succeeded (under a lock), and /rollback ${DEMO_PRODUCTION} deployed the first commit again.`,
         { type: 'outcome', ok: true, problems: [] },
       );
     } else {

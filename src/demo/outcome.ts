@@ -204,3 +204,128 @@ function judgeTable(when: string, check: GatesCheck | undefined, expected: Recor
     return [`the gates table of ${when} shows ${gate} ${shown ?? 'nowhere'}, expected ${result}`];
   });
 }
+
+/** A deployment request as shipgate recorded it (`deployments`, `deployment_events`). */
+export interface RecordedDeployment {
+  id: number;
+  environment: string;
+  sha: string;
+  /** `stage`, `command`, `rollback` or `auto-rollback`. */
+  source: string;
+  status: string;
+  /** The deployment it rolls back. */
+  rollbackOf: number | null;
+  githubDeploymentId: number | null;
+  /** The statuses it went through, in order, repeats left out (`requested`, `waiting`, `deploying`, …). */
+  path: readonly string[];
+  /** The reason codes of its transitions, in order. */
+  reasons: readonly string[];
+}
+
+/** A GitHub deployment as the simulated GitHub holds it. */
+export interface GitHubDeploymentRecord {
+  id: number;
+  environment: string;
+  sha: string;
+  payload: unknown;
+  /** The states of its statuses, oldest first. */
+  states: readonly string[];
+  /** The `environment_url` its statuses give ('' when none does). */
+  environmentUrl: string;
+}
+
+/** What the release part should have done: who, which environments, which commits. */
+export interface ReleaseScript {
+  staging: string;
+  production: string;
+  releaseManager: string;
+  /** The commit of part one's push (deployed to production first, and rolled back to). */
+  firstSha: string;
+  /** The merge commit of the pull request (deployed after waiting for its pipeline, then rolled back). */
+  mergeSha: string;
+}
+
+/** What the demo observed of the deployments by the end of the story. */
+export interface ReleaseObservations {
+  deployments: readonly RecordedDeployment[];
+  github: readonly GitHubDeploymentRecord[];
+  /** Who was seen taking a lock on production (undefined: nobody). */
+  lockedBy: string | undefined;
+  /** Environments still locked at the end → holder. */
+  locks: Readonly<Record<string, string>>;
+  /** Set when a step did not happen in time. */
+  unfinished?: string;
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+function describeRecorded(d: RecordedDeployment): string {
+  return `#${d.id} (${d.source} of ${short(d.sha)}, ${d.status})`;
+}
+
+/** The problems of one GitHub deployment against the request it mirrors: it exists, carries the request id, went in_progress then success. */
+function judgeGitHubSide(d: RecordedDeployment, github: readonly GitHubDeploymentRecord[], rollbackOf: number | null): string[] {
+  const what = `${d.environment} deployment #${d.id}`;
+  if (d.githubDeploymentId === null) return [`${what} has no GitHub deployment`];
+  const mirror = github.find((g) => g.id === d.githubDeploymentId);
+  if (!mirror) return [`${what} names GitHub deployment ${d.githubDeploymentId}, which GitHub does not have`];
+  const problems: string[] = [];
+  if (mirror.sha !== d.sha || mirror.environment !== d.environment) problems.push(`GitHub deployment ${mirror.id} is ${short(mirror.sha)} to ${mirror.environment}, expected ${short(d.sha)} to ${d.environment}`);
+  const payload = (typeof mirror.payload === 'object' && mirror.payload !== null ? mirror.payload : {}) as Record<string, unknown>;
+  if (payload['shipgate_request_id'] !== d.id) problems.push(`GitHub deployment ${mirror.id} carries shipgate_request_id ${String(payload['shipgate_request_id'])}, expected ${d.id}`);
+  if ((payload['rollback_of'] ?? null) !== rollbackOf) problems.push(`GitHub deployment ${mirror.id} carries rollback_of ${String(payload['rollback_of'] ?? null)}, expected ${String(rollbackOf)}`);
+  const states = mirror.states.filter((state) => state !== 'inactive');
+  const started = states.indexOf('in_progress');
+  if (states.at(-1) !== 'success' || started < 0) problems.push(`GitHub deployment ${mirror.id} went ${mirror.states.join(' → ') || 'nowhere'}, expected in_progress then success`);
+  return problems;
+}
+
+/**
+ * The problems of the release part (none when it went as scripted): the
+ * pipeline deployed both commits of `main` to staging (its stage with
+ * `environment:`); `/deploy` deployed the first commit to production, then
+ * the merge commit after waiting for its pipeline; `/rollback` deployed the
+ * first commit again with `rollback_of` naming the merge commit's
+ * deployment; each has a GitHub deployment with shipgate's request id that
+ * went in_progress then success; the release manager locked production and
+ * unlocked it; and no request was refused, failed, cancelled or otherwise
+ * ended (none is scripted to).
+ */
+export function judgeRelease(script: ReleaseScript, seen: ReleaseObservations): string[] {
+  const problems: string[] = [];
+  if (seen.unfinished) problems.push(seen.unfinished);
+  const find = (environment: string, source: string, sha: string) => seen.deployments.find((d) => d.environment === environment && d.source === source && d.sha === sha);
+  const expect = (environment: string, source: string, sha: string, what: string): RecordedDeployment | undefined => {
+    const found = find(environment, source, sha);
+    if (!found) problems.push(`${environment} has no ${source} deployment of ${short(sha)} (${what})`);
+    else if (found.status !== 'succeeded') problems.push(`${environment} deployment ${describeRecorded(found)} did not succeed (${what})`);
+    return found?.status === 'succeeded' ? found : undefined;
+  };
+
+  const stagingFirst = expect(script.staging, 'stage', script.firstSha, 'the pipeline of the push');
+  const stagingMerge = expect(script.staging, 'stage', script.mergeSha, 'the pipeline of the merge');
+  const first = expect(script.production, 'command', script.firstSha, '/deploy of main before the merge');
+  const merge = expect(script.production, 'command', script.mergeSha, '/deploy of main after the merge');
+  const rollback = expect(script.production, 'rollback', script.firstSha, '/rollback');
+  if (merge && !merge.reasons.includes('deploy.pipelines-running')) {
+    problems.push(`production deployment #${merge.id} of the merge commit did not wait for its pipeline (went ${merge.path.join(' → ')})`);
+  }
+  if (first && merge && merge.id < first.id) problems.push(`production deployed the merge commit (#${merge.id}) before the first commit (#${first.id})`);
+  if (rollback && merge && rollback.rollbackOf !== merge.id) problems.push(`the rollback #${rollback.id} rolls back ${rollback.rollbackOf === null ? 'nothing' : `#${rollback.rollbackOf}`}, expected #${merge.id}`);
+  for (const d of [stagingFirst, stagingMerge, first, merge]) if (d) problems.push(...judgeGitHubSide(d, seen.github, null));
+  if (rollback) problems.push(...judgeGitHubSide(rollback, seen.github, merge?.id ?? rollback.rollbackOf));
+
+  const scripted = new Set([stagingFirst, stagingMerge, first, merge, rollback].flatMap((d) => (d ? [d.id] : [])));
+  for (const d of seen.deployments) {
+    if (scripted.has(d.id)) continue;
+    const why = d.reasons.at(-1);
+    problems.push(`unscripted ${d.environment} deployment #${d.id} (${d.source} of ${short(d.sha)}): ${d.status}${why ? ` (${why})` : ''}`);
+  }
+
+  if (seen.lockedBy === undefined) problems.push(`${script.production} was never locked`);
+  else if (seen.lockedBy !== script.releaseManager) problems.push(`${script.production} was locked by @${seen.lockedBy}, expected @${script.releaseManager}`);
+  for (const [environment, holder] of Object.entries(seen.locks)) problems.push(`${environment} is still locked by @${holder}`);
+  return problems;
+}

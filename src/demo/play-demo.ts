@@ -1,38 +1,54 @@
 /**
  * Plays the demo story: the real app (Probot server, embedded PGlite in
  * memory, pg-boss, workers) against the built-in GitHub simulator: a push to
- * `main` runs every stage and passes the gates (coverage, tests,
- * vulnerabilities); then a pull request whose test fails (the `tests` gate
- * fails), a `/retry` comment that re-runs only the failed job, and green. A
- * timeline entry for everything that happens, as it happens.
+ * `main` runs every stage, passes the gates (coverage, tests,
+ * vulnerabilities) and deploys staging; then a pull request whose test fails
+ * (the `tests` gate fails), a `/retry` comment that re-runs only the failed
+ * job, and green; then the release, from an issue: `/deploy production`
+ * deploys `main`, the pull request is merged (its pipeline deploys staging),
+ * production is locked and the merge commit requested (it waits for its
+ * pipeline, then deploys), production is unlocked, and `/rollback
+ * production` deploys the first commit again. A timeline entry for
+ * everything that happens, as it happens.
  */
 import type { Logger } from 'pino';
 import { systemClock } from '../clock.ts';
 import { startShipgate, type RunningShipgate } from '../server.ts';
 import { startGitHubSimulator, type CheckRun, type GitHubSimulator } from '../sim/index.ts';
 import { openDatabase, type Store } from '../store/db.ts';
-import { judgeDemo, judgeGates, judgePullRequestAct, type DemoOutcome, type GatesCheck } from './outcome.ts';
+import { finalDeploymentStatuses } from '../store/repos/deployments.ts';
+import { judgeDemo, judgeGates, judgePullRequestAct, judgeRelease, type DemoOutcome, type GatesCheck, type ReleaseScript } from './outcome.ts';
 import { readGateEvaluations } from './gate-evaluations.ts';
+import { readDeployments, readGitHubDeployments } from './deployment-records.ts';
 import { DEMO_FLAKY_TEST } from './reports.ts';
 import {
+  commentOnRelease,
   commentRetry,
   DEMO_CONFIG_STAGES,
   DEMO_GATES,
   DEMO_PIPELINE,
   DEMO_PR_AUTHOR,
   DEMO_PR_BRANCH,
+  DEMO_PRODUCTION,
   DEMO_PUSHER,
+  DEMO_RELEASE_COMMENTS,
+  DEMO_RELEASE_MANAGER,
+  DEMO_RELEASE_TITLE,
   DEMO_REPO,
+  DEMO_STAGING,
   DEMO_TESTS_GATE,
   demoCriticalPathMs,
+  mergeDemoPullRequest,
   openDemoPullRequest,
+  openReleaseIssue,
   pushToMain,
   setUpDemoWorld,
 } from './story.ts';
 import { appCheckRuns, summariseDemo, type DemoSummary, type GatesShown } from './summary.ts';
-import { createStoryRecorder } from './story-recorder.ts';
+import { createStoryRecorder, type StoryRecorder } from './story-recorder.ts';
 import type { TimelineEntry } from './timeline.ts';
-import { watchSimulator } from './watch-simulator.ts';
+import { watchDeployments } from './watch-deployments.ts';
+import { watchSimulator, type SimulatorWatch } from './watch-simulator.ts';
 import { appConfigForSimulator } from '../sim/app-config.ts';
 
 /** Where the demo's pieces listen, once they are up. */
@@ -71,6 +87,12 @@ export interface DemoSession extends DemoEndpoints {
 const RERUN_FAILED_ROUTE = 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs';
 const PIPELINE_CHECK = `shipgate/${DEMO_PIPELINE}`;
 const REACTION_ICON: Record<string, string> = { eyes: '👀', rocket: '🚀', confused: '😕' };
+/**
+ * Real time the story may take beyond its scripted GitHub time: the app paces
+ * its GitHub writes at one a second whatever the speed (the story makes about
+ * 80), plus webhooks and look-ups.
+ */
+const STORY_SLACK_MS = 150_000;
 
 /** How the wait for the story's end ended. */
 type StoryEnd = 'ended' | 'timed-out' | 'interrupted';
@@ -87,7 +109,10 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
   const sim = await startGitHubSimulator({ clock, speed: options.speed });
   let store: Store | undefined;
   let app: RunningShipgate | undefined;
+  /** Stops the story's watches (set once they run), so a story that threw leaves no poll behind. */
+  let stopWatches = () => {};
   const stopAll = async () => {
+    stopWatches();
     await app?.stop();
     await sim.close();
     await store?.close();
@@ -103,7 +128,7 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     const endpoints: DemoEndpoints = { appUrl: app.url, simulatorApiUrl: sim.baseUrl, appId: sim.app.id };
     options.onReady?.(endpoints);
 
-    const timeoutMs = options.timeoutMs ?? demoCriticalPathMs() / options.speed + 30_000;
+    const timeoutMs = options.timeoutMs ?? demoCriticalPathMs() / options.speed + STORY_SLACK_MS;
     const deadline = clock.now() + timeoutMs;
     /** Resolves when `done()` holds after some progress, when the story's time is up, or on Ctrl-C. */
     const waitUntil = (done: () => boolean) =>
@@ -126,6 +151,16 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
 
     story.start();
     const watch = watchSimulator(sim, { repo: DEMO_REPO, events: ['push', 'pull_request', 'issue_comment'], clock, onChange: (change) => story.onSimulatorChange(change) });
+    const deployWatch = watchDeployments(store.db, {
+      repo: DEMO_REPO,
+      clock,
+      onChange: (change) => story.onDeploymentChange(change),
+      onError: (err: unknown) => options.log.warn({ err }, 'demo: reading the deployments failed'),
+    });
+    stopWatches = () => {
+      deployWatch.stop();
+      watch.stop();
+    };
     // Part 1: a push to main runs every stage of ci.
     const pushed = pushToMain(sim);
     const commit = pushed.commits.at(-1);
@@ -180,7 +215,16 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
         ),
       );
     }
-    watch.stop();
+    // Part 3: the release, from an issue: production, a merge, a lock, a rollback.
+    let release: { script: ReleaseScript; unfinished: string | undefined } | undefined;
+    if (how === 'ended' && pullRequest) {
+      const played = await playRelease({ sim, story, watch, waitUntil, firstSha: pushed.sha, pullNumber: pullRequest.number });
+      how = played.how;
+      release = { script: played.script, unfinished: how === 'timed-out' ? `the release did not end within the story's ${Math.round(timeoutMs / 1000)} s (${played.step})` : undefined };
+    }
+    watch.poll();
+    await deployWatch.poll();
+    stopWatches();
     story.stop();
 
     const checkRuns = sim.checkRuns(DEMO_REPO);
@@ -194,7 +238,18 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
           ]
         : []),
     ];
-    const summary = summariseDemo({ requests: sim.requests, dispatches: sim.dispatches(), checkRuns, appId: sim.app.id, startedAt: story.startedAt, gateChecks });
+    const deployments = await readDeployments(store.db, DEMO_REPO);
+    const githubDeployments = readGitHubDeployments(sim, DEMO_REPO);
+    const summary = summariseDemo({ requests: sim.requests, dispatches: sim.dispatches(), checkRuns, appId: sim.app.id, startedAt: story.startedAt, gateChecks, deployments, githubDeployments });
+    const releaseProblems = release
+      ? judgeRelease(release.script, {
+          deployments,
+          github: githubDeployments,
+          lockedBy: story.locksTaken().find((lock) => lock.environment === DEMO_PRODUCTION)?.holder,
+          locks: story.locks(),
+          ...(release.unfinished ? { unfinished: release.unfinished } : {}),
+        })
+      : [];
     const [pushGates, beforeGates, afterGates] = summary.gates;
     const gateProblems = judgeGates({
       gates: DEMO_GATES,
@@ -220,7 +275,7 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
       ...(how === 'timed-out' && pushDispatches.length === sim.dispatches().length ? { unfinished: `the story did not end within ${Math.round(timeoutMs / 1000)} s` } : {}),
       ...(how === 'interrupted' ? { interrupted: true } : {}),
     });
-    const problems = [...(pushOutcome.ok ? [] : pushOutcome.problems), ...(how === 'interrupted' ? [] : [...pullRequestProblems, ...gateProblems])];
+    const problems = [...(pushOutcome.ok ? [] : pushOutcome.problems), ...(how === 'interrupted' ? [] : [...pullRequestProblems, ...gateProblems, ...releaseProblems])];
     const outcome: DemoOutcome = problems.length === 0 ? { ok: true } : { ok: false, problems };
     return { ...endpoints, outcome, summary, stop: stopAll };
   } catch (err) {
@@ -228,6 +283,69 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     throw err;
   }
 }
+
+/** What the release part needs from the story around it. */
+interface ReleaseStage {
+  sim: GitHubSimulator;
+  story: StoryRecorder;
+  watch: SimulatorWatch;
+  waitUntil: (done: () => boolean) => Promise<StoryEnd>;
+  /** The commit of part one's push: `main`'s head until the merge. */
+  firstSha: string;
+  /** The story's pull request, green by now. */
+  pullNumber: number;
+}
+
+/**
+ * The release, each step once the previous one has settled: the release
+ * manager opens an issue and comments `/deploy production` (main's head, the
+ * push of part one); merges the pull request (its pipeline starts on the
+ * merge commit, deploying staging at its end); locks production and asks for
+ * the merge commit in one comment (it waits for the pipeline, then deploys);
+ * unlocks production; and rolls it back (the first commit, deployed again).
+ * Returns how the last wait ended and, when it did not end, the step it was on.
+ */
+async function playRelease(stage: ReleaseStage): Promise<{ how: StoryEnd; step: string; script: ReleaseScript }> {
+  const { sim, story, watch, waitUntil } = stage;
+  const script: ReleaseScript = { staging: DEMO_STAGING, production: DEMO_PRODUCTION, releaseManager: DEMO_RELEASE_MANAGER, firstSha: stage.firstSha, mergeSha: '' };
+  story.beginAct();
+  const issue = openReleaseIssue(sim);
+  watch.followIssue(issue.number);
+  watch.followIssue(stage.pullNumber);
+  story.note('issue', `${DEMO_RELEASE_MANAGER} opened issue #${issue.number} "${DEMO_RELEASE_TITLE}"`, { number: issue.number });
+  const ended = (source: string, sha: string) => story.deployments().some((d) => d.environment === DEMO_PRODUCTION && d.source === source && d.sha === sha && FINAL.has(d.status));
+  /** Posts a comment and waits until the app replied, `done` holds and nothing is left moving. */
+  const say = async (body: string, done: () => boolean) => {
+    // What the simulator holds now goes on the timeline before the comment does.
+    watch.poll();
+    const replies = story.replies(issue.number);
+    const comment = commentOnRelease(sim, issue.number, body);
+    story.note('comment', `${DEMO_RELEASE_MANAGER} commented ${body.split('\n').map((line) => `\`${line}\``).join(' and ')} on #${issue.number}`, { number: issue.number, commentId: comment.id, body });
+    return waitUntil(() => story.replies(issue.number) > replies && done() && story.isSettled());
+  };
+
+  let how = await say(DEMO_RELEASE_COMMENTS.deployFirst, () => ended('command', stage.firstSha));
+  if (how !== 'ended') return { how, step: `/deploy ${DEMO_PRODUCTION} of ${stage.firstSha.slice(0, 7)}`, script };
+
+  watch.poll();
+  script.mergeSha = mergeDemoPullRequest(sim, stage.pullNumber);
+  const mergeSha = script.mergeSha;
+  story.note('merge', `${DEMO_RELEASE_MANAGER} merged pull request #${stage.pullNumber} into main: ${mergeSha.slice(0, 7)}`, { number: stage.pullNumber, sha: mergeSha });
+  how = await waitUntil(() => story.runs().some((run) => run.sha === mergeSha && run.pipeline === DEMO_PIPELINE));
+  if (how !== 'ended') return { how, step: `the pipeline of the merge commit ${mergeSha.slice(0, 7)}`, script };
+
+  how = await say(DEMO_RELEASE_COMMENTS.lockAndDeploy, () => ended('command', mergeSha));
+  if (how !== 'ended') return { how, step: `/deploy ${DEMO_PRODUCTION} of ${mergeSha.slice(0, 7)}`, script };
+
+  how = await say(DEMO_RELEASE_COMMENTS.unlock, () => story.locks()[DEMO_PRODUCTION] === undefined);
+  if (how !== 'ended') return { how, step: `/unlock ${DEMO_PRODUCTION}`, script };
+
+  how = await say(DEMO_RELEASE_COMMENTS.rollback, () => ended('rollback', stage.firstSha));
+  return { how, step: `/rollback ${DEMO_PRODUCTION}`, script };
+}
+
+/** Deployment request statuses after which nothing more happens to it. */
+const FINAL: ReadonlySet<string> = new Set(finalDeploymentStatuses);
 
 /** A check run as it is now: its output and annotations copied, so a later write does not change what was seen. */
 function snapshot(checkRun: CheckRun | undefined): CheckRun | undefined {

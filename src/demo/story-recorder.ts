@@ -1,17 +1,59 @@
 /**
- * Follows the story: turns engine events and simulator changes into timeline
- * entries as they arrive, and keeps what is needed to tell when the story is
- * over and how it went.
+ * Follows the story: turns engine events, simulator changes and what
+ * shipgate records about deployments into timeline entries as they arrive,
+ * and keeps what is needed to tell when a part of the story is over and how
+ * it went.
  */
 import type { Clock } from '../clock.ts';
 import type { EngineEvent } from '../engine/deps.ts';
 import type { GitHubSimulator } from '../sim/index.ts';
 import type { DemoObservations } from './outcome.ts';
-import { describeEngineEvent, type TimelineEntry, type WorkflowRunFacts } from './timeline.ts';
+import { finalDeploymentStatuses } from '../store/repos/deployments.ts';
+import type { DeploymentSource, DeploymentStatus } from '../store/schema/index.ts';
+import {
+  describeDeploymentTransition,
+  describeEngineEvent,
+  describeGitHubDeployment,
+  describeLockChange,
+  describeReply,
+  type TimelineEntry,
+  type WorkflowRunFacts,
+} from './timeline.ts';
+import type { DeploymentRecordChange } from './watch-deployments.ts';
 import type { SimulatorChange } from './watch-simulator.ts';
 
 /** What the recorder saw, for the verdict. */
 export type RecordedStory = Pick<DemoObservations, 'pipelineConclusion' | 'stages' | 'checkRuns'>;
+
+/** A pipeline run the story saw created, with its conclusion once it completed. */
+export interface SeenRun {
+  runId: number;
+  pipeline: string;
+  sha: string;
+  conclusion: string | undefined;
+}
+
+/** A deployment request as its latest recorded transition left it. */
+export interface SeenDeployment {
+  id: number;
+  environment: string;
+  sha: string;
+  source: DeploymentSource;
+  status: DeploymentStatus;
+  rollbackOf: number | null;
+  /** The statuses it went through, in order (`requested`, `waiting`, …), repeats left out. */
+  path: DeploymentStatus[];
+  /** The reason codes of its transitions, in order. */
+  reasons: string[];
+}
+
+/** A GitHub deployment of the app, with the states of the statuses posted on it. */
+export interface SeenGitHubDeployment {
+  id: number;
+  environment: string;
+  sha: string;
+  states: string[];
+}
 
 /** The story as it unfolds; feed it events, read whether it is over. */
 export interface StoryRecorder {
@@ -27,10 +69,33 @@ export interface StoryRecorder {
   note(kind: string, text: string, data: Record<string, unknown>): void;
   onEngineEvent(event: EngineEvent): void;
   onSimulatorChange(change: SimulatorChange): void;
+  onDeploymentChange(change: DeploymentRecordChange): void;
   /** The roll-up check run is written, and every check run and pipeline run has completed. */
   isOver(): boolean;
+  /**
+   * Nothing is left moving: every pipeline run seen has completed, every
+   * check run seen is completed, every deployment request seen has ended,
+   * every GitHub deployment seen has a final status, and shipgate's outbox
+   * has no effect left to perform.
+   */
+  isSettled(): boolean;
   recorded(): RecordedStory;
+  /** Every pipeline run seen since `start`, in order of creation. */
+  runs(): SeenRun[];
+  /** Every deployment request seen since `start`, by id. */
+  deployments(): SeenDeployment[];
+  /** Every GitHub deployment of the app seen since `start`, by id. */
+  githubDeployments(): SeenGitHubDeployment[];
+  /** The environments locked now, with their holders. */
+  locks(): Record<string, string>;
+  /** Every lock seen taken, in order. */
+  locksTaken(): Array<{ environment: string; holder: string }>;
+  /** How many replies of the app were seen on issue or pull request `number`. */
+  replies(number: number): number;
 }
+
+/** GitHub deployment states after which nothing more is posted for the deployment (an `inactive` one was done before). */
+const FINAL_GITHUB_STATES: ReadonlySet<string> = new Set(['success', 'failure', 'error', 'inactive']);
 
 export interface StoryRecorderOptions {
   sim: GitHubSimulator;
@@ -50,6 +115,14 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
   const stages: Record<string, string> = {};
   const checkRuns: DemoObservations['checkRuns'] = {};
   const runOfJob = new Map<string, number>();
+  const allRuns = new Map<number, SeenRun>();
+  const checkStates = new Map<number, string>();
+  const deployments = new Map<number, SeenDeployment>();
+  const githubDeployments = new Map<number, SeenGitHubDeployment>();
+  const locks = new Map<string, string>();
+  const locksTaken: Array<{ environment: string; holder: string }> = [];
+  let pendingEffects = 0;
+  const replies = new Map<number, number>();
 
   const note = (kind: string, text: string, data: Record<string, unknown>) => {
     if (!recording) return;
@@ -82,8 +155,15 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
     note,
     onEngineEvent(event) {
       if (!recording) return;
-      if (event.kind === 'run-created') runs.set(event.runId, undefined);
-      if (event.kind === 'run-completed') runs.set(event.runId, event.conclusion);
+      if (event.kind === 'run-created') {
+        runs.set(event.runId, undefined);
+        allRuns.set(event.runId, { runId: event.runId, pipeline: event.pipeline, sha: event.sha, conclusion: undefined });
+      }
+      if (event.kind === 'run-completed') {
+        runs.set(event.runId, event.conclusion);
+        const seen = allRuns.get(event.runId);
+        if (seen) seen.conclusion = event.conclusion;
+      }
       if (event.kind === 'stage-completed') stages[event.stage] = event.conclusion;
       if (event.kind === 'stage-skipped') stages[event.stage] = `skipped: ${event.reason}`;
       if (event.kind === 'job-dispatched' && event.workflowRunId !== null) runOfJob.set(jobKey(event), event.workflowRunId);
@@ -94,13 +174,54 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
     },
     onSimulatorChange(change) {
       if (!recording) return;
-      if (change.kind === 'delivery') {
-        const answer = change.status === undefined ? `failed: ${change.error ?? 'no answer'}` : `answered HTTP ${change.status} in ${change.durationMs} ms`;
-        note('webhook', `${change.event} delivered to the app, ${answer}`, { change });
+      switch (change.kind) {
+        case 'delivery': {
+          const answer = change.status === undefined ? `failed: ${change.error ?? 'no answer'}` : `answered HTTP ${change.status} in ${change.durationMs} ms`;
+          note('webhook', `${change.event} delivered to the app, ${answer}`, { change });
+          break;
+        }
+        case 'check-run': {
+          checkRuns[change.name] = { status: change.status, conclusion: change.conclusion };
+          checkStates.set(change.checkRunId, change.status);
+          const state = change.status === 'completed' ? `completed: ${change.conclusion ?? 'none'}` : change.status;
+          note('check', `${change.name} ${state}${change.title ? ` — ${change.title}` : ''}`, { change });
+          break;
+        }
+        case 'deployment':
+        case 'deployment-status': {
+          if (change.kind === 'deployment') githubDeployments.set(change.deploymentId, { id: change.deploymentId, environment: change.environment, sha: change.sha, states: [] });
+          else githubDeployments.get(change.deploymentId)?.states.push(change.state);
+          const line = describeGitHubDeployment(change);
+          note(line.kind, line.text, { change });
+          break;
+        }
+        case 'reply':
+          replies.set(change.issue, (replies.get(change.issue) ?? 0) + 1);
+          for (const line of describeReply(change.issue, change.body)) note(line.kind, line.text, { change });
+          break;
+      }
+      options.onProgress?.();
+    },
+    onDeploymentChange(change) {
+      if (!recording) return;
+      if (change.kind === 'transition') {
+        const t = change.transition;
+        const seen = deployments.get(t.deploymentId) ?? { id: t.deploymentId, environment: t.environment, sha: t.sha, source: t.source, status: t.to, rollbackOf: t.rollbackOf, path: [], reasons: [] };
+        seen.status = t.to;
+        if (seen.path.at(-1) !== t.to) seen.path.push(t.to);
+        if (t.reason) seen.reasons.push(t.reason.code);
+        deployments.set(t.deploymentId, seen);
+        const line = describeDeploymentTransition(t);
+        note(line.kind, line.text, { transition: t });
+      } else if (change.kind === 'outbox') {
+        pendingEffects = change.pending;
       } else {
-        checkRuns[change.name] = { status: change.status, conclusion: change.conclusion };
-        const state = change.status === 'completed' ? `completed: ${change.conclusion ?? 'none'}` : change.status;
-        note('check', `${change.name} ${state}${change.title ? ` — ${change.title}` : ''}`, { change });
+        if (change.kind === 'locked') {
+          locks.set(change.environment, change.holder);
+          locksTaken.push({ environment: change.environment, holder: change.holder });
+        } else locks.delete(change.environment);
+        const line = describeLockChange(change);
+        note(line.kind, line.text, { change });
       }
       options.onProgress?.();
     },
@@ -110,8 +231,33 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
       const runsDone = [...runs.values()].every((conclusion) => conclusion !== undefined);
       return rollup?.status === 'completed' && checksDone && runsDone;
     },
+    isSettled() {
+      const runsDone = [...allRuns.values()].every((run) => run.conclusion !== undefined);
+      const checksDone = [...checkStates.values()].every((status) => status === 'completed');
+      const requestsDone = [...deployments.values()].every((d) => (finalDeploymentStatuses as readonly string[]).includes(d.status));
+      const githubDone = [...githubDeployments.values()].every((d) => FINAL_GITHUB_STATES.has(d.states.at(-1) ?? ''));
+      return runsDone && checksDone && requestsDone && githubDone && pendingEffects === 0;
+    },
     recorded() {
       return { pipelineConclusion: [...runs.values()][0], stages: { ...stages }, checkRuns: { ...checkRuns } };
+    },
+    runs() {
+      return [...allRuns.values()].map((run) => ({ ...run }));
+    },
+    deployments() {
+      return [...deployments.values()].sort((a, b) => a.id - b.id).map((d) => ({ ...d, path: [...d.path], reasons: [...d.reasons] }));
+    },
+    githubDeployments() {
+      return [...githubDeployments.values()].sort((a, b) => a.id - b.id).map((d) => ({ ...d, states: [...d.states] }));
+    },
+    locks() {
+      return Object.fromEntries(locks);
+    },
+    locksTaken() {
+      return locksTaken.map((lock) => ({ ...lock }));
+    },
+    replies(number) {
+      return replies.get(number) ?? 0;
     },
   };
 }

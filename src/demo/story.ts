@@ -18,6 +18,20 @@ export const DEMO_PIPELINE = 'ci';
 export const DEMO_PR_BRANCH = 'cart-total';
 /** Who opens the pull request (a member with write access) and comments `/retry`. */
 export const DEMO_PR_AUTHOR = 'bob';
+/** The release manager (an admin): merges the pull request, deploys production, locks it, rolls it back. */
+export const DEMO_RELEASE_MANAGER = DEMO_PUSHER;
+/** The environment the pipeline deploys to from `main`. */
+export const DEMO_STAGING = 'staging';
+/** The environment the release manager deploys to with `/deploy`. */
+export const DEMO_PRODUCTION = 'production';
+/** Where production lives (its deployments' `environment_url`). */
+export const DEMO_PRODUCTION_URL = 'https://shop.example.com';
+/** Where staging lives. */
+export const DEMO_STAGING_URL = 'https://staging.shop.example.com';
+/** Why the release manager locks production while the release goes out. */
+export const DEMO_LOCK_REASON = 'release in progress';
+/** The title of the issue the release is run from. */
+export const DEMO_RELEASE_TITLE = 'Release: cart total';
 
 /** `.github/shipgate.yml` of `acme/shop`. */
 export const DEMO_CONFIG = `# shipgate pipelines of acme/shop
@@ -47,12 +61,21 @@ pipelines:
       deploy-staging:
         needs: [test, scan]
         if: \${{ shipgate.branch == 'main' }}
+        environment: ${DEMO_STAGING}
         jobs:
           deploy: { workflow: deploy.yml, inputs: { environment: staging } }
     gates:
       - { name: coverage, type: coverage, job: unit, artifact: ${DEMO_ARTIFACTS.coverage}, min: 80 }
       - { name: tests, type: junit, job: unit, artifact: ${DEMO_ARTIFACTS.junit}, max-failures: 0 }
       - { name: vulnerabilities, type: sarif, job: sast, artifact: ${DEMO_ARTIFACTS.sarif}, max: { error: 0, warning: 5 } }
+environments:
+  ${DEMO_STAGING}:
+    branches: [main]
+    url: ${DEMO_STAGING_URL}
+  ${DEMO_PRODUCTION}:
+    branches: [main]
+    workflow: deploy.yml
+    url: ${DEMO_PRODUCTION_URL}
 `;
 
 /** The gates of `ci`, in the order the config declares them. */
@@ -113,7 +136,9 @@ export function demoRepositoryFiles(): Record<string, string> {
       { artifact: DEMO_ARTIFACTS.junit, path: 'reports/junit.xml' },
     ]),
     '.github/workflows/scan.yml': workflowFile('scan', {}, ['pipx run semgrep scan --config auto --sarif --output semgrep.sarif'], [{ artifact: DEMO_ARTIFACTS.sarif, path: 'semgrep.sarif' }]),
-    '.github/workflows/deploy.yml': workflowFile('deploy', { environment: 'where to deploy' }, ['./scripts/deploy.sh "${{ inputs.environment }}"']),
+    '.github/workflows/deploy.yml': workflowFile('deploy', { environment: 'where to deploy', deployment_id: 'the GitHub deployment to report to' }, [
+      './scripts/deploy.sh "${{ inputs.environment }}" "${{ inputs.sha }}" "${{ inputs.deployment_id }}"',
+    ]),
   };
 }
 
@@ -131,13 +156,18 @@ export const DEMO_DISPATCH_WAVES: readonly (readonly string[])[] = [['build.yml'
 /**
  * The scripted GitHub time of the whole story: the longest path through the
  * push's waves, then the pull request's (build, test failing, test again
- * after `/retry`; no staging deploy for a pull request).
+ * after `/retry`; no staging deploy for a pull request), then the release:
+ * production deploys `main`, the merge's pipeline runs every wave again
+ * (staging included) while production's next request waits for it, that
+ * request deploys, and the rollback deploys once more.
  */
 export function demoCriticalPathMs(): number {
   const push = DEMO_DISPATCH_WAVES.reduce((total, wave) => total + Math.max(...wave.map((workflow) => DEMO_DURATIONS_MS[workflow] ?? 0)), 0);
   const test = DEMO_DURATIONS_MS['test.yml'] ?? 0;
   const pullRequest = (DEMO_DURATIONS_MS['build.yml'] ?? 0) + 2 * Math.max(test, DEMO_DURATIONS_MS['scan.yml'] ?? 0);
-  return push + pullRequest;
+  const deploy = DEMO_DURATIONS_MS['deploy.yml'] ?? 0;
+  const release = deploy + push + deploy + deploy;
+  return push + pullRequest + release;
 }
 
 /**
@@ -193,4 +223,33 @@ export function openDemoPullRequest(sim: GitHubSimulator) {
 /** The comment that asks shipgate to re-run the pull request's failed job. */
 export function commentRetry(sim: GitHubSimulator, pullNumber: number) {
   return sim.comment({ repo: DEMO_REPO, issue: pullNumber, body: '/retry', author: DEMO_PR_AUTHOR });
+}
+
+/** The release manager merges the story's pull request: the merge commit is pushed to `main`. */
+export function mergeDemoPullRequest(sim: GitHubSimulator, pullNumber: number): string {
+  sim.closePullRequest({ repo: DEMO_REPO, number: pullNumber, merge: true, author: DEMO_RELEASE_MANAGER });
+  const sha = sim.refSha(DEMO_REPO, 'main');
+  if (sha === undefined) throw new Error(`${DEMO_REPO} has no main branch after the merge`);
+  return sha;
+}
+
+/** The issue the release manager runs the release from (comments there deploy the default branch's head). */
+export function openReleaseIssue(sim: GitHubSimulator) {
+  return sim.openIssue({ repo: DEMO_REPO, title: DEMO_RELEASE_TITLE, body: 'Ship the cart total to production.', author: DEMO_RELEASE_MANAGER });
+}
+
+/** The release manager's comments on the release issue, in the order the story posts them. */
+export const DEMO_RELEASE_COMMENTS = {
+  /** The first release: `main` as it is (the push of part one). */
+  deployFirst: `/deploy ${DEMO_PRODUCTION}`,
+  /** After the merge: lock production for the release, then ask for the merge commit (it waits for its pipeline). */
+  lockAndDeploy: `/lock ${DEMO_PRODUCTION} "${DEMO_LOCK_REASON}"\n/deploy ${DEMO_PRODUCTION}`,
+  unlock: `/unlock ${DEMO_PRODUCTION}`,
+  /** Something is wrong with the release: back to the commit production ran before. */
+  rollback: `/rollback ${DEMO_PRODUCTION}`,
+} as const;
+
+/** A comment of the release manager on the release issue. */
+export function commentOnRelease(sim: GitHubSimulator, issue: number, body: string) {
+  return sim.comment({ repo: DEMO_REPO, issue, body, author: DEMO_RELEASE_MANAGER });
 }

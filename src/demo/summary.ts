@@ -1,11 +1,14 @@
 /**
  * The demo's closing summary, read from the simulator's records: the GitHub
  * API calls the app made (per route), the workflow dispatches, the app's
- * check runs, and the gates table (with the annotations) of the pipeline's
- * check runs the story points at. Building it and printing it are separate,
- * pure steps.
+ * check runs, the gates table (with the annotations) of the pipeline's
+ * check runs the story points at, and each environment's deployments as
+ * shipgate recorded them with their GitHub deployments. Building it and
+ * printing it are separate, pure steps.
  */
 import type { CheckRun, DispatchCall, RequestLogEntry } from '../sim/index.ts';
+import type { DeploymentRecord } from './deployment-records.ts';
+import type { GitHubDeploymentRecord } from './outcome.ts';
 import { GRAPHQL_ROUTE } from '../sim/request-log.ts';
 import { formatElapsed } from './timeline.ts';
 
@@ -24,6 +27,23 @@ export interface DemoSummary {
   checkRuns: Array<{ name: string; status: string; conclusion: string | null; title: string | null; writes: number }>;
   /** The gates tables of the check runs `SummarySource.gateChecks` names, in that order. */
   gates: GatesShown[];
+  /** Each environment's deployment requests, environments in the order of their first request. */
+  deployments: EnvironmentDeployments[];
+}
+
+/** One environment's deployment requests, oldest first. */
+export interface EnvironmentDeployments {
+  environment: string;
+  deployments: Array<{
+    id: number;
+    sha: string;
+    ref: string;
+    source: string;
+    status: string;
+    rollbackOf: number | null;
+    /** The GitHub deployment that mirrors it (null: none was created). */
+    github: { id: number; states: readonly string[]; environmentUrl: string } | null;
+  }>;
 }
 
 /** The result words of a gates table (SPEC §5a). */
@@ -56,6 +76,9 @@ export interface SummarySource {
   startedAt: number;
   /** The check runs whose gates tables the summary shows (undefined: the app wrote none), with a label each. */
   gateChecks?: ReadonlyArray<{ label: string; checkRun: CheckRun | undefined }>;
+  /** The deployment requests shipgate recorded, and the GitHub deployments on the simulator. */
+  deployments?: readonly DeploymentRecord[];
+  githubDeployments?: readonly GitHubDeploymentRecord[];
 }
 
 /** Counts and lists what the app did, from the simulator's records. */
@@ -91,7 +114,28 @@ export function summariseDemo(source: SummarySource): DemoSummary {
         writes: checkRun.history.length,
       })),
     gates: (source.gateChecks ?? []).map(({ label, checkRun }) => gatesShown(label, checkRun)),
+    deployments: deploymentsByEnvironment(source.deployments ?? [], source.githubDeployments ?? []),
   };
+}
+
+/** Groups requests by environment (in the order of each environment's first request) and joins each to its GitHub deployment. */
+export function deploymentsByEnvironment(requests: readonly DeploymentRecord[], github: readonly GitHubDeploymentRecord[]): EnvironmentDeployments[] {
+  const groups = new Map<string, EnvironmentDeployments>();
+  for (const request of [...requests].sort((a, b) => a.id - b.id)) {
+    const group = groups.get(request.environment) ?? { environment: request.environment, deployments: [] };
+    groups.set(request.environment, group);
+    const mirror = request.githubDeploymentId === null ? undefined : github.find((g) => g.id === request.githubDeploymentId);
+    group.deployments.push({
+      id: request.id,
+      sha: request.sha,
+      ref: request.ref,
+      source: request.source,
+      status: request.status,
+      rollbackOf: request.rollbackOf,
+      github: mirror ? { id: mirror.id, states: mirror.states, environmentUrl: mirror.environmentUrl } : null,
+    });
+  }
+  return [...groups.values()];
 }
 
 /** The app's check runs named `name` on `sha`, oldest first (a re-run of failed jobs gets a new one). */
@@ -195,7 +239,45 @@ export function formatSummary(summary: DemoSummary): string[] {
       (c) => `  ${c.name.padEnd(12)} ${c.status === 'completed' ? (c.conclusion ?? 'completed') : c.status}${c.title ? ` — ${c.title}` : ''} (${c.writes} write${c.writes === 1 ? '' : 's'})`,
     ),
     ...summary.gates.flatMap(formatGatesShown),
+    ...formatDeployments(summary.deployments),
   ];
+}
+
+/** What started a request, in a word or two: `stage`, `/deploy`, `/rollback of #4`. */
+function sourceWords(source: string, rollbackOf: number | null): string {
+  const of = rollbackOf === null ? '' : ` of #${rollbackOf}`;
+  if (source === 'command') return '/deploy';
+  if (source === 'rollback') return `/rollback${of}`;
+  if (source === 'auto-rollback') return `auto-rollback${of}`;
+  return source;
+}
+
+/** Each environment's requests: id, commit and ref, what started it, its status, its GitHub deployment and that deployment's statuses. */
+function formatDeployments(environments: readonly EnvironmentDeployments[]): string[] {
+  if (environments.length === 0) return [];
+  const rows = environments.flatMap((group) => group.deployments.map((d) => ({ group, d })));
+  const width = (cells: string[]) => Math.max(...cells.map((cell) => cell.length));
+  const ids = width(rows.map(({ d }) => `#${d.id}`));
+  const commits = width(rows.map(({ d }) => commitWords(d.sha, d.ref)));
+  const sources = width(rows.map(({ d }) => sourceWords(d.source, d.rollbackOf)));
+  const statuses = width(rows.map(({ d }) => d.status));
+  return [
+    '',
+    'Deployments:',
+    ...environments.flatMap((group) => [
+      `  ${group.environment}`,
+      ...group.deployments.map((d) => {
+        const github = d.github
+          ? `GitHub deployment ${d.github.id}: ${d.github.states.join(' → ') || 'no status'}${d.github.environmentUrl ? `  ${d.github.environmentUrl}` : ''}`
+          : 'no GitHub deployment';
+        return `    ${`#${d.id}`.padEnd(ids)}  ${commitWords(d.sha, d.ref).padEnd(commits)}  ${sourceWords(d.source, d.rollbackOf).padEnd(sources)}  ${d.status.padEnd(statuses)}  ${github}`;
+      }),
+    ]),
+  ];
+}
+
+function commitWords(sha: string, ref: string): string {
+  return ref === sha ? sha.slice(0, 7) : `${sha.slice(0, 7)} (${ref})`;
 }
 
 /** One check run's gates: a heading line, the table, the annotations. */

@@ -4,12 +4,15 @@
  * decides where lines go.
  */
 import type { EngineEvent } from '../engine/deps.ts';
+import { renderReason } from '../engine/reasons.ts';
+import type { DeploymentRecordChange, DeploymentTransition } from './watch-deployments.ts';
+import type { SimulatorChange } from './watch-simulator.ts';
 
 /** One line of the timeline. */
 export interface TimelineEntry {
   /** Milliseconds since the story started (the push). */
   elapsedMs: number;
-  /** A short label: push, webhook, run, stage, dispatch, job, gate, check, … */
+  /** A short label: push, webhook, run, stage, dispatch, job, gate, check, deploy, github, lock, reply, … */
   kind: string;
   /** The line a person reads. */
   text: string;
@@ -34,6 +37,21 @@ export interface WorkflowRunFacts {
 /** Inputs shipgate adds to every dispatch; the timeline shows the configured ones. */
 const SHIPGATE_INPUTS = new Set(['shipgate_run', 'sha']);
 
+/** Whether a pipeline is the run shipgate starts for `/deploy` or a rollback (`deploy/<env>`: no configured pipeline id has a slash). */
+function isDeployRun(pipeline: string): boolean {
+  return pipeline.startsWith('deploy/');
+}
+
+/** A stage as the timeline names it: its name, or for a `deploy/<env>` run (one stage, one job) the run's pipeline. */
+function stageLabel(event: { pipeline: string; stage: string }): string {
+  return isDeployRun(event.pipeline) ? event.pipeline : event.stage;
+}
+
+/** A job as the timeline names it: `stage/job`, or for a `deploy/<env>` run the run's pipeline. */
+function jobLabel(event: { pipeline: string; stage: string; job: string }): string {
+  return isDeployRun(event.pipeline) ? event.pipeline : `${event.stage}/${event.job}`;
+}
+
 /**
  * Describes an engine event as a timeline line (label and text), or undefined
  * when the event is not worth a line. `run` is the workflow run behind a job
@@ -44,13 +62,13 @@ export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts):
     case 'run-created':
       return { kind: 'run', text: `pipeline ${event.pipeline} run #${event.runId} created for ${event.repo}@${event.sha.slice(0, 7)} (${event.trigger})` };
     case 'stage-started':
-      return { kind: 'stage', text: `${event.stage} started` };
+      return { kind: 'stage', text: `${stageLabel(event)} started` };
     case 'stage-skipped':
-      return { kind: 'stage', text: `${event.stage} skipped: ${event.reason}` };
+      return { kind: 'stage', text: `${stageLabel(event)} skipped: ${event.reason}` };
     case 'stage-completed':
-      return { kind: 'stage', text: `${event.stage} done: ${event.conclusion}` };
+      return { kind: 'stage', text: `${stageLabel(event)} done: ${event.conclusion}` };
     case 'job-dispatched': {
-      const job = `${event.stage}/${event.job}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
+      const job = `${jobLabel(event)}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
       if (!run) return { kind: 'dispatch', text: `${job} dispatched${event.workflowRunId === null ? ' (GitHub did not return the run id)' : ` as run ${event.workflowRunId}`}` };
       const inputs = Object.entries(run.inputs)
         .filter(([name]) => !SHIPGATE_INPUTS.has(name))
@@ -59,13 +77,13 @@ export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts):
       return { kind: 'dispatch', text: `${job} → ${run.workflow} (${details}) → ${run.url}` };
     }
     case 'job-failed-to-start':
-      return { kind: 'job', text: `${event.stage}/${event.job} could not start: ${event.error}` };
+      return { kind: 'job', text: `${jobLabel(event)} could not start: ${event.error}` };
     case 'job-completed': {
       const took = run?.durationMs === undefined ? '' : ` (run ${run.id} took ${formatElapsed(run.durationMs)})`;
-      return { kind: 'job', text: `${event.stage}/${event.job} finished: ${event.conclusion}${took}` };
+      return { kind: 'job', text: `${jobLabel(event)} finished: ${event.conclusion}${took}` };
     }
     case 'job-retry-scheduled':
-      return { kind: 'job', text: `${event.stage}/${event.job} will be retried` };
+      return { kind: 'job', text: `${jobLabel(event)} will be retried` };
     case 'gate-evaluated':
       return { kind: 'gate', text: `${event.gate}: ${event.result}` };
     case 'run-completed':
@@ -75,6 +93,91 @@ export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts):
     case 'no-pipeline':
       return { kind: 'run', text: `no pipeline applies to ${event.repo}@${event.sha.slice(0, 7)}` };
   }
+}
+
+/** How a request came about, as the line that records it says. */
+function origin(transition: DeploymentTransition): string {
+  switch (transition.source) {
+    case 'stage':
+      return `by stage ${transition.stage ?? '?'} of the pipeline (@${transition.requestedBy}'s commit)`;
+    case 'command':
+      return `by @${transition.requestedBy} with /deploy`;
+    case 'rollback':
+      return `by @${transition.requestedBy} with /rollback${transition.rollbackOf === null ? '' : `, rolling back #${transition.rollbackOf}`}`;
+    case 'auto-rollback':
+      return `automatically${transition.rollbackOf === null ? '' : `, rolling back the failed #${transition.rollbackOf}`}`;
+  }
+}
+
+/**
+ * Describes one recorded transition of a deployment request: a new request
+ * says what it deploys and who asked; a wait or a queue place says why; the
+ * rest say where the request went (with the reason when there is one), and
+ * who moved it when that was neither shipgate nor the requester.
+ */
+export function describeDeploymentTransition(transition: DeploymentTransition): { kind: string; text: string } {
+  const { environment, deploymentId, to } = transition;
+  const short = transition.sha.slice(0, 7);
+  const head = `${environment} #${deploymentId}`;
+  const why = transition.reason ? renderReason(transition.reason) : undefined;
+  // Who moved it, when that was someone else than shipgate or the requester (a `/cancel`, an `/unlock`) and the reason does not say.
+  const named = transition.actor === 'shipgate' || transition.actor === transition.requestedBy || (why?.includes(`@${transition.actor}`) ?? false);
+  const by = named ? '' : ` (by @${transition.actor})`;
+  if (to === 'requested') {
+    const ref = transition.ref === transition.sha ? '' : ` (${transition.ref})`;
+    return { kind: 'deploy', text: `${head} requested: ${short}${ref} ${origin(transition)}` };
+  }
+  const still = transition.from === to ? 'still ' : '';
+  switch (to) {
+    case 'deploying':
+      return { kind: 'deploy', text: `${head} deploying ${short}${by}` };
+    case 'succeeded':
+      return { kind: 'deploy', text: `${head} succeeded: ${short} is deployed${by}` };
+    default:
+      return { kind: 'deploy', text: `${head} ${still}${to}${why ? `: ${why}` : ''}${by}` };
+  }
+}
+
+/** Describes a lock taken or released. */
+export function describeLockChange(change: Extract<DeploymentRecordChange, { kind: 'locked' | 'unlocked' }>): { kind: string; text: string } {
+  if (change.kind === 'unlocked') return { kind: 'lock', text: `${change.environment} unlocked (it was locked by @${change.holder})` };
+  return { kind: 'lock', text: `${change.environment} locked by @${change.holder}${change.reason ? ` (“${change.reason}”)` : ''}` };
+}
+
+/** The payload fields shipgate puts on a GitHub deployment (SPEC §6), as far as the timeline shows them. */
+function payloadFacts(payload: unknown): string[] {
+  if (typeof payload !== 'object' || payload === null) return [];
+  const fields = payload as Record<string, unknown>;
+  const facts: string[] = [];
+  if (typeof fields['shipgate_request_id'] === 'number') facts.push(`shipgate_request_id ${fields['shipgate_request_id']}`);
+  if (typeof fields['rollback_of'] === 'number') facts.push(`rollback_of ${fields['rollback_of']}`);
+  return facts;
+}
+
+/**
+ * Describes what the simulated GitHub holds of the app's deployments: a
+ * deployment created (environment, commit, shipgate's payload) and each
+ * status posted on it (with the environment URL once it succeeded).
+ */
+export function describeGitHubDeployment(change: Extract<SimulatorChange, { kind: 'deployment' | 'deployment-status' }>): { kind: string; text: string } {
+  if (change.kind === 'deployment') {
+    const facts = [`ref ${change.sha.slice(0, 7)}`, ...(change.production ? ['production_environment'] : []), ...payloadFacts(change.payload)];
+    return { kind: 'github', text: `deployment ${change.deploymentId} created for ${change.environment} (${facts.join(', ')})` };
+  }
+  const description = change.description ? ` — ${change.description}` : '';
+  const url = change.state === 'success' && change.environmentUrl ? ` → ${change.environmentUrl}` : '';
+  return { kind: 'github', text: `deployment ${change.deploymentId} (${change.environment}) ${change.state}${description}${url}` };
+}
+
+/**
+ * The lines of one of the app's reply comments: one per command it answers
+ * (`- \`/deploy production\`: …` in the comment), or the comment's first line
+ * when it has no such list.
+ */
+export function describeReply(issue: number, body: string): Array<{ kind: string; text: string }> {
+  const items = body.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
+  const lines = items.length > 0 ? items : [body.split('\n')[0] ?? ''];
+  return lines.map((line) => ({ kind: 'reply', text: `on #${issue}: ${line}` }));
 }
 
 /** `12.3s` (one decimal under a minute, then `1m05s`). */

@@ -30,6 +30,11 @@ export async function deploymentStates(trx: Transaction<Database>, runId: number
   const states: Record<string, DeploymentState> = {};
   for (const d of await listRunDeployments(trx, runId)) {
     if (d.stage === null) continue;
+    // Cancelled because its stage was skipped: if the stage comes back (`/retry`, `/override`), it asks anew.
+    if (d.status === 'cancelled' && isReason(d.reason) && d.reason.code === 'deploy.stage-not-reached') {
+      delete states[d.stage];
+      continue;
+    }
     const phase: DeploymentState['phase'] =
       d.status === 'deploying' ? (d.github_deployment_id !== null ? 'ready' : 'pending') : (OPEN_BEFORE_START as readonly string[]).includes(d.status) ? 'pending' : 'ended';
     states[d.stage] = { phase, reason: phase === 'ended' ? (isReason(d.reason) ? d.reason : reason('deploy.cancelled', { by: 'shipgate' })) : null };
@@ -52,6 +57,8 @@ export async function requestStageDeployment(trx: Transaction<Database>, run: Pi
   await lockEnvironment(trx, { owner: run.owner, repo: run.repo, environment });
   const snapshot = plan.environments?.[environment];
   const ref = runRef(run, plan);
+  // A fork's branch names say nothing about this repository's branches (a fork's `main` is not `main`).
+  const fromFork = run.from_fork;
   const deployment = await createDeployment(trx, {
     installation_id: run.installation_id,
     owner: run.owner,
@@ -64,10 +71,15 @@ export async function requestStageDeployment(trx: Transaction<Database>, run: Pi
     pr_number: run.pr_number,
     pipeline_run_id: run.id,
     stage,
-    ref_branches: [ref],
+    ref_branches: fromFork ? [] : [ref],
     policy: snapshot ? snapshotJson(snapshot) : {},
     now,
   });
+  if (fromFork) {
+    const refused = await transitionDeployment(trx, deployment.id, 'refused', { reason: { ...reason('deploy.from-fork', { environment }) }, actor: 'shipgate', now });
+    if (refused) await recordDeploymentCheck(trx, refused, now);
+    return { advance: [run.id], wakes: [] };
+  }
   if (!snapshot) {
     const known = Object.keys(plan.environments ?? {});
     const refused = await transitionDeployment(trx, deployment.id, 'refused', { reason: { ...reason('deploy.environment-unknown', { environment, known }) }, actor: 'shipgate', now });
@@ -117,6 +129,8 @@ export async function finishStageDeployment(
   conclusion: string,
   logUrl: string | null,
   now: Date,
+  /** The jobs succeeded and only the stage's gates failed it. */
+  gatesOnly = false,
 ): Promise<ReviewOutcome> {
   const outcome: ReviewOutcome = { advance: [], wakes: [] };
   const deployment = await stageDeployment(trx, run.id, stage);
@@ -125,7 +139,7 @@ export async function finishStageDeployment(
   const succeeded = conclusion === 'success';
   const cancelled = conclusion === 'cancelled';
   const to = succeeded ? 'succeeded' : cancelled ? 'cancelled' : 'failed';
-  const why: Reason | null = succeeded ? null : cancelled ? reason('deploy.run-cancelled') : reason('deploy.job-failed', { conclusion });
+  const why: Reason | null = succeeded ? null : cancelled ? reason('deploy.run-cancelled') : gatesOnly ? reason('deploy.gates-failed') : reason('deploy.job-failed', { conclusion });
   const moved = await transitionDeployment(trx, deployment.id, to, { reason: why ? { ...why } : null, actor: 'shipgate', now, from: ['deploying'], fields: { log_url: logUrl } });
   if (!moved) return outcome;
   await recordDeploymentCheck(trx, moved, now);
@@ -133,7 +147,7 @@ export async function finishStageDeployment(
     await recordDeploymentStatus(trx, {
       deploymentId: moved.id,
       state: succeeded ? 'success' : cancelled ? 'error' : 'failure',
-      description: succeeded ? `deployed ${moved.sha.slice(0, 7)}` : cancelled ? 'cancelled' : `the deploy job ended ${conclusion}`,
+      description: succeeded ? `deployed ${moved.sha.slice(0, 7)}` : cancelled ? 'cancelled' : gatesOnly ? 'deployed, but a gate of the stage failed' : `the deploy job ended ${conclusion}`,
       runId: run.id,
       installationId: run.installation_id,
       now,
@@ -220,22 +234,6 @@ export const DEPLOY_STAGE = 'deploy';
  * are the engine's own. Its queue is decided in the same transaction.
  */
 export async function createDeployRun(trx: Transaction<Database>, request: DeployRunRequest): Promise<{ run: PipelineRun; deployment: Deployment; review: ReviewOutcome }> {
-  const deployment = await createDeployment(trx, {
-    installation_id: request.installationId,
-    owner: request.owner,
-    repo: request.repo,
-    environment: request.environment,
-    ref: request.ref,
-    sha: request.sha,
-    requested_by: request.requestedBy,
-    source: request.source,
-    pr_number: request.prNumber,
-    stage: DEPLOY_STAGE,
-    rollback_of: request.rollbackOf ?? null,
-    ref_branches: request.refBranches,
-    policy: snapshotJson(request.snapshot),
-    now: request.now,
-  });
   const plan: RunPlan = {
     stages: {
       [DEPLOY_STAGE]: {
@@ -266,7 +264,7 @@ export async function createDeployRun(trx: Transaction<Database>, request: Deplo
     gates: [],
     environments: { [request.environment]: request.snapshot },
   };
-  const { pipelineRun } = await createPipelineRun(trx, {
+  const { pipelineRun, created } = await createPipelineRun(trx, {
     installation_id: request.installationId,
     owner: request.owner,
     repo: request.repo,
@@ -277,15 +275,35 @@ export async function createDeployRun(trx: Transaction<Database>, request: Deplo
     sha: request.sha,
     pr_number: request.prNumber,
     actor: request.requestedBy,
-    concurrency_key: `${request.owner}/${request.repo}:deploy/${request.environment}:${deployment.id}`,
+    concurrency_key: `${request.owner}/${request.repo}:deploy/${request.environment}:${request.deliveryId ?? `${request.source}:${request.rollbackOf ?? ''}:${request.now.getTime()}`}`,
     plan: plan as unknown as JsonObject,
     now: request.now,
   });
-  const linked = (await updateDeploymentFields(trx, deployment.id, { pipeline_run_id: pipelineRun.id }, request.now)) ?? deployment;
-  const superseded = await supersedeOlder(trx, linked, request.now);
+  // The same delivery asked again (a redelivery, or a second command for this environment in one comment): its request, not a second one.
+  const existing = created ? undefined : (await listRunDeployments(trx, pipelineRun.id)).at(-1);
+  if (existing) return { run: pipelineRun, deployment: existing, review: { advance: [], wakes: [] } };
+  const deployment = await createDeployment(trx, {
+    installation_id: request.installationId,
+    owner: request.owner,
+    repo: request.repo,
+    environment: request.environment,
+    ref: request.ref,
+    sha: request.sha,
+    requested_by: request.requestedBy,
+    source: request.source,
+    pr_number: request.prNumber,
+    stage: DEPLOY_STAGE,
+    pipeline_run_id: pipelineRun.id,
+    rollback_of: request.rollbackOf ?? null,
+    ref_branches: request.refBranches,
+    policy: snapshotJson(request.snapshot),
+    now: request.now,
+  });
+  // A rollback replaces nothing: the same pull request's queued deploy keeps its place.
+  const superseded = request.source === 'command' ? await supersedeOlder(trx, deployment, request.now) : [];
   const review = await reviewEnvironment(trx, request, request.now, request.requestedBy);
   review.advance.push(...superseded);
-  return { run: pipelineRun, deployment: linked, review };
+  return { run: pipelineRun, deployment, review };
 }
 
 /**
@@ -304,7 +322,8 @@ export async function reviewAfterPipelines(trx: Transaction<Database>, run: Pipe
     .where('sha', '=', run.sha)
     .where('status', 'in', ['requested', 'waiting', 'queued'])
     .execute();
-  for (const { environment } of waiting) merge(outcome, await reviewEnvironment(trx, { owner: run.owner, repo: run.repo, environment }, now));
+  // Environments in name order: every transaction that locks several takes them in the same order.
+  for (const environment of waiting.map((w) => w.environment).sort()) merge(outcome, await reviewEnvironment(trx, { owner: run.owner, repo: run.repo, environment }, now));
   return outcome;
 }
 
@@ -312,6 +331,6 @@ export async function reviewAfterPipelines(trx: Transaction<Database>, run: Pipe
 export async function reviewPendingDeployments(trx: Transaction<Database>, runId: number, now: Date): Promise<ReviewOutcome> {
   const outcome: ReviewOutcome = { advance: [], wakes: [] };
   const pending = (await listRunDeployments(trx, runId)).filter((d) => (OPEN_BEFORE_START as readonly string[]).includes(d.status));
-  for (const environment of new Set(pending.map((d) => d.environment))) merge(outcome, await reviewEnvironment(trx, { owner: pending[0]?.owner ?? '', repo: pending[0]?.repo ?? '', environment }, now));
+  for (const environment of [...new Set(pending.map((d) => d.environment))].sort()) merge(outcome, await reviewEnvironment(trx, { owner: pending[0]?.owner ?? '', repo: pending[0]?.repo ?? '', environment }, now));
   return outcome;
 }

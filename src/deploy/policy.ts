@@ -29,7 +29,7 @@ export interface DeployRequestView {
   ref: string;
   refKind: 'branch' | 'sha';
   source: DeploySource;
-  /** The login of whoever asked (for an automatic rollback: the app's bot login). */
+  /** The login of whoever asked (for an automatic rollback: whoever made the deployment that failed). */
   requestedBy: string;
   /** When the request was made, in ms since the epoch; the wait timer counts from here. */
   requestedAt: number;

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { createDeploymentStatus, createGitHubDeployment, findGitHubDeployment, shipgatePayload } from '../github/deployments.ts';
+import { githubMessage, statusOf } from '../github/client.ts';
 import { withTransaction } from '../store/db.ts';
 import { getDeployment, lockDeployment, transitionDeployment, updateDeploymentFields } from '../store/repos/deployments.ts';
 import { updatePipelineRun } from '../store/repos/pipeline-runs.ts';
@@ -17,9 +18,13 @@ import type { EngineDeps } from '../engine/deps.ts';
 import { reason } from '../engine/reasons.ts';
 import { readSnapshot } from '../deploy/environment-policy.ts';
 import { lockEnvironment, recordDeploymentCheck, reviewEnvironment } from '../deploy/queue.ts';
+import { recordDeploymentStatus } from './kinds.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
 
 const createSchema = z.object({ deploymentId: z.number().int().positive() });
+
+/** Tries of a deployment create before the request is refused with GitHub's last error (the runner's backoff in between). */
+export const CREATE_MAX_TRIES = 8;
 const statusSchema = z.object({
   deploymentId: z.number().int().positive(),
   state: z.enum(['queued', 'in_progress', 'success', 'failure', 'error', 'inactive']),
@@ -36,24 +41,39 @@ export function createDeploymentPerformer(deps: EngineDeps): Performer {
     const octokit = await deps.github(effect.installation_id);
     const repo = { owner: deployment.owner, repo: deployment.repo };
     const policy = readSnapshot(deployment.policy, deployment.environment);
-    let id: number | null = effect.attempts > 1 ? await findGitHubDeployment(octokit, repo, { sha: deployment.sha, environment: deployment.environment, requestId: deployment.id }) : null;
+    let id: number | null = null;
     let refusal: { status: number; message: string } | null = null;
-    if (id === null) {
-      const created = await createGitHubDeployment(octokit, repo, {
-        sha: deployment.sha,
-        environment: deployment.environment,
-        production: policy.production,
-        description: `shipgate #${deployment.id}: ${deployment.source} by @${deployment.requested_by}`,
-        payload: shipgatePayload({ requestId: deployment.id, actor: deployment.requested_by, pipelineRunId: deployment.pipeline_run_id, rollbackOf: deployment.rollback_of }),
-      });
-      if (created.ok) id = created.id;
-      else refusal = { status: created.status, message: created.message };
+    try {
+      if (effect.attempts > 1) id = await findGitHubDeployment(octokit, repo, { sha: deployment.sha, environment: deployment.environment, requestId: deployment.id });
+      if (id === null) {
+        const created = await createGitHubDeployment(octokit, repo, {
+          sha: deployment.sha,
+          environment: deployment.environment,
+          production: policy.production,
+          description: `shipgate #${deployment.id}: ${deployment.source} by @${deployment.requested_by}`,
+          payload: shipgatePayload({ requestId: deployment.id, actor: deployment.requested_by, pipelineRunId: deployment.pipeline_run_id, rollbackOf: deployment.rollback_of }),
+        });
+        if (created.ok) id = created.id;
+        else refusal = { status: created.status, message: created.message };
+      }
+    } catch (error) {
+      // Retried while it may pass; a refusal for good (403 without deployments: write, 404) or lasting failure ends the request, never holding the environment.
+      const status = statusOf(error);
+      const transient = status === undefined || status >= 500 || status === 429 || (status === 403 && /rate limit/i.test(githubMessage(error)));
+      if (transient && effect.attempts < CREATE_MAX_TRIES) throw error;
+      refusal = { status: status ?? 0, message: githubMessage(error) };
     }
     const now = new Date(deps.clock.now());
     const advance = await withTransaction(deps.db, async (trx) => {
       // The environment first, then the request: the order every writer of an environment's requests keeps.
       await lockEnvironment(trx, deployment);
       const current = await lockDeployment(trx, deployment.id);
+      if (current && current.status !== 'deploying' && current.github_deployment_id === null && id !== null) {
+        // Cancelled while GitHub created it: the deployment there is told it will not run.
+        await updateDeploymentFields(trx, current.id, { github_deployment_id: id }, now);
+        await recordDeploymentStatus(trx, { deploymentId: current.id, state: 'error', description: 'cancelled before it ran', runId: current.pipeline_run_id, installationId: current.installation_id ?? 0, now });
+        return [];
+      }
       if (!current || current.status !== 'deploying' || current.github_deployment_id !== null) return [];
       if (id !== null) {
         const updated = await updateDeploymentFields(trx, deployment.id, { github_deployment_id: id }, now);
@@ -86,6 +106,9 @@ export function deploymentStatusPerformer(deps: EngineDeps): Performer {
     if (!parsed.success) return { kind: 'failed', error: `malformed deployment-status effect: ${parsed.error.message}` };
     const deployment = await getDeployment(deps.db, parsed.data.deploymentId);
     if (!deployment || deployment.github_deployment_id === null) return { kind: 'done' };
+    // A retried `in_progress` never lands after the request's final status.
+    const passing = parsed.data.state === 'queued' || parsed.data.state === 'in_progress';
+    if (passing && deployment.status !== 'deploying') return { kind: 'done' };
     if (effect.installation_id === null) return { kind: 'failed', error: 'deployment-status effect without an installation' };
     const octokit = await deps.github(effect.installation_id);
     const policy = readSnapshot(deployment.policy, deployment.environment);

@@ -31,6 +31,7 @@ import { advanceRun, verdictRow } from '../engine/advance.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { readRunPlan, type PlannedGate, type RunPlan } from '../engine/run-plan.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
+import { recordRunChecks } from './kinds.ts';
 
 const payloadSchema = z.object({ gateResultId: z.number().int().positive() });
 
@@ -69,8 +70,13 @@ export function gatePerformer(deps: EngineDeps): Performer {
     }
     const now = new Date(deps.clock.now());
     const completed = await withTransaction(deps.db, async (trx) => {
-      const done = await completeGate(trx, row.id, verdict);
-      if (done) await updatePipelineRun(trx, run.id, { advance_due_at: now }, { now });
+      // Stamped when it completes, not when reading began.
+      const done = await completeGate(trx, row.id, { ...verdict, now });
+      if (done) {
+        const touched = await updatePipelineRun(trx, run.id, { advance_due_at: now }, { now });
+        // The gates table shows the verdict even while the stage still waits for its other gates.
+        if (touched) await recordRunChecks(trx, touched, now);
+      }
       return done;
     });
     if (completed) {

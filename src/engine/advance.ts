@@ -204,8 +204,12 @@ async function record(
       const stage = await stageRow(trx, run.id, decision.stage);
       const ended = await updateStageRun(trx, stage.id, { status: 'completed', conclusion: decision.conclusion, completed_at: now }, { onlyIf: { status: ['running'] } });
       if (ended && plan.stages[decision.stage]?.environment !== undefined) {
-        const logUrl = loaded.attempts.filter((a) => a.stage_run_id === stage.id && a.html_url !== null).at(-1)?.html_url ?? null;
-        keep(recorded, await finishStageDeployment(trx, run, decision.stage, decision.conclusion, logUrl, now));
+        const mine = loaded.attempts.filter((a) => a.stage_run_id === stage.id);
+        const logUrl = mine.filter((a) => a.html_url !== null).at(-1)?.html_url ?? null;
+        const latest = new Map<string, JobAttempt>();
+        for (const a of mine) if ((latest.get(a.job)?.attempt ?? 0) < a.attempt) latest.set(a.job, a);
+        const gatesOnly = decision.conclusion === 'failure' && [...latest.values()].every((a) => a.conclusion === 'success');
+        keep(recorded, await finishStageDeployment(trx, run, decision.stage, decision.conclusion, logUrl, now, gatesOnly));
       }
       emit({ kind: 'stage-completed', runId: run.id, pipeline: run.pipeline, stage: decision.stage, conclusion: decision.conclusion });
       return;

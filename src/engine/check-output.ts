@@ -74,7 +74,7 @@ export interface GateView {
   untrusted: boolean;
   override: { actor: string; reason: string } | null;
   findings: GateFindingView[];
-  /** When and in which row it was evaluated: annotations are appended in this order, so it never changes for a check run. */
+  /** When it was evaluated, and its place in the completion order: annotations are appended in that order, so it never changes for a check run. */
   evaluatedAt: Date | null;
   rowId: number | null;
 }
@@ -251,8 +251,8 @@ export const MAX_CHECK_ANNOTATIONS = 500;
 export function gateAnnotations(gates: readonly GateView[]): Array<{ path: string; start_line: number; end_line: number; annotation_level: 'notice' | 'warning' | 'failure'; title: string; message: string }> {
   const annotations = [];
   const evaluated = gates
-    .filter((gate) => gate.evaluatedAt !== null && gate.rowId !== null)
-    .sort((a, b) => (a.evaluatedAt?.getTime() ?? 0) - (b.evaluatedAt?.getTime() ?? 0) || (a.rowId ?? 0) - (b.rowId ?? 0));
+    .filter((gate) => gate.rowId !== null)
+    .sort((a, b) => (a.rowId ?? 0) - (b.rowId ?? 0));
   for (const gate of evaluated) {
     for (const finding of gate.findings) {
       if (finding.path === null || finding.startLine === null) continue;

@@ -136,7 +136,7 @@ export async function loadGateViews(db: DbOrTrx, run: PipelineRun, plan: RunPlan
       override: failing && override ? { actor: override.actor, reason: override.reason } : null,
       findings: row?.status === 'completed' ? findingViews(row.findings) : [],
       evaluatedAt: row?.evaluated_at ?? null,
-      rowId: row?.id ?? null,
+      rowId: row?.completed_seq ?? null,
     };
   });
 }

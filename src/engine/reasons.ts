@@ -117,6 +117,11 @@ const REASON_TEXT = {
   'deploy.job-failed': (p: { conclusion: string }) => `the deploy job ended ${p.conclusion}`,
   'deploy.stage-not-reached': () => 'the pipeline ended before the deploying stage started',
   'deploy.rolled-back': (p: { by: number }) => `rolled back by deployment #${p.by}`,
+  'deploy.from-fork': (p: { environment: string }) =>
+    `a fork's pull request does not deploy to ${p.environment} from a pipeline stage; a maintainer can \`/deploy ${p.environment}\` its commit, which the environment's policy then decides`,
+  'deploy.gates-failed': () => 'the deploy job succeeded but a gate of the stage failed',
+  'refuse.deploy-stage-retry': (p: { stages: string[] }) =>
+    `a deploying stage (${p.stages.join(', ')}) is not re-run: its deployment request has ended; use \`/deploy ENV\` (or \`/rollback ENV\`) to deploy again`,
   'rollback.nothing': (p: { environment: string }) => `${p.environment} has no earlier successful deployment of another commit to roll back to`,
   'rollback.target-unknown': (p: { target: string; environment: string }) =>
     `${p.target} is no successful deployment to ${p.environment} (give a deployment id or the sha of one)`,

@@ -92,6 +92,15 @@ async function dueRuns(deps: EngineDeps, now: Date, after: number): Promise<Arra
         eb('r.advance_due_at', '<=', now),
         // A deployment request that has not started: its environment is decided again (wait timers, locks, queue).
         eb.exists(eb.selectFrom('deployments as d').select('d.id').whereRef('d.pipeline_run_id', '=', 'r.id').where('d.status', 'in', ['requested', 'waiting', 'queued'])),
+        // A deploying stage still pending whatever its request says (ready, refused, cancelled): the move after the request changed was lost.
+        eb.exists(
+          eb
+            .selectFrom('deployments as d')
+            .innerJoin('stage_runs as s', (join) => join.onRef('s.pipeline_run_id', '=', 'd.pipeline_run_id').onRef('s.stage', '=', 'd.stage'))
+            .select('d.id')
+            .whereRef('d.pipeline_run_id', '=', 'r.id')
+            .where('s.status', '=', 'pending'),
+        ),
         eb.exists(
           eb
             .selectFrom('job_attempts as a')

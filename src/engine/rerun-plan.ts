@@ -39,6 +39,8 @@ export interface RerunFacts {
   onlyJobs?: readonly string[];
   /** Jobs (`stage/job`) that succeeded but whose gate failed (not overridden): they run again too, in a new workflow run. */
   gateFailedJobs?: readonly string[];
+  /** Stages with `environment:`: never re-run (their deployment request has ended; a new `/deploy` decides anew). */
+  deployingStages?: readonly string[];
 }
 
 /** One failed job to run again: the next attempt of its latest one. */
@@ -63,12 +65,17 @@ export function planRerunFailed(run: RerunRun, stages: readonly RerunStage[], at
   const retry: RetryJob[] = [];
   const reopenStages: number[] = [];
   const resetSkippedStages: number[] = [];
+  const heldBack: string[] = [];
   for (const stage of stages) {
     if (stage.status === 'skipped') {
       resetSkippedStages.push(stage.id);
       continue;
     }
     if (stage.status !== 'completed' || isSuccessful(stage.conclusion)) continue;
+    if (facts.deployingStages?.includes(stage.stage)) {
+      heldBack.push(stage.stage);
+      continue;
+    }
     const latest = new Map<string, RerunAttempt>();
     for (const attempt of attempts) {
       if (attempt.stageRunId !== stage.id) continue;
@@ -86,6 +93,7 @@ export function planRerunFailed(run: RerunRun, stages: readonly RerunStage[], at
     }
     if (reopened) reopenStages.push(stage.id);
   }
+  if (retry.length === 0 && heldBack.length > 0) return { kind: 'refuse', reason: reason('refuse.deploy-stage-retry', { stages: heldBack }) };
   if (retry.length === 0) return { kind: 'refuse', reason: reason('refuse.nothing-failed', { runId: run.id, pipeline: run.pipeline }) };
   return { kind: 'rerun-failed', retry, reopenStages, resetSkippedStages };
 }

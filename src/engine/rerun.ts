@@ -12,6 +12,7 @@ import { advanceRun, afterCommit, lockConcurrencyKey, newCorrelationId } from '.
 import type { EngineDeps, EngineEvent } from './deps.ts';
 import { planCancel, planRerunFailed } from './rerun-plan.ts';
 import { reason, type Reason } from './reasons.ts';
+import { readRunPlan } from './run-plan.ts';
 
 export type RerunOutcome = { kind: 'rerunning'; runId: number; jobs: string[] } | { kind: 'refused'; reason: Reason };
 
@@ -36,6 +37,7 @@ export async function rerunFailedJobsOfRun(deps: EngineDeps, runId: number, opti
         forkApproved: run.from_fork ? await isForkApproved(trx, run) : true,
         ...(options.onlyJobs ? { onlyJobs: options.onlyJobs } : {}),
         gateFailedJobs: await gateFailedJobs(trx, run),
+        deployingStages: Object.entries(readRunPlan(run.plan).stages).filter(([, stage]) => stage.environment !== undefined).map(([id]) => id),
       },
     );
     if (plan.kind === 'refuse') return { kind: 'refused', reason: plan.reason };

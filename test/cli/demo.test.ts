@@ -61,18 +61,29 @@ function gatesShown(lines: string[], heading: RegExp): { rows: Record<string, st
   };
 }
 
+/** Index of the first line after `from` matching `pattern` (fails the test when there is none). */
+function lineAfter(lines: string[], from: number, pattern: RegExp): number {
+  const index = lines.findIndex((line, i) => i > from && pattern.test(line));
+  expect(index, `no line after ${from} matches ${pattern}`).toBeGreaterThan(from);
+  return index;
+}
+
+/** The story's three parts play in about 80 paced GitHub writes (one a second), whatever the speed. */
+const STORY_TIMEOUT_MS = 240_000;
+
 /** Expects the app at `url` to be gone (connection refused). */
 async function expectStopped(url: string): Promise<void> {
   await expect(fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
 }
 
 describe('shipgate demo', () => {
-  it('plays the push to main through every stage and its gates, then the pull request whose tests gate fails until /retry, prints the timeline and the gates tables, and exits 0 with --exit', { timeout: 60_000 }, async () => {
+  it('plays the push to main through every stage and its gates, then the pull request whose tests gate fails until /retry, then the release to production and its rollback, prints the timeline, the gates tables and the deployments, and exits 0 with --exit', { timeout: STORY_TIMEOUT_MS }, async () => {
     const io = await runDemo(['--exit', '--speed', '200', '--log-level', 'silent']);
     expect(io.err).toBe('');
     expect(io.exitCode).toBe(0);
     const lines = io.out.split('\n');
     lineIndex(lines, /^pipeline ci of acme\/shop: build → test \+ scan in parallel → gates coverage, tests, vulnerabilities → deploy-staging \(main only\)$/);
+    lineIndex(lines, /^environments: staging \(deployed by the pipeline\), production \(deployed with \/deploy, rolled back with \/rollback\)$/);
 
     // The timeline: push, run, each stage started and done, each job dispatched and finished.
     lineIndex(lines, /^ +\+\d+\.\ds {2}push {6}alice pushed [0-9a-f]{7} to acme\/shop main/);
@@ -86,7 +97,18 @@ describe('shipgate demo', () => {
       expect(dispatched).toBeLessThan(lineIndex(lines, new RegExp(`job +${job} finished: success \\(run \\d+ took`)));
     }
     lineIndex(lines, /dispatch +build\/app → build\.yml \(ref main, target=web\)/);
-    lineIndex(lines, /dispatch +deploy-staging\/deploy → deploy\.yml \(ref main, environment=staging\)/);
+    // deploy-staging has `environment: staging`: a request, a GitHub deployment whose id the workflow gets, its statuses, its check run.
+    const pushed = /push +alice pushed ([0-9a-f]{7}) /.exec(io.out)?.[1] ?? '';
+    const stagingRequested = lineIndex(lines, new RegExp(`deploy +staging #1 requested: ${pushed} \\(main\\) by stage deploy-staging of the pipeline \\(@alice's commit\\)$`));
+    const stagingCreated = lineIndex(lines, new RegExp(`github +deployment (\\d+) created for staging \\(ref ${pushed}, shipgate_request_id 1\\)$`));
+    const stagingGitHubId = /deployment (\d+) created for staging/.exec(lines[stagingCreated] ?? '')?.[1] ?? '';
+    const stagingDispatch = lineIndex(lines, new RegExp(`dispatch +deploy-staging/deploy → deploy\\.yml \\(ref main, environment=staging, deployment_id=${stagingGitHubId}\\)`));
+    expect(stagingRequested).toBeLessThan(stagingCreated);
+    expect(stagingCreated).toBeLessThan(stagingDispatch);
+    lineIndex(lines, new RegExp(`github +deployment ${stagingGitHubId} \\(staging\\) in_progress — staging: deploying ${pushed}$`));
+    lineIndex(lines, new RegExp(`github +deployment ${stagingGitHubId} \\(staging\\) success — deployed ${pushed} → https://staging\\.shop\\.example\\.com$`));
+    lineIndex(lines, new RegExp(`deploy +staging #1 succeeded: ${pushed} is deployed$`));
+    lineIndex(lines, new RegExp(`check +shipgate/deploy/staging completed: success — Deployed ${pushed} to staging$`));
     lineIndex(lines, /check +shipgate\/ci completed: success — ci succeeded in \d+s$/);
     const rollupDone = lineIndex(lines, /check +shipgate completed: success — 1 pipeline succeeded$/);
     expect(lineIndex(lines, /run +pipeline ci run #1 completed: success/)).toBeLessThan(rollupDone);
@@ -118,7 +140,46 @@ describe('shipgate demo', () => {
     expect(testsPassed).toBeGreaterThan(again);
     expect(testsPassed).toBeLessThan(green);
     expect(lines.filter((line) => /dispatch +(build\/app|scan\/sast) .*ref cart-total/.test(line))).toHaveLength(2);
-    lineIndex(lines, /reaction +shipgate reacted 👀 🚀 to "\/retry"$/);
+    const reacted = lineIndex(lines, /reaction +shipgate reacted 👀 🚀 to "\/retry"$/);
+
+    // The release, from an issue: /deploy production deploys main's head (the push), deploying now.
+    const issue = lineAfter(lines, reacted, /issue +alice opened issue #2 "Release: cart total"$/);
+    const deployFirst = lineAfter(lines, issue, /comment +alice commented `\/deploy production` on #2$/);
+    const firstRequested = lineAfter(lines, deployFirst, new RegExp(`deploy +production #2 requested: ${pushed} \\(main\\) by @alice with /deploy$`));
+    const firstDeploying = lineAfter(lines, firstRequested, new RegExp(`deploy +production #2 deploying ${pushed}$`));
+    const firstCreated = lineAfter(lines, firstDeploying, new RegExp(`github +deployment (\\d+) created for production \\(ref ${pushed}, production_environment, shipgate_request_id 2\\)$`));
+    const firstGitHubId = /deployment (\d+) created/.exec(lines[firstCreated] ?? '')?.[1] ?? '';
+    lineAfter(lines, firstCreated, new RegExp(`dispatch +deploy/production → deploy\\.yml \\(ref main, environment=production, deployment_id=${firstGitHubId}\\) → http://`));
+    const firstDone = lineAfter(lines, firstCreated, new RegExp(`deploy +production #2 succeeded: ${pushed} is deployed$`));
+    lineAfter(lines, firstCreated, new RegExp(`github +deployment ${firstGitHubId} \\(production\\) success — deployed ${pushed} → https://shop\\.example\\.com$`));
+    lineAfter(lines, deployFirst, new RegExp(`reply +on #2: \`/deploy production\`: deployment #2 of ${pushed} \\(main\\) to production: deploying now$`));
+    // The merge: its pipeline runs; locked, the merge commit's request waits for it, then deploys after staging.
+    const merged = lineAfter(lines, firstDone, /merge +alice merged pull request #1 into main: [0-9a-f]{7}$/);
+    const mergeSha = /main: ([0-9a-f]{7})$/.exec(lines[merged] ?? '')?.[1] ?? '';
+    const mergeRun = /#(\d+)/.exec(lines[lineAfter(lines, merged, new RegExp(`run +pipeline ci run #\\d+ created for acme/shop@${mergeSha} \\(push\\)$`))] ?? '')?.[1] ?? '';
+    const lockAndDeploy = lineAfter(lines, merged, /comment +alice commented `\/lock production "release in progress"` and `\/deploy production` on #2$/);
+    lineAfter(lines, lockAndDeploy, /lock +production locked by @alice \(“release in progress”\)$/);
+    const waiting = lineAfter(lines, lockAndDeploy, new RegExp(`deploy +production #3 waiting: waiting for the pipelines of ${mergeSha} to finish \\(ci\\)$`));
+    lineAfter(lines, lockAndDeploy, new RegExp(`check +shipgate/deploy/production queued — production: waiting for the pipelines of ${mergeSha} to finish \\(ci\\)$`));
+    const mergeCompleted = lineAfter(lines, waiting, new RegExp(`run +pipeline ci run #${mergeRun} completed: success$`));
+    const stagingAgain = lineAfter(lines, waiting, new RegExp(`deploy +staging #4 succeeded: ${mergeSha} is deployed$`));
+    const secondDeploying = lineAfter(lines, stagingAgain, new RegExp(`deploy +production #3 deploying ${mergeSha}$`));
+    expect(mergeCompleted).toBeLessThan(lineAfter(lines, secondDeploying, /dispatch +deploy\/production → deploy\.yml/));
+    const secondDone = lineAfter(lines, secondDeploying, new RegExp(`deploy +production #3 succeeded: ${mergeSha} is deployed$`));
+    lineAfter(lines, secondDeploying, new RegExp(`github +deployment ${firstGitHubId} \\(production\\) inactive$`));
+    lineAfter(lines, lockAndDeploy, /reply +on #2: `\/lock production "release in progress"`: production is locked by @alice \(release in progress\)$/);
+    lineAfter(lines, lockAndDeploy, new RegExp(`reply +on #2: \`/deploy production\`: deployment #3 of ${mergeSha} \\(main\\) to production is waiting: waiting for the pipelines of ${mergeSha}`));
+    const unlock = lineAfter(lines, secondDone, /comment +alice commented `\/unlock production` on #2$/);
+    lineAfter(lines, unlock, /lock +production unlocked \(it was locked by @alice\)$/);
+    lineAfter(lines, unlock, /reply +on #2: `\/unlock production`: production is unlocked$/);
+    // The rollback: the push's commit again, GitHub told what it rolls back.
+    const rollback = lineAfter(lines, unlock, /comment +alice commented `\/rollback production` on #2$/);
+    lineAfter(lines, rollback, new RegExp(`deploy +production #5 requested: ${pushed} \\(main\\) by @alice with /rollback, rolling back #3$`));
+    lineAfter(lines, rollback, new RegExp(`github +deployment \\d+ created for production \\(ref ${pushed}, production_environment, shipgate_request_id 5, rollback_of 3\\)$`));
+    lineAfter(lines, rollback, new RegExp(`deploy +production #5 succeeded: ${pushed} is deployed$`));
+    lineAfter(lines, rollback, new RegExp(`reply +on #2: \`/rollback production\`: rollback #5 of production to ${pushed} \\(main, as deployed by #2\\): deploying now$`));
+    lineAfter(lines, rollback, new RegExp(`check +shipgate/deploy/production completed: success — Deployed ${pushed} to production$`));
+    expect(lines.filter((line) => / deploy +\S+ #\d+ (refused|failed|cancelled|rolled-back)/.test(line))).toEqual([]);
 
     // Dispatch waves: test and scan only after build finished, deploy only after both.
     const buildFinished = lineIndex(lines, /job +build\/app finished/);
@@ -130,10 +191,12 @@ describe('shipgate demo', () => {
 
     // The summary: API calls per route, the dispatches in order, the check runs.
     const summary = lines.slice(lineIndex(lines, /^GitHub API calls made by the app: \d+ \(\d+ writes\)$/));
-    expect(summary.join('\n')).toMatch(/^ +7 {2}POST \/repos\/\{owner\}\/\{repo\}\/actions\/workflows\/\{workflow_id\}\/dispatches$/m);
+    // 4 for the push, 3 for the pull request (its /retry re-runs the failed job instead), 4 for the merge, 1 for each of the three production deploys.
+    expect(summary.join('\n')).toMatch(/^ +14 {2}POST \/repos\/\{owner\}\/\{repo\}\/actions\/workflows\/\{workflow_id\}\/dispatches$/m);
+    expect(summary.join('\n')).toMatch(/^ +5 {2}POST \/repos\/\{owner\}\/\{repo\}\/deployments$/m);
     expect(summary.join('\n')).toMatch(/^ +1 {2}POST \/repos\/\{owner\}\/\{repo\}\/actions\/runs\/\{run_id\}\/rerun-failed-jobs$/m);
     const dispatches = summary
-      .slice(lineIndex(summary, /^Workflow dispatches: 7$/) + 1)
+      .slice(lineIndex(summary, /^Workflow dispatches: 14$/) + 1)
       .slice(0, 4)
       .map((line) => /\s(\w+\.yml)\s/.exec(line)?.[1]);
     expect(dispatches[0]).toBe('build.yml');
@@ -141,9 +204,9 @@ describe('shipgate demo', () => {
     expect(dispatches[3]).toBe('deploy.yml');
     lineIndex(summary, /^ {2}shipgate\/ci +success/);
     lineIndex(summary, /^ {2}shipgate +success/);
-    // One artifact listing and one download per gate evaluation: 3 on the push, 3 on the pull request, 2 again after /retry (scan was not re-run).
-    expect(summary.join('\n')).toMatch(/^ +8 {2}GET \/repos\/\{owner\}\/\{repo\}\/actions\/runs\/\{run_id\}\/artifacts$/m);
-    expect(summary.join('\n')).toMatch(/^ +8 {2}GET \/repos\/\{owner\}\/\{repo\}\/actions\/artifacts\/\{artifact_id\}\/\{archive_format\}$/m);
+    // One artifact listing and one download per gate evaluation: 3 on the push, 3 on the pull request, 2 again after /retry (scan was not re-run), 3 on the merge.
+    expect(summary.join('\n')).toMatch(/^ +11 {2}GET \/repos\/\{owner\}\/\{repo\}\/actions\/runs\/\{run_id\}\/artifacts$/m);
+    expect(summary.join('\n')).toMatch(/^ +11 {2}GET \/repos\/\{owner\}\/\{repo\}\/actions\/artifacts\/\{artifact_id\}\/\{archive_format\}$/m);
 
     // The gates table of each shipgate/ci check run, as the app wrote it, with the annotations.
     const push = gatesShown(summary, /^Gates, push to main \(shipgate\/ci success on [0-9a-f]{7}\):$/);
@@ -169,7 +232,19 @@ describe('shipgate demo', () => {
     });
     expect(after.notes).toEqual([]);
 
-    lineIndex(lines, /^The story ended as scripted: pipeline ci succeeded on main with every gate passing \(coverage, tests, vulnerabilities\); on the pull request the tests gate failed on a failing test, the failed job ran again after \/retry, the gate passed/);
+    // Each environment's deployments, with their GitHub deployments and statuses.
+    const deployments = summary.slice(lineIndex(summary, /^Deployments:$/) + 1, lineIndex(summary, /^The story ended/)).filter((line) => line !== '');
+    expect(deployments).toEqual([
+      '  staging',
+      expect.stringMatching(new RegExp(`^ {4}#1 {2}${pushed} \\(main\\) {2}stage +succeeded {2}GitHub deployment ${stagingGitHubId}: in_progress → success → inactive {2}https://staging\\.shop\\.example\\.com$`)),
+      expect.stringMatching(new RegExp(`^ {4}#4 {2}${mergeSha} \\(main\\) {2}stage +succeeded {2}GitHub deployment \\d+: in_progress → success {2}https://staging\\.shop\\.example\\.com$`)),
+      '  production',
+      expect.stringMatching(new RegExp(`^ {4}#2 {2}${pushed} \\(main\\) {2}/deploy +succeeded {2}GitHub deployment ${firstGitHubId}: in_progress → success → inactive {2}https://shop\\.example\\.com$`)),
+      expect.stringMatching(new RegExp(`^ {4}#3 {2}${mergeSha} \\(main\\) {2}/deploy +succeeded {2}GitHub deployment \\d+: in_progress → success → inactive {2}https://shop\\.example\\.com$`)),
+      expect.stringMatching(new RegExp(`^ {4}#5 {2}${pushed} \\(main\\) {2}/rollback of #3 {2}succeeded {2}GitHub deployment \\d+: in_progress → success {2}https://shop\\.example\\.com$`)),
+    ]);
+
+    lineIndex(lines, /^The story ended as scripted: pipeline ci succeeded on main with every gate passing \(coverage, tests, vulnerabilities\) and deployed staging; on the pull request the tests gate failed on a failing test, the failed job ran again after \/retry, the gate passed, and shipgate\/ci and shipgate are green; \/deploy production deployed main, the merge commit deployed staging through the pipeline and production once its pipeline succeeded \(under a lock\), and \/rollback production deployed the first commit again\.$/);
     expect(io.out).not.toMatch(/did not end as scripted|dashboard|approv/i);
 
     const appUrl = /app +(http:\/\/127\.0\.0\.1:\d+)/.exec(io.out)?.[1];
@@ -177,7 +252,7 @@ describe('shipgate demo', () => {
     await expectStopped(appUrl ?? '');
   });
 
-  it('without --exit keeps the app serving after the story, until Ctrl-C', { timeout: 60_000 }, async () => {
+  it('without --exit keeps the app serving after the story, until Ctrl-C', { timeout: STORY_TIMEOUT_MS }, async () => {
     const interrupt = new AbortController();
     let health: { status: number; body: unknown } | undefined;
     const io = await runDemo(['--speed', '200', '--log-level', 'silent'], {

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { judgeDemo, judgeGates, judgePullRequestAct, type DemoObservations, type GateEvaluation, type GateObservations, type PullRequestObservations } from '../../src/demo/outcome.ts';
+import {
+  judgeDemo,
+  judgeGates,
+  judgePullRequestAct,
+  judgeRelease,
+  type DemoObservations,
+  type GateEvaluation,
+  type GateObservations,
+  type GitHubDeploymentRecord,
+  type PullRequestObservations,
+  type RecordedDeployment,
+  type ReleaseObservations,
+  type ReleaseScript,
+} from '../../src/demo/outcome.ts';
 
 /** Observations of a story that went exactly as scripted. */
 function asScripted(): DemoObservations {
@@ -142,5 +155,69 @@ describe('judgeGates', () => {
     { change: { pullRequest: { ...pr, after: undefined } }, problem: 'the app wrote no pipeline check run for the pull request after /retry' },
   ] satisfies Array<{ change: Partial<GateObservations>; problem: string }>)('says $problem', ({ change, problem }) => {
     expect(judgeGates({ ...gatesAsScripted(), ...change })).toContain(problem);
+  });
+});
+
+const FIRST = 'a'.repeat(40);
+const MERGE = 'b'.repeat(40);
+const SCRIPT: ReleaseScript = { staging: 'staging', production: 'production', releaseManager: 'alice', firstSha: FIRST, mergeSha: MERGE };
+
+function recorded(id: number, environment: string, source: string, sha: string, change: Partial<RecordedDeployment> = {}): RecordedDeployment {
+  return { id, environment, sha, source, status: 'succeeded', rollbackOf: null, githubDeploymentId: 500_000 + id, path: ['requested', 'deploying', 'succeeded'], reasons: [], ...change };
+}
+
+function mirror(d: RecordedDeployment, change: Partial<GitHubDeploymentRecord> = {}): GitHubDeploymentRecord {
+  return {
+    id: d.githubDeploymentId ?? 0,
+    environment: d.environment,
+    sha: d.sha,
+    payload: { shipgate_request_id: d.id, actor: 'alice', pipeline_run_id: 1, rollback_of: d.rollbackOf },
+    states: ['in_progress', 'success'],
+    environmentUrl: '',
+    ...change,
+  };
+}
+
+/** The release as scripted: staging gets both commits of main, production the first, then the merge (after waiting for its pipeline), then the first again by /rollback. */
+function releaseAsScripted(): ReleaseObservations {
+  const deployments = [
+    recorded(1, 'staging', 'stage', FIRST),
+    recorded(2, 'production', 'command', FIRST),
+    recorded(3, 'production', 'command', MERGE, { path: ['requested', 'waiting', 'deploying', 'succeeded'], reasons: ['deploy.pipelines-running'] }),
+    recorded(4, 'staging', 'stage', MERGE),
+    recorded(5, 'production', 'rollback', FIRST, { rollbackOf: 3 }),
+  ];
+  return { deployments, github: deployments.map((d) => mirror(d)), lockedBy: 'alice', locks: {} };
+}
+
+describe('judgeRelease', () => {
+  it('accepts the scripted release, older GitHub deployments made inactive by newer ones', () => {
+    expect(judgeRelease(SCRIPT, releaseAsScripted())).toEqual([]);
+    const seen = releaseAsScripted();
+    expect(judgeRelease(SCRIPT, { ...seen, github: seen.github.map((g) => (g.id === 500_002 ? { ...g, states: ['in_progress', 'success', 'inactive'] } : g)) })).toEqual([]);
+  });
+
+  const seen = releaseAsScripted();
+  const replace = (id: number, change: Partial<RecordedDeployment>) => seen.deployments.map((d) => (d.id === id ? { ...d, ...change } : d));
+  it.each([
+    { change: { deployments: seen.deployments.filter((d) => d.id !== 4) }, problem: `staging has no stage deployment of bbbbbbb (the pipeline of the merge)` },
+    { change: { deployments: replace(1, { status: 'refused', reasons: ['deploy.ref-not-allowed'] }) }, problem: 'staging deployment #1 (stage of aaaaaaa, refused) did not succeed (the pipeline of the push)' },
+    { change: { deployments: replace(2, { source: 'stage' }) }, problem: 'production has no command deployment of aaaaaaa (/deploy of main before the merge)' },
+    { change: { deployments: replace(3, { status: 'failed' }) }, problem: 'production deployment #3 (command of bbbbbbb, failed) did not succeed (/deploy of main after the merge)' },
+    { change: { deployments: replace(3, { reasons: [], path: ['requested', 'deploying', 'succeeded'] }) }, problem: 'production deployment #3 of the merge commit did not wait for its pipeline (went requested → deploying → succeeded)' },
+    { change: { deployments: replace(5, { rollbackOf: 2 }) }, problem: 'the rollback #5 rolls back #2, expected #3' },
+    { change: { deployments: replace(5, { sha: MERGE }) }, problem: 'production has no rollback deployment of aaaaaaa (/rollback)' },
+    { change: { deployments: [...seen.deployments, recorded(6, 'production', 'command', 'c'.repeat(40), { status: 'refused', reasons: ['deploy.locked'] })] }, problem: 'unscripted production deployment #6 (command of ccccccc): refused (deploy.locked)' },
+    { change: { deployments: replace(2, { githubDeploymentId: null }) }, problem: 'production deployment #2 has no GitHub deployment' },
+    { change: { github: seen.github.filter((g) => g.id !== 500_002) }, problem: 'production deployment #2 names GitHub deployment 500002, which GitHub does not have' },
+    { change: { github: seen.github.map((g) => (g.id === 500_003 ? { ...g, states: ['in_progress', 'failure'] } : g)) }, problem: 'GitHub deployment 500003 went in_progress → failure, expected in_progress then success' },
+    { change: { github: seen.github.map((g) => (g.id === 500_005 ? { ...g, payload: { shipgate_request_id: 5, rollback_of: null } } : g)) }, problem: 'GitHub deployment 500005 carries rollback_of null, expected 3' },
+    { change: { github: seen.github.map((g) => (g.id === 500_001 ? { ...g, payload: {} } : g)) }, problem: 'GitHub deployment 500001 carries shipgate_request_id undefined, expected 1' },
+    { change: { lockedBy: undefined }, problem: 'production was never locked' },
+    { change: { lockedBy: 'bob' }, problem: 'production was locked by @bob, expected @alice' },
+    { change: { locks: { production: 'alice' } }, problem: 'production is still locked by @alice' },
+    { change: { unfinished: 'the release did not end within the story\'s 90 s (/unlock production)' }, problem: "the release did not end within the story's 90 s (/unlock production)" },
+  ] satisfies Array<{ change: Partial<ReleaseObservations>; problem: string }>)('says $problem', ({ change, problem }) => {
+    expect(judgeRelease(SCRIPT, { ...releaseAsScripted(), ...change })).toContain(problem);
   });
 });

@@ -23,7 +23,7 @@ import {
   scanArtifacts,
   type DemoArtifact,
 } from '../../src/demo/reports.ts';
-import { DEMO_CONFIG, DEMO_GATES, demoRepositoryFiles } from '../../src/demo/story.ts';
+import { DEMO_CONFIG, DEMO_GATES, DEMO_PRODUCTION, DEMO_PRODUCTION_URL, DEMO_STAGING, demoRepositoryFiles } from '../../src/demo/story.ts';
 
 /** The one file of the artifact named `name`. */
 function fileOf(artifacts: DemoArtifact[], name: string): string {
@@ -60,6 +60,25 @@ describe('the demo config', () => {
       expect.objectContaining({ name: 'vulnerabilities', type: 'sarif', job: 'sast', artifact: 'sarif', max: { error: 0, warning: 5 } }),
     ]);
     expect([...demoGates().keys()]).toEqual(DEMO_GATES);
+  });
+
+  it('deploys staging from its last stage and has a production for /deploy, both for main only, production without approvals', () => {
+    const result = parseConfigText(DEMO_CONFIG, '.github/shipgate.yml');
+    if (!result.ok) throw new Error('DEMO_CONFIG is invalid');
+    expect(result.config.pipelines['ci']?.stages['deploy-staging']?.environment).toBe(DEMO_STAGING);
+    expect(result.config.environments[DEMO_STAGING]).toMatchObject({ branches: ['main'], approvals: 0 });
+    expect(result.config.environments[DEMO_PRODUCTION]).toMatchObject({ branches: ['main'], workflow: 'deploy.yml', url: DEMO_PRODUCTION_URL, approvals: 0, approvers: [] });
+    expect(Object.keys(result.config.environments)).toEqual([DEMO_STAGING, DEMO_PRODUCTION]);
+  });
+
+  it('has a deploy workflow that takes the inputs shipgate dispatches a deployment with (environment, sha, deployment_id)', () => {
+    const inputsOf = (path: string) => {
+      const workflow = parseYaml(demoRepositoryFiles()[path] ?? '') as { on: { workflow_dispatch: { inputs: Record<string, unknown> } } };
+      return Object.keys(workflow.on.workflow_dispatch.inputs);
+    };
+    expect(inputsOf('.github/workflows/deploy.yml')).toEqual(['shipgate_run', 'sha', 'environment', 'deployment_id']);
+    // The other workflows are not deploys: no deployment_id.
+    expect(inputsOf('.github/workflows/build.yml')).not.toContain('deployment_id');
   });
 
   it('has workflows that upload the artifacts the gates read, even after a failed step', () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { alignGatesSection, appCheckRuns, formatSummary, gatesSection, gatesShown, summariseDemo } from '../../src/demo/summary.ts';
 import { gatesTable, type GateView } from '../../src/engine/check-output.ts';
 import type { CheckRun, DispatchCall, RequestLogEntry } from '../../src/sim/index.ts';
+import type { DeploymentRecord } from '../../src/demo/deployment-records.ts';
+import type { GitHubDeploymentRecord } from '../../src/demo/outcome.ts';
 
 const APP_ID = 4242;
 const T0 = 1_000_000;
@@ -174,5 +176,68 @@ describe('the gates tables', () => {
       '',
       'Gates, push to main: the app wrote no check run',
     ]);
+  });
+});
+
+describe('the deployments', () => {
+  const sha = (c: string) => c.repeat(40);
+  const request = (id: number, environment: string, source: string, s: string, change: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
+    id,
+    environment,
+    sha: s,
+    ref: 'main',
+    source,
+    status: 'succeeded',
+    rollbackOf: null,
+    githubDeploymentId: 500_000 + id,
+    requestedBy: 'alice',
+    path: [],
+    reasons: [],
+    ...change,
+  });
+  const github = (id: number, s: string, environment: string, states: string[], environmentUrl: string): GitHubDeploymentRecord => ({ id, sha: s, environment, states, environmentUrl, payload: {} });
+
+  it("groups each environment's requests (in the order of its first one) with their GitHub deployments and statuses", () => {
+    const summary = summariseDemo({
+      requests: [],
+      dispatches: [],
+      checkRuns: [],
+      appId: APP_ID,
+      startedAt: T0,
+      deployments: [
+        request(5, 'production', 'rollback', sha('a'), { rollbackOf: 3 }),
+        request(1, 'staging', 'stage', sha('a')),
+        request(2, 'production', 'command', sha('a')),
+        request(3, 'production', 'command', sha('b')),
+        request(4, 'production', 'command', sha('c'), { status: 'refused', githubDeploymentId: null, ref: sha('c') }),
+      ],
+      githubDeployments: [
+        github(500_001, sha('a'), 'staging', ['in_progress', 'success'], 'https://staging.example.com'),
+        github(500_002, sha('a'), 'production', ['in_progress', 'success', 'inactive'], 'https://shop.example.com'),
+        github(500_003, sha('b'), 'production', ['in_progress', 'success', 'inactive'], 'https://shop.example.com'),
+        github(500_005, sha('a'), 'production', [], ''),
+      ],
+    });
+    expect(summary.deployments.map((group) => [group.environment, group.deployments.map((d) => d.id)])).toEqual([
+      ['staging', [1]],
+      ['production', [2, 3, 4, 5]],
+    ]);
+    const lines = formatSummary(summary);
+    expect(lines.slice(lines.indexOf('Deployments:'))).toEqual([
+      'Deployments:',
+      '  staging',
+      '    #1  aaaaaaa (main)  stage            succeeded  GitHub deployment 500001: in_progress → success  https://staging.example.com',
+      '  production',
+      '    #2  aaaaaaa (main)  /deploy          succeeded  GitHub deployment 500002: in_progress → success → inactive  https://shop.example.com',
+      '    #3  bbbbbbb (main)  /deploy          succeeded  GitHub deployment 500003: in_progress → success → inactive  https://shop.example.com',
+      '    #4  ccccccc         /deploy          refused    no GitHub deployment',
+      '    #5  aaaaaaa (main)  /rollback of #3  succeeded  GitHub deployment 500005: no status',
+    ]);
+  });
+
+  it('prints no deployments section when there were none', () => {
+    const summary = summariseDemo({ requests: [], dispatches: [], checkRuns: [], appId: APP_ID, startedAt: T0 });
+    expect(summary.deployments).toEqual([]);
+    expect(formatSummary(summary)).not.toContain('Deployments:');
   });
 });

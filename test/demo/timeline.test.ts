@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { describeEngineEvent, formatElapsed, formatTimelineLine, timelineJson, type WorkflowRunFacts } from '../../src/demo/timeline.ts';
+import {
+  describeDeploymentTransition,
+  describeEngineEvent,
+  describeGitHubDeployment,
+  describeLockChange,
+  describeReply,
+  formatElapsed,
+  formatTimelineLine,
+  timelineJson,
+  type WorkflowRunFacts,
+} from '../../src/demo/timeline.ts';
+import type { DeploymentTransition } from '../../src/demo/watch-deployments.ts';
+import { reason } from '../../src/engine/reasons.ts';
 
 const BUILD_RUN: WorkflowRunFacts = {
   id: 7,
@@ -40,6 +52,93 @@ describe('describeEngineEvent', () => {
     [{ kind: 'config-invalid', repo: 'acme/shop', sha: 'abcdef0123', errors: 2 }, 'config', '.github/shipgate.yml of acme/shop@abcdef0 is invalid (2 errors)'],
   ] as const)('describes %o', (event, kind, text) => {
     expect(describeEngineEvent(event)).toEqual({ kind, text });
+  });
+});
+
+describe('the runs of /deploy and /rollback', () => {
+  const DEPLOY_RUN: WorkflowRunFacts = { ...BUILD_RUN, id: 9, workflow: 'deploy.yml', inputs: { environment: 'production', deployment_id: '500001', sha: 'f'.repeat(40), shipgate_run: 'sg-3' } };
+
+  it('are named by their pipeline (deploy/<env>), not by their one stage and job', () => {
+    const base = { runId: 3, pipeline: 'deploy/production', stage: 'deploy' } as const;
+    expect(describeEngineEvent({ kind: 'stage-started', ...base })?.text).toBe('deploy/production started');
+    expect(describeEngineEvent({ kind: 'job-dispatched', ...base, job: 'deploy', attempt: 1, workflowRunId: 9 }, DEPLOY_RUN)?.text).toBe(
+      'deploy/production → deploy.yml (ref main, environment=production, deployment_id=500001) → http://127.0.0.1:1/api/v3/repos/acme/shop/actions/runs/7',
+    );
+    expect(describeEngineEvent({ kind: 'job-completed', ...base, job: 'deploy', attempt: 1, conclusion: 'success' })?.text).toBe('deploy/production finished: success');
+    // A pipeline's own stage keeps its name.
+    expect(describeEngineEvent({ kind: 'stage-started', runId: 1, pipeline: 'ci', stage: 'deploy' })?.text).toBe('deploy started');
+  });
+});
+
+/** A transition of production request #3 (a /deploy of main by alice). */
+function transition(change: Partial<DeploymentTransition>): DeploymentTransition {
+  return {
+    eventId: 1,
+    deploymentId: 3,
+    environment: 'production',
+    sha: 'abcdef0123456789',
+    ref: 'main',
+    source: 'command',
+    stage: 'deploy',
+    requestedBy: 'alice',
+    rollbackOf: null,
+    from: 'requested',
+    to: 'deploying',
+    reason: null,
+    actor: 'alice',
+    at: 0,
+    ...change,
+  };
+}
+
+describe('describeDeploymentTransition', () => {
+  it.each([
+    [{ from: null, to: 'requested' }, 'production #3 requested: abcdef0 (main) by @alice with /deploy'],
+    [{ from: null, to: 'requested', source: 'stage', stage: 'deploy-staging', environment: 'staging' }, "staging #3 requested: abcdef0 (main) by stage deploy-staging of the pipeline (@alice's commit)"],
+    [{ from: null, to: 'requested', source: 'rollback', rollbackOf: 5 }, 'production #3 requested: abcdef0 (main) by @alice with /rollback, rolling back #5'],
+    [{ from: null, to: 'requested', source: 'auto-rollback', rollbackOf: 5, requestedBy: 'shipgate', actor: 'shipgate', ref: 'abcdef0123456789' }, 'production #3 requested: abcdef0 automatically, rolling back the failed #5'],
+    [{ to: 'waiting', reason: reason('deploy.pipelines-running', { sha: 'abcdef0123456789', pipelines: ['ci'] }) }, 'production #3 waiting: waiting for the pipelines of abcdef0 to finish (ci)'],
+    [{ from: 'waiting', to: 'waiting', reason: reason('deploy.locked', { environment: 'production', holder: 'bob', reason: null, since: '2026-12-01 10:00 UTC' }) }, expect.stringMatching(/^production #3 still waiting: production is locked by @bob/)],
+    [{ to: 'queued', reason: reason('deploy.queued', { environment: 'production', position: 2, ahead: [2] }) }, expect.stringMatching(/^production #3 queued: number 2 in production's queue, behind deployment #2/)],
+    [{ to: 'deploying', actor: 'shipgate' }, 'production #3 deploying abcdef0'],
+    [{ from: 'deploying', to: 'succeeded', actor: 'shipgate' }, 'production #3 succeeded: abcdef0 is deployed'],
+    [{ from: 'requested', to: 'refused', actor: 'shipgate', reason: reason('deploy.ref-not-allowed', { ref: 'topic', environment: 'production', patterns: ['main'] }) }, expect.stringMatching(/^production #3 refused: topic may not be deployed to production/)],
+    // Someone else than the requester moved it: the line says who.
+    [{ from: 'queued', to: 'cancelled', actor: 'bob', reason: reason('deploy.cancelled', { by: 'bob' }) }, 'production #3 cancelled: cancelled by @bob'],
+    [{ from: 'waiting', to: 'queued', actor: 'carol', reason: reason('deploy.queued', { environment: 'production', position: 1, ahead: [] }) }, expect.stringMatching(/^production #3 queued: .* \(by @carol\)$/)],
+  ] as Array<[Partial<DeploymentTransition>, unknown]>)('describes %o', (change, text) => {
+    expect(describeDeploymentTransition(transition(change))).toEqual({ kind: 'deploy', text });
+  });
+});
+
+describe('locks, GitHub deployments and replies', () => {
+  it('says who locked an environment and why, and who held it when it was unlocked', () => {
+    expect(describeLockChange({ kind: 'locked', environment: 'production', holder: 'alice', reason: 'release in progress', since: 0 })).toEqual({ kind: 'lock', text: 'production locked by @alice (“release in progress”)' });
+    expect(describeLockChange({ kind: 'locked', environment: 'production', holder: 'alice', reason: null, since: 0 }).text).toBe('production locked by @alice');
+    expect(describeLockChange({ kind: 'unlocked', environment: 'production', holder: 'alice' }).text).toBe('production unlocked (it was locked by @alice)');
+  });
+
+  it("shows a GitHub deployment's commit and shipgate's payload, and each status with the environment URL once it succeeded", () => {
+    const created = { kind: 'deployment', deploymentId: 500004, environment: 'production', sha: 'abcdef0123', ref: 'abcdef0123', production: true } as const;
+    expect(describeGitHubDeployment({ ...created, payload: { shipgate_request_id: 5, actor: 'alice', pipeline_run_id: 6, rollback_of: 3 } })).toEqual({
+      kind: 'github',
+      text: 'deployment 500004 created for production (ref abcdef0, production_environment, shipgate_request_id 5, rollback_of 3)',
+    });
+    expect(describeGitHubDeployment({ ...created, production: false, payload: { shipgate_request_id: 1, rollback_of: null } }).text).toBe('deployment 500004 created for production (ref abcdef0, shipgate_request_id 1)');
+    expect(describeGitHubDeployment({ ...created, payload: 'not an object' }).text).toBe('deployment 500004 created for production (ref abcdef0, production_environment)');
+    const status = { kind: 'deployment-status', deploymentId: 500004, environment: 'production', sha: 'abcdef0123', logUrl: 'http://x/runs/1', environmentUrl: 'https://shop.example.com' } as const;
+    expect(describeGitHubDeployment({ ...status, state: 'in_progress', description: 'production: deploying abcdef0' }).text).toBe('deployment 500004 (production) in_progress — production: deploying abcdef0');
+    expect(describeGitHubDeployment({ ...status, state: 'success', description: 'deployed abcdef0' }).text).toBe('deployment 500004 (production) success — deployed abcdef0 → https://shop.example.com');
+    expect(describeGitHubDeployment({ ...status, state: 'inactive', description: '' }).text).toBe('deployment 500004 (production) inactive');
+  });
+
+  it("gives one line per command a reply answers, or the reply's first line when it lists none", () => {
+    const body = '@alice\n\n- `/lock production "release in progress"`: production is locked by @alice (release in progress)\n- `/deploy production`: deployment #3 of abcdef0 (main) to production is waiting: …';
+    expect(describeReply(2, body)).toEqual([
+      { kind: 'reply', text: 'on #2: `/lock production "release in progress"`: production is locked by @alice (release in progress)' },
+      { kind: 'reply', text: 'on #2: `/deploy production`: deployment #3 of abcdef0 (main) to production is waiting: …' },
+    ]);
+    expect(describeReply(1, 'Thanks!\nmore')).toEqual([{ kind: 'reply', text: 'on #1: Thanks!' }]);
   });
 });
 

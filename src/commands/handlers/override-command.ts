@@ -46,10 +46,12 @@ export async function runOverride(context: CommandContext): Promise<CommandResul
     return { kind: 'refused', reason: reason('command.override-unknown-gate', { gate: named.gate, pipeline, known }), sha: head.sha };
   }
 
-  const environments = [...new Set(Object.values(readRunPlan(run.plan).stages).flatMap((stage) => (stage.environment ? [stage.environment] : [])))];
   let allowed: boolean;
+  let environments: string[] = [];
   try {
-    allowed = await mayOverride(context, environments);
+    const decided = await mayOverride(context, run.pipeline);
+    allowed = decided.allowed;
+    environments = decided.environments;
   } catch (error) {
     return { kind: 'refused', reason: reason('refuse.permission-unknown', { user: context.actor, message: githubMessage(error) }), sha: head.sha };
   }
@@ -66,17 +68,22 @@ export async function runOverride(context: CommandContext): Promise<CommandResul
   };
 }
 
-/** An admin, or an approver of one of `environments` as the default branch's config lists them. */
-async function mayOverride(context: CommandContext, environments: readonly string[]): Promise<boolean> {
+/**
+ * An admin, or an approver of an environment that a stage of the pipeline
+ * deploys — the pipeline and the environments as the default branch's config
+ * has them, so a pull request cannot grant itself override rights by adding a
+ * stage.
+ */
+async function mayOverride(context: CommandContext, pipeline: string): Promise<{ allowed: boolean; environments: string[] }> {
   const role = await roleLookupFor(context.octokit, { owner: context.owner, repo: context.repo })(context.actor);
-  if (hasRole(role, 'admin')) return true;
-  if (environments.length === 0) return false;
   const loaded = await loadRepoConfig(context.octokit, { owner: context.owner, repo: context.repo, ref: context.defaultBranch });
-  if (loaded.ok !== true) return false;
+  const config = loaded.ok === true ? loaded.config : undefined;
+  const environments = [...new Set(Object.values(config?.pipelines[pipeline]?.stages ?? {}).flatMap((stage) => (stage.environment ? [stage.environment] : [])))];
+  if (hasRole(role, 'admin')) return { allowed: true, environments };
   const teams = teamLookupFor(context.octokit);
   for (const name of environments) {
-    const environment = loaded.config.environments[name];
-    if (environment && (await isApprover(context.actor, environment.approvers, teams))) return true;
+    const environment = config?.environments[name];
+    if (environment && (await isApprover(context.actor, environment.approvers, teams))) return { allowed: true, environments };
   }
-  return false;
+  return { allowed: false, environments };
 }

@@ -17,6 +17,7 @@ function oneOf(column: string, values: readonly string[]) {
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('gate_results').ifExists().execute();
+  await sql`create sequence gate_results_completed_seq`.execute(db);
   await db.schema
     .createTable('gate_results')
     .addColumn('id', 'bigint', (col) => col.generatedByDefaultAsIdentity().primaryKey())
@@ -43,6 +44,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('untrusted_producer', 'boolean', (col) => col.notNull().defaultTo(false))
     .addColumn('created_at', 'timestamptz', (col) => col.notNull())
     .addColumn('evaluated_at', 'timestamptz')
+    // Completion order across replicas (annotations are appended in it, so it must never change for a check run).
+    .addColumn('completed_seq', 'bigint')
     .addUniqueConstraint('gate_results_run_gate_attempt_key', ['pipeline_run_id', 'gate', 'attempt'])
     .addCheckConstraint('gate_results_status_check', oneOf('status', ['pending', 'completed']))
     .addCheckConstraint('gate_results_result_check', sql<boolean>`result is null or ${oneOf('result', ['pass', 'fail', 'neutral', 'error'])}`)
@@ -88,4 +91,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('gate_baselines').execute();
   await db.schema.dropTable('gate_overrides').execute();
   await db.schema.dropTable('gate_results').execute();
+  await sql`drop sequence gate_results_completed_seq`.execute(db);
 }

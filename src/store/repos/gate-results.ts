@@ -4,6 +4,7 @@
  * completed by the evaluation's effect (or in the same transaction for gates
  * that need nothing from GitHub, like `duration`).
  */
+import { sql } from 'kysely';
 import type { DbOrTrx } from '../db.ts';
 import { toJsonb } from '../json.ts';
 import type { GateResultRow, GateResultValue, JsonObject, JsonValue } from '../schema/index.ts';
@@ -85,6 +86,7 @@ export async function completeGate(db: DbOrTrx, id: number, verdict: GateVerdict
       data: toJsonb(verdict.data),
       untrusted_producer: verdict.untrusted_producer,
       evaluated_at: verdict.now,
+      completed_seq: sql<number>`nextval('gate_results_completed_seq')`,
     })
     .where('id', '=', id)
     .where('status', '=', 'pending')

@@ -48,6 +48,8 @@ export interface GateResultTable {
   untrusted_producer: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Date;
   evaluated_at: NullableTimestamp;
+  /** Completion order (a database sequence): annotations are appended in it. */
+  completed_seq: number | null;
 }
 
 export type GateResultRow = Selectable<GateResultTable>;
