@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import { systemClock } from '../clock.ts';
 import { startShipgate, type RunningShipgate } from '../server.ts';
+import { DEFAULT_REQUEST_POLICY } from '../github/request-policy.ts';
 import { startGitHubSimulator, type CheckRun, type GitHubSimulator } from '../sim/index.ts';
 import { openDatabase, type Store } from '../store/db.ts';
 import { finalDeploymentStatuses } from '../store/repos/deployments.ts';
@@ -123,7 +124,9 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     store = await openDatabase({ memory: true });
     let checkOver = () => {};
     const story = createStoryRecorder({ sim, clock, onEntry: options.onEntry, onProgress: () => checkOver() });
-    app = await startShipgate(appConfigForSimulator(sim), { clock, log: options.log, store, onEvent: (event) => story.onEngineEvent(event) });
+    // The simulator runs `speed` times faster than real time: one write per simulated second is one per 1/speed real seconds.
+    const requestPolicy = { ...DEFAULT_REQUEST_POLICY, writeIntervalMs: Math.max(10, Math.round(DEFAULT_REQUEST_POLICY.writeIntervalMs / options.speed)) };
+    app = await startShipgate(appConfigForSimulator(sim), { clock, log: options.log, store, requestPolicy, onEvent: (event) => story.onEngineEvent(event) });
     sim.setWebhookUrl(`${app.url}/api/github/webhooks`);
     const endpoints: DemoEndpoints = { appUrl: app.url, simulatorApiUrl: sim.baseUrl, appId: sim.app.id };
     options.onReady?.(endpoints);
