@@ -18,7 +18,7 @@ import { asGateData, hasBaselineValues } from '../gates/baseline-data.ts';
 import { renderGateReason, type GateReason } from '../gates/reasons.ts';
 import type { GateResult as GateVerdictResult } from '../gates/gate-result.ts';
 import { abandonStageDeployment, deploymentStates, finishStageDeployment, requestStageDeployment, reviewAfterPipelines, reviewPendingDeployments, startStageDeployment } from '../deploy/lifecycle.ts';
-import type { ReviewOutcome } from '../deploy/queue.ts';
+import { lockEnvironment, type ReviewOutcome } from '../deploy/queue.ts';
 import { decide, type AttemptState, type Decision, type GateState, type StageState } from './plan.ts';
 import { readRunPlan, type RunPlan } from './run-plan.ts';
 import type { EngineDeps, EngineEvent } from './deps.ts';
@@ -112,7 +112,10 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
   const plannedGates = plan.gates ?? [];
   const gateRows = plannedGates.length > 0 ? await listGateResults(trx, runId) : [];
   const overrides = gateRows.length > 0 ? await overridesFor(trx, { owner: run.owner, repo: run.repo, sha: run.sha, pipeline: run.pipeline }) : new Map<string, GateOverride>();
-  const deploying = Object.values(plan.stages).some((stage) => stage.environment !== undefined);
+  const environments = [...new Set(Object.values(plan.stages).flatMap((stage) => (stage.environment !== undefined ? [stage.environment] : [])))].sort();
+  const deploying = environments.length > 0;
+  // Every environment this run may touch, locked up front in name order: two runs never take them in opposite orders.
+  for (const environment of environments) await lockEnvironment(trx, { owner: run.owner, repo: run.repo, environment });
   // A request still waiting (a wait timer ran out, a lock went): its environment is decided again first.
   const pendingReviews: ReviewOutcome = deploying ? await reviewPendingDeployments(trx, runId, new Date(deps.clock.now())) : { advance: [], wakes: [] };
   const deployments = deploying ? await deploymentStates(trx, runId) : {};
