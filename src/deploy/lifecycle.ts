@@ -8,9 +8,10 @@
  */
 import type { Transaction } from 'kysely';
 import { recordDeploymentStatus } from '../effects/kinds.ts';
-import { createDeployment, listOpenDeployments, listRunDeployments, transitionDeployment, updateDeploymentFields, lastSuccessfulDeployment } from '../store/repos/deployments.ts';
+import { createDeployment, listOpenDeployments, listRunDeployments, transitionDeployment, lastSuccessfulDeployment } from '../store/repos/deployments.ts';
 import { createPipelineRun } from '../store/repos/pipeline-runs.ts';
-import type { Database, Deployment, DeploymentSource, JsonObject, PipelineRun } from '../store/schema/index.ts';
+import type { Database, Deployment, DeploymentSource, PipelineRun } from '../store/schema/index.ts';
+import { toJsonObject } from '../store/json.ts';
 import { isReason, reason, type Reason } from '../engine/reasons.ts';
 import type { DeploymentState } from '../engine/plan.ts';
 import type { RunPlan } from '../engine/run-plan.ts';
@@ -276,7 +277,7 @@ export async function createDeployRun(trx: Transaction<Database>, request: Deplo
     pr_number: request.prNumber,
     actor: request.requestedBy,
     concurrency_key: `${request.owner}/${request.repo}:deploy/${request.environment}:${request.deliveryId ?? `${request.source}:${request.rollbackOf ?? ''}:${request.now.getTime()}`}`,
-    plan: plan as unknown as JsonObject,
+    plan: toJsonObject(plan),
     now: request.now,
   });
   // The same delivery asked again (a redelivery, or a second command for this environment in one comment): its request, not a second one.

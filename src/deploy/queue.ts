@@ -6,8 +6,7 @@
  * after the other. The policy itself is the pure `decideDeployment`.
  */
 import { sql, type Transaction } from 'kysely';
-import { recordCheckSync } from '../effects/kinds.ts';
-import { recordEffect } from '../store/repos/effects.ts';
+import { recordCheckSync, recordCreateDeployment } from '../effects/kinds.ts';
 import { lastSuccessfulDeployment, listOpenDeployments, transitionDeployment, type EnvironmentKey } from '../store/repos/deployments.ts';
 import { getLock } from '../store/repos/locks.ts';
 import type { Database, Deployment, DeploymentStatus, JsonObject } from '../store/schema/index.ts';
@@ -39,19 +38,6 @@ export async function recordDeploymentCheck(trx: Transaction<Database>, deployme
     name: deploymentCheckName(deployment.environment),
     what: { source: 'deployment', environment: deployment.environment },
     installationId: deployment.installation_id ?? 0,
-    now,
-  });
-}
-
-/** Asks for the GitHub deployment of a request that policy allowed. */
-export async function recordCreateDeployment(trx: Transaction<Database>, deployment: Deployment, now: Date): Promise<void> {
-  await recordEffect(trx, {
-    kind: 'create-deployment',
-    key: `deployment:${deployment.id}`,
-    installationId: deployment.installation_id,
-    pipelineRunId: deployment.pipeline_run_id,
-    priority: 0,
-    payload: { deploymentId: deployment.id },
     now,
   });
 }
@@ -130,7 +116,7 @@ export async function reviewEnvironment(trx: Transaction<Database>, key: Environ
       const moved = await transitionDeployment(trx, request.id, 'deploying', { reason: null, actor, now, from: ['requested', 'waiting', 'queued'] });
       if (!moved) continue;
       deploying = moved.id;
-      await recordCreateDeployment(trx, moved, now);
+      await recordCreateDeployment(trx, { deploymentId: moved.id, runId: moved.pipeline_run_id, installationId: moved.installation_id, now });
       await recordDeploymentCheck(trx, moved, now);
       continue;
     }

@@ -123,6 +123,19 @@ export async function recordRunChecks(
   await recordCheckSync(db, { target, name: 'shipgate', what: { source: 'rollup' }, installationId: run.installation_id, now });
 }
 
+/** Asks for the GitHub deployment of a request that policy allowed (once per request). */
+export async function recordCreateDeployment(db: DbOrTrx, args: { deploymentId: number; runId: number | null; installationId: number | null; now: Date }): Promise<void> {
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.createDeployment,
+    key: `deployment:${args.deploymentId}`,
+    installationId: args.installationId,
+    pipelineRunId: args.runId,
+    priority: EFFECT_PRIORITY.dispatch,
+    payload: { deploymentId: args.deploymentId },
+    now: args.now,
+  });
+}
+
 /** Asks for one deployment status to be posted (once per request and state). */
 export async function recordDeploymentStatus(
   db: DbOrTrx,

@@ -16,7 +16,7 @@ import { mergeBase } from '../github/merge-base.ts';
 import { pullRequestDiff } from '../github/pull-request-diff.ts';
 import { listWorkflowFiles } from '../github/workflows.ts';
 import { evaluateGate } from '../gates/evaluate.ts';
-import type { GateBaseline, GateSpec, PullRequestDiff } from '../gates/gate-spec.ts';
+import type { GateBaseline } from '../gates/gate-spec.ts';
 import { asGateData, baselineFrom, gateData, withFlakyFromPreviousAttempt } from '../gates/baseline-data.ts';
 import { readReport, refusalFromArtifact, unreadableReport, type ArtifactGateType, type ReportRefusal } from '../gates/read-report.ts';
 import { gateReason, renderGateReason } from '../gates/reasons.ts';
@@ -27,7 +27,9 @@ import { baselineAt, latestBaselines } from '../store/repos/gate-baselines.ts';
 import { getJobAttempt } from '../store/repos/job-attempts.ts';
 import { getPipelineRun, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
 import type { Effect, GateResultRow, PipelineRun } from '../store/schema/index.ts';
-import { advanceRun, verdictRow } from '../engine/advance.ts';
+import { advanceRun } from '../engine/advance.ts';
+import { verdictRow } from '../engine/gate-records.ts';
+import { unmeasuredResult } from '../gates/gate-result.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { readRunPlan, type PlannedGate, type RunPlan } from '../engine/run-plan.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
@@ -54,7 +56,7 @@ export function gatePerformer(deps: EngineDeps): Performer {
     if (effect.installation_id === null) return { kind: 'failed', error: 'evaluate-gate effect without an installation' };
     let verdict: ReturnType<typeof verdictRow>;
     if (gate === undefined || gate.type === 'duration') {
-      verdict = verdictRow(errorResult(gateReason('gate.config-missing', { gate: row.gate })), new Date(deps.clock.now()));
+      verdict = verdictRow(unmeasuredResult('error', gateReason('gate.config-missing', { gate: row.gate })), new Date(deps.clock.now()));
     } else {
       try {
         const octokit = await deps.github(effect.installation_id);
@@ -65,7 +67,7 @@ export function gatePerformer(deps: EngineDeps): Performer {
         if (transient && effect.attempts < GATE_MAX_TRIES) throw error;
         const message = `${status !== undefined ? `HTTP ${status}: ` : ''}${githubMessage(error)}`;
         deps.log.warn({ err: error, gate: row.gate, runId: run.id }, 'gate could not be evaluated');
-        verdict = verdictRow(errorResult(gateReason('gate.github-failed', { message, attempts: effect.attempts })), new Date(deps.clock.now()));
+        verdict = verdictRow(unmeasuredResult('error', gateReason('gate.github-failed', { message, attempts: effect.attempts })), new Date(deps.clock.now()));
       }
     }
     const now = new Date(deps.clock.now());
@@ -118,7 +120,7 @@ async function evaluateFromGitHub(
   });
   if (report === undefined) {
     const failed = unreadableReport(refusal as ReportRefusal);
-    const result = evaluateGate(gate as GateSpec, failed, null, null);
+    const result = evaluateGate(gate, failed, null, null);
     return verdictRow(result, now, { detail: (refusal as ReportRefusal).detail, untrusted });
   }
   if (report.kind === 'junit' && row.attempt > 1) {
@@ -127,7 +129,7 @@ async function evaluateFromGitHub(
   }
   const baseline = needsBaseline(gate) ? await baselineFor(deps, octokit, run, plan, gate.name) : null;
   const diff = needsDiff(gate) && run.pr_number !== null ? await pullRequestDiff(octokit, repo, run.pr_number) : null;
-  const result = evaluateGate(gate as GateSpec, report, baseline, diff);
+  const result = evaluateGate(gate, report, baseline, diff);
   return verdictRow(result, now, { data: { ...gateData(report) }, untrusted });
 }
 
@@ -164,12 +166,19 @@ async function baselineFor(deps: EngineDeps, octokit: GitHubClient, run: Pipelin
  */
 async function producerChanged(deps: EngineDeps, octokit: GitHubClient, run: PipelineRun, plan: RunPlan, row: GateResultRow): Promise<boolean> {
   if (run.pr_number === null || run.from_fork || plan.defaultBranch === undefined || row.job_attempt_id === null) return false;
+  // A sibling gate of the same attempt already compared this workflow: no second pair of listings.
+  const sibling = await deps.db
+    .selectFrom('gate_results')
+    .select('untrusted_producer')
+    .where('job_attempt_id', '=', row.job_attempt_id)
+    .where('status', '=', 'completed')
+    .where('type', '!=', 'duration')
+    .limit(1)
+    .executeTakeFirst();
+  if (sibling) return sibling.untrusted_producer;
   const attempt = await getJobAttempt(deps.db, row.job_attempt_id);
   if (!attempt) return false;
   const [atSha, atDefault] = await Promise.all([deps.workflowListings.get(octokit, run, plan), listWorkflowFiles(octokit, run, plan.defaultBranch)]);
   return atSha.files.get(attempt.workflow) !== atDefault.files.get(attempt.workflow);
 }
 
-function errorResult(reason: ReturnType<typeof gateReason>) {
-  return { result: 'error' as const, measured: null, threshold: '', baseline: null, findings: [], reason, checks: [{ result: 'error' as const, reason }] };
-}

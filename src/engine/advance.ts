@@ -1,25 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { withTransaction, type DbOrTrx } from '../store/db.ts';
-import type { Database, GateOverride, GateResultRow, JobAttempt, JsonObject, JsonValue, PipelineRun, StageRun } from '../store/schema/index.ts';
+import type { Database, GateOverride, JobAttempt, JsonObject, PipelineRun, StageRun } from '../store/schema/index.ts';
 import { isForkApproved } from '../store/repos/fork-approvals.ts';
-import { createJobAttempt, listJobAttempts, updateJobAttempt } from '../store/repos/job-attempts.ts';
+import { createJobAttempt, latestAttemptPerJob, listJobAttempts, updateJobAttempt } from '../store/repos/job-attempts.ts';
 import { findActivePipelineRuns, lockPipelineRun, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
 import { createStageRuns, listStageRuns, updateStageRun } from '../store/repos/stage-runs.ts';
 import { evaluateCondition } from '../matching/conditions.ts';
 import { parseDuration } from '../repo-config/duration.ts';
-import { recordCancel, recordDispatch, recordGateEvaluation, recordRunChecks } from '../effects/kinds.ts';
-import { completeGate, createPendingGate, latestGateResults, listGateResults } from '../store/repos/gate-results.ts';
+import { recordCancel, recordDispatch, recordRunChecks } from '../effects/kinds.ts';
+import { listGateResults } from '../store/repos/gate-results.ts';
+import { recordBaselines, recordGateDecision, toGateStates } from './gate-records.ts';
 import { overridesFor } from '../store/repos/gate-overrides.ts';
-import { recordBaseline } from '../store/repos/gate-baselines.ts';
-import { evaluateGate } from '../gates/evaluate.ts';
-import type { GateSpec } from '../gates/gate-spec.ts';
-import { asGateData, hasBaselineValues } from '../gates/baseline-data.ts';
-import { renderGateReason, type GateReason } from '../gates/reasons.ts';
-import type { GateResult as GateVerdictResult } from '../gates/gate-result.ts';
 import { abandonStageDeployment, deploymentStates, finishStageDeployment, requestStageDeployment, reviewAfterPipelines, reviewPendingDeployments, startStageDeployment } from '../deploy/lifecycle.ts';
 import { lockEnvironment, type ReviewOutcome } from '../deploy/queue.ts';
-import { decide, type AttemptState, type Decision, type GateState, type StageState } from './plan.ts';
+import { decide, type AttemptState, type Decision, type StageState } from './plan.ts';
 import { readRunPlan, type RunPlan } from './run-plan.ts';
 import type { EngineDeps, EngineEvent } from './deps.ts';
 import { formatDuration } from './check-output.ts';
@@ -43,16 +38,6 @@ interface Recorded {
 }
 
 const ms = (date: Date | null) => (date ? date.getTime() : null);
-
-/** The gate evaluations as the planner reads them: a fail or error overridden for the commit counts as `overridden`. */
-export function toGateStates(rows: readonly GateResultRow[], overrides: ReadonlyMap<string, GateOverride>): GateState[] {
-  return rows.map((row) => ({
-    name: row.gate,
-    attempt: row.attempt,
-    status: row.status,
-    result: row.result !== null && (row.result === 'fail' || row.result === 'error') && overrides.has(row.gate) ? 'overridden' : row.result,
-  }));
-}
 
 function toPlanState(stages: StageRun[], attempts: JobAttempt[]): { stages: StageState[]; attempts: AttemptState[] } {
   const stageNames = new Map(stages.map((s) => [s.id, s.stage]));
@@ -133,7 +118,7 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
   });
   const recorded: Recorded = { run, decisions: decisions.length, events: [], wakes: [], completed: false, others: { advance: [], wakes: [] } };
   keep(recorded, pendingReviews);
-  const loaded = { attempts, stageNames: new Map(stages.map((s) => [s.id, s.stage])), gateRows };
+  const loaded = { attempts, stageNames: new Map(stages.map((s) => [s.id, s.stage])) };
   const at = new Date(now);
   for (const decision of decisions) await record(trx, run, plan, loaded, decision, recorded, at);
   // An attempt left `pending` (its dispatch effect settled while it was reset) is asked for again; the performer is idempotent.
@@ -160,7 +145,7 @@ async function record(
   trx: Transaction<Database>,
   run: PipelineRun,
   plan: RunPlan,
-  loaded: { attempts: JobAttempt[]; stageNames: Map<number, string>; gateRows: GateResultRow[] },
+  loaded: { attempts: JobAttempt[]; stageNames: Map<number, string> },
   decision: Decision,
   recorded: Recorded,
   now: Date,
@@ -207,10 +192,8 @@ async function record(
       const stage = await stageRow(trx, run.id, decision.stage);
       const ended = await updateStageRun(trx, stage.id, { status: 'completed', conclusion: decision.conclusion, completed_at: now }, { onlyIf: { status: ['running'] } });
       if (ended && plan.stages[decision.stage]?.environment !== undefined) {
-        const mine = loaded.attempts.filter((a) => a.stage_run_id === stage.id);
-        const logUrl = mine.filter((a) => a.html_url !== null).at(-1)?.html_url ?? null;
-        const latest = new Map<string, JobAttempt>();
-        for (const a of mine) if ((latest.get(a.job)?.attempt ?? 0) < a.attempt) latest.set(a.job, a);
+        const logUrl = loaded.attempts.filter((a) => a.stage_run_id === stage.id && a.html_url !== null).at(-1)?.html_url ?? null;
+        const latest = latestAttemptPerJob(loaded.attempts, stage.id);
         const gatesOnly = decision.conclusion === 'failure' && [...latest.values()].every((a) => a.conclusion === 'success');
         keep(recorded, await finishStageDeployment(trx, run, decision.stage, decision.conclusion, logUrl, now, gatesOnly));
       }
@@ -296,41 +279,9 @@ async function record(
       return;
     }
     case 'evaluate-gate':
-    case 'skip-gate': {
-      const gate = plan.gates?.find((g) => g.name === decision.gate);
-      const attempt = decision.attemptId === null ? undefined : loaded.attempts.find((a) => a.id === decision.attemptId);
-      const { row, created } = await createPendingGate(trx, {
-        pipeline_run_id: run.id,
-        gate: decision.gate,
-        type: gate?.type ?? 'unknown',
-        stage: decision.stage,
-        job: decision.job,
-        attempt: decision.attempt,
-        job_attempt_id: decision.attemptId,
-        workflow_run_id: attempt?.workflow_run_id ?? null,
-        artifact: gate !== undefined && 'artifact' in gate ? gate.artifact : null,
-        run_url: attempt?.html_url ?? null,
-        now,
-      });
-      if (!created || row.status !== 'pending') return;
-      if (decision.kind === 'skip-gate') {
-        await completeGate(trx, row.id, verdictRow({ result: 'neutral', measured: null, threshold: '', baseline: null, findings: [], reason: decision.reason, checks: [] }, now));
-        return;
-      }
-      if (gate === undefined) {
-        const why: GateReason = { code: 'gate.config-missing', gate: decision.gate };
-        await completeGate(trx, row.id, verdictRow({ result: 'error', measured: null, threshold: '', baseline: null, findings: [], reason: why, checks: [] }, now));
-        return;
-      }
-      if (gate.type === 'duration') {
-        // Wall time needs nothing from GitHub: from shipgate's own records, evaluated here.
-        const ms = durationOf(run, loaded.attempts, loaded.stageNames, decision.stage, decision.job, now);
-        await completeGate(trx, row.id, verdictRow(evaluateGate(gate as GateSpec, { kind: 'duration', ms }, null, null), now));
-        return;
-      }
-      await recordGateEvaluation(trx, { gateResultId: row.id, runId: run.id, installationId: run.installation_id, now });
+    case 'skip-gate':
+      await recordGateDecision(trx, run, plan, loaded, decision, now);
       return;
-    }
     case 'complete-run': {
       const completed = await updatePipelineRun(trx, run.id, { status: 'completed', conclusion: decision.conclusion, completed_at: now }, { onlyIf: { status: ['queued', 'in_progress'] }, now });
       if (completed && decision.conclusion === 'success') await recordBaselines(trx, run, plan, now);
@@ -349,61 +300,6 @@ function keep(recorded: Recorded, review: ReviewOutcome): void {
     else recorded.others.wakes.push(wake);
   }
   recorded.others.advance.push(...review.advance.filter((id) => id !== recorded.run.id));
-}
-
-/** A gate verdict as the `gate_results` row keeps it. */
-export function verdictRow(verdict: GateVerdictResult, now: Date, extra: { data?: JsonObject; detail?: string; untrusted?: boolean } = {}) {
-  return {
-    result: verdict.result,
-    measured: verdict.measured,
-    threshold: verdict.threshold,
-    baseline: verdict.baseline,
-    reason: { ...verdict.reason } as JsonObject,
-    detail: extra.detail ?? renderGateReason(verdict.reason),
-    findings: verdict.findings.map((finding) => ({ ...finding }) as JsonValue),
-    data: extra.data ?? {},
-    untrusted_producer: extra.untrusted ?? false,
-    now,
-  };
-}
-
-/** Wall time of a job over all its attempts (first dispatch to last completion), or of the whole run. */
-function durationOf(run: PipelineRun, attempts: JobAttempt[], stageNames: Map<number, string>, stage: string | null, job: string | null, now: Date): number | null {
-  if (job === null) return run.started_at ? now.getTime() - run.started_at.getTime() : null;
-  const mine = attempts.filter((a) => a.job === job && stageNames.get(a.stage_run_id) === stage);
-  const starts = mine.map((a) => (a.dispatched_at ?? a.started_at)?.getTime()).filter((t): t is number => t !== undefined);
-  const ends = mine.map((a) => a.completed_at?.getTime()).filter((t): t is number => t !== undefined);
-  if (starts.length === 0 || ends.length === 0) return null;
-  return Math.max(...ends) - Math.min(...starts);
-}
-
-/**
- * A successful push run on the default branch leaves its gates' measurements
- * as baselines (coverage %, benchmark values, SARIF fingerprints), in the
- * transaction that completes it.
- */
-async function recordBaselines(trx: Transaction<Database>, run: PipelineRun, plan: RunPlan, now: Date): Promise<void> {
-  if (plan.context.shipgate.event !== 'push' || plan.defaultBranch === undefined || plan.context.shipgate.branch !== plan.defaultBranch) return;
-  const latest = latestGateResults(await listGateResults(trx, run.id));
-  for (const row of latest.values()) {
-    if (row.status !== 'completed' || row.result !== 'pass' && row.result !== 'neutral') continue;
-    const data = asGateData(row.data);
-    if (!hasBaselineValues(data)) continue;
-    const { failedTests: _failed, ...values } = data;
-    await recordBaseline(trx, {
-      owner: run.owner,
-      repo: run.repo,
-      pipeline: run.pipeline,
-      gate: row.gate,
-      type: row.type,
-      sha: run.sha,
-      branch: plan.defaultBranch,
-      committedAt: plan.commitDate ? new Date(plan.commitDate) : run.created_at,
-      pipelineRunId: run.id,
-      data: values as JsonObject,
-      now,
-    });
-  }
 }
 
 /**

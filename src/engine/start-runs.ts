@@ -9,7 +9,7 @@ import { formatIssue, type ConfigIssue } from '../repo-config/parse.ts';
 import type { ShipgateConfig } from '../repo-config/schema.ts';
 import { withTransaction } from '../store/db.ts';
 import { createPipelineRun, findActivePipelineRuns, updatePipelineRun } from '../store/repos/pipeline-runs.ts';
-import type { JsonObject, PipelineRun } from '../store/schema/index.ts';
+import type { PipelineRun } from '../store/schema/index.ts';
 import { recordCheckSync, recordRunChecks, type CommitTarget } from '../effects/kinds.ts';
 import type { PullRequestPayload, PushPayload } from '../intake/payloads.ts';
 import type { CheckAnnotation } from '../github/checks.ts';
@@ -21,6 +21,7 @@ import type { EngineDeps, EngineEvent } from './deps.ts';
 import { reason, renderReason } from './reasons.ts';
 import type { PlannedGate, RunPlan } from './run-plan.ts';
 import { gateChanges } from '../gates/gate-changes.ts';
+import { toJsonObject } from '../store/json.ts';
 import { snapshotEnvironment, type EnvironmentSnapshot } from '../deploy/environment-policy.ts';
 
 export { CONFIG_PATH };
@@ -196,7 +197,7 @@ export async function createRun(
       pr_number: event.pr ?? null,
       actor: event.actor,
       concurrency_key: key,
-      plan: toJson(runPlan(config, pipelineId, event, reasons)),
+      plan: toJsonObject(runPlan(config, pipelineId, event, reasons)),
       from_fork: event.fork === true,
       now,
     });
@@ -314,7 +315,7 @@ async function reportConfigErrors(deps: EngineDeps, installationId: number, targ
     },
   };
   await withTransaction(deps.db, async (trx) => {
-    await recordCheckSync(trx, { target, name: 'shipgate/config', what: { source: 'fixed', body: toJson(body), annotations: annotations.map(toJson) }, installationId, now });
+    await recordCheckSync(trx, { target, name: 'shipgate/config', what: { source: 'fixed', body: toJsonObject(body), annotations: annotations.map(toJsonObject) }, installationId, now });
     await recordCheckSync(trx, { target, name: 'shipgate', what: { source: 'rollup', configError: invalid }, installationId, now });
   });
   afterCommit(deps, { runId: null, events: [{ kind: 'config-invalid', repo: `${target.owner}/${target.repo}`, sha: target.sha, errors: errors.length }], wakes: [] });
@@ -323,11 +324,8 @@ async function reportConfigErrors(deps: EngineDeps, installationId: number, targ
 /** A check-run body fixed at decision time (`shipgate/config`), recorded as an effect. */
 async function recordFixedCheck(deps: EngineDeps, installationId: number, target: CommitTarget, body: CheckRunBody): Promise<void> {
   const now = new Date(deps.clock.now());
-  await withTransaction(deps.db, (trx) => recordCheckSync(trx, { target, name: body.name, what: { source: 'fixed', body: toJson(body) }, installationId, now }));
+  await withTransaction(deps.db, (trx) => recordCheckSync(trx, { target, name: body.name, what: { source: 'fixed', body: toJsonObject(body) }, installationId, now }));
   deps.effects?.kick();
 }
 
 /** A plain JSON copy of a value made of JSON-safe fields. */
-function toJson(value: object): JsonObject {
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
-}

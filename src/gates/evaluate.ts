@@ -8,7 +8,7 @@
 import { parseDuration } from '../repo-config/duration.ts';
 import { evaluateCoverage } from './evaluate-coverage.ts';
 import type { BenchmarkGateSpec, DurationGateSpec, GateBaseline, GateSpec, JunitGateSpec, PullRequestDiff, SarifGateSpec } from './gate-spec.ts';
-import { combineChecks, MAX_FINDINGS, percent, type GateCheck, type GateFinding, type GateResult } from './gate-result.ts';
+import { combineChecks, MAX_FINDINGS, percent, unmeasuredResult, type GateCheck, type GateFinding, type GateResult } from './gate-result.ts';
 import { gateReason, type GateReason } from './reasons.ts';
 import type { BenchmarkReport, DurationReport, JunitReport, Report, SarifFinding, SarifLevel, SarifReport, SecuritySeverity } from './report.ts';
 
@@ -186,5 +186,5 @@ function finish(checks: GateCheck[], findings: GateFinding[], measured: string |
 }
 
 function errorResult(reason: GateReason): GateResult {
-  return { result: 'error', measured: null, threshold: '', baseline: null, findings: [], reason, checks: [{ result: 'error', reason }] };
+  return unmeasuredResult('error', reason);
 }

@@ -55,3 +55,8 @@ export function combineChecks(checks: GateCheck[]): { result: GateOutcome; reaso
 export function percent(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/** A result decided by its reason alone, with nothing measured: an `error` (nothing to read) or a `neutral` (not evaluated). */
+export function unmeasuredResult(result: 'error' | 'neutral', reason: GateReason): GateResult {
+  return { result, measured: null, threshold: '', baseline: null, findings: [], reason, checks: [{ result, reason }] };
+}

@@ -1,3 +1,10 @@
+import type { JsonObject } from './schema/index.ts';
+
+/** A plain object (a run plan, a check-run body) as the JSON object a `jsonb` column gets back: a copy, `undefined` fields dropped. */
+export function toJsonObject(value: object): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
+}
+
 /**
  * Encodes a value for a `jsonb` column.
  *
