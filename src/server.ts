@@ -26,6 +26,7 @@ import { WorkflowListings, dispatchPerformer } from './effects/perform-dispatch.
 import { cancelPerformer } from './effects/perform-cancel.ts';
 import { gatePerformer } from './effects/perform-gate.ts';
 import { createDeploymentPerformer, deploymentStatusPerformer } from './effects/perform-deployment.ts';
+import { approvalCommentPerformer, approvalReactionsPerformer } from './effects/perform-approval.ts';
 import { checkRunPerformer } from './effects/perform-check-run.ts';
 import { commandReplyPerformer, commentReactionPerformer, statusReplyPerformer } from './effects/command-feedback.ts';
 import { reconcile } from './engine/reconcile.ts';
@@ -188,6 +189,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.commentReaction]: commentReactionPerformer(engine),
         [EFFECT_KINDS.commandReply]: commandReplyPerformer(engine),
         [EFFECT_KINDS.statusReply]: statusReplyPerformer(engine),
+        [EFFECT_KINDS.approvalComment]: approvalCommentPerformer(engine),
+        [EFFECT_KINDS.approvalReactions]: approvalReactionsPerformer(engine),
       },
     });
     engine.effects = effects;

@@ -10,6 +10,7 @@ import { runManual } from './handlers/run-command.ts';
 import { OVERRIDE_USAGE, runOverride } from './handlers/override-command.ts';
 import { runDeploy, runRollback } from './handlers/deploy-commands.ts';
 import { runLock, runUnlock } from './handlers/lock-commands.ts';
+import { APPROVE_USAGE, REJECT_USAGE, runApprove, runReject } from './handlers/approval-commands.ts';
 import { runStatus } from './handlers/status-command.ts';
 
 /** What a command did: done (with what to say, if anything), or refused with a reason. */
@@ -81,6 +82,23 @@ export const COMMANDS = [
     arguments: { min: 0, max: 2, usage: 'deploy ENV [SHA|BRANCH]' },
     summary: "deploys the pull request's head commit (or SHA, or BRANCH's head) to ENV with its `workflow:`, through ENV's policy and queue",
     run: runDeploy,
+  },
+  {
+    name: 'approve',
+    aliases: [],
+    // Checked by the handler: a listed approver (or an active member of a listed team), not the requester, with read access.
+    permission: 'read',
+    arguments: { min: 0, max: 1, usage: APPROVE_USAGE },
+    summary: 'approves the deployment to ENV that waits for approval here (for its approvers; counts once per person, for this commit only)',
+    run: runApprove,
+  },
+  {
+    name: 'reject',
+    aliases: [],
+    permission: 'read',
+    arguments: { min: 0, max: 100, usage: REJECT_USAGE },
+    summary: 'rejects the deployment to ENV that waits for approval here, with an optional reason (for its approvers)',
+    run: runReject,
   },
   {
     name: 'rollback',

@@ -106,6 +106,8 @@ function origin(transition: DeploymentTransition): string {
       return `by @${transition.requestedBy} with /rollback${transition.rollbackOf === null ? '' : `, rolling back #${transition.rollbackOf}`}`;
     case 'auto-rollback':
       return `automatically${transition.rollbackOf === null ? '' : `, rolling back the failed #${transition.rollbackOf}`}`;
+    case 'protection':
+      return `by a GitHub Actions job of @${transition.requestedBy} that shipgate's protection rule holds`;
   }
 }
 

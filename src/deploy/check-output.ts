@@ -7,6 +7,8 @@
 import type { CheckRunBody } from '../engine/check-output.ts';
 import { isReason, renderReason } from '../engine/reasons.ts';
 import type { Deployment } from '../store/schema/index.ts';
+import { approvalCheckSection } from './approval-comment.ts';
+import type { ApprovalView } from './approval-view.ts';
 
 /** A request of the queue, as the check run lists it. */
 export interface QueueEntry {
@@ -23,6 +25,8 @@ export interface DeploymentCheckView {
   queue: QueueEntry[];
   lock: { holder: string; reason: string | null; since: Date } | null;
   environmentUrl: string | null;
+  /** The request's approval request, when its environment needs approvals. */
+  approval?: ApprovalView | null;
 }
 
 const SOURCE: Record<string, string> = { stage: 'a pipeline stage', command: '`/deploy`', rollback: '`/rollback`', 'auto-rollback': 'an automatic rollback' };
@@ -50,12 +54,19 @@ export function deploymentCheckBody(view: DeploymentCheckView, now: Date): Check
     queue.length > 0 ? `\n\n### Queue of ${d.environment}\n\n${queue.map((q) => `- #${q.id} \`${q.sha.slice(0, 7)}\` by @${q.requestedBy} — ${q.status}`).join('\n')}` : '';
   const lockText = view.lock ? `\n\n🔒 ${d.environment} is locked by @${view.lock.holder}${view.lock.reason ? ` (“${view.lock.reason}”)` : ''} since ${view.lock.since.toISOString()}.` : '';
   const why = reasonText(d.reason);
-  const summary = `${why ? `**${why}**\n\n` : ''}${lines.join('\n')}${lockText}${queueText}`;
+  const approval = view.approval ? approvalCheckSection(view.approval) : null;
+  const approvalText = approval ? `\n\n${approval.text}` : '';
+  const summary = `${why ? `**${why}**\n\n` : ''}${lines.join('\n')}${approvalText}${lockText}${queueText}`;
   switch (d.status) {
     case 'requested':
     case 'waiting':
     case 'queued':
-      return { name, status: 'queued', output: { title: truncate(`${d.environment}: ${why ?? 'waiting'}`), summary } };
+      return {
+        name,
+        status: 'queued',
+        output: { title: truncate(`${d.environment}: ${why ?? 'waiting'}`), summary },
+        ...(approval && approval.actions.length > 0 ? { actions: approval.actions } : {}),
+      };
     case 'deploying':
       return { name, status: 'in_progress', started_at: (d.started_at ?? now).toISOString(), output: { title: `Deploying ${short} to ${d.environment}`, summary } };
     case 'succeeded':

@@ -14,28 +14,37 @@ export interface EnvironmentSnapshot {
   after?: string;
   approvals: number;
   approvers: string[];
+  /** Whether the requester may approve their own deployment. */
+  allowSelfApproval: boolean;
   wait?: string;
+  /** How long an approval request stays open, as a duration like `24h`; unset: it never expires. */
+  approvalTimeout?: string;
   workflow?: string;
   inputs: Record<string, string | number | boolean>;
   url?: string;
   production: boolean;
   autoRollback: boolean;
+  /** The repository's command prefix (`commands.prefix`), for the approval request comment's instructions. */
+  commandPrefix?: string;
 }
 
 /** The snapshot of environment `name` from the parsed config. */
-export function snapshotEnvironment(name: string, environment: Environment): EnvironmentSnapshot {
+export function snapshotEnvironment(name: string, environment: Environment, commandPrefix = '/'): EnvironmentSnapshot {
   return {
     name,
     ...(environment.branches !== undefined ? { branches: [...environment.branches] } : {}),
     ...(environment.after !== undefined ? { after: environment.after } : {}),
     approvals: environment.approvals,
     approvers: [...environment.approvers],
+    allowSelfApproval: environment['allow-self-approval'],
     ...(environment.wait !== undefined ? { wait: environment.wait } : {}),
+    ...(environment['approval-timeout'] !== undefined ? { approvalTimeout: environment['approval-timeout'] } : {}),
     ...(environment.workflow !== undefined ? { workflow: environment.workflow } : {}),
     inputs: { ...environment.inputs },
     ...(environment.url !== undefined ? { url: environment.url } : {}),
     production: environment.production ?? name === 'production',
     autoRollback: environment['auto-rollback'],
+    commandPrefix,
   };
 }
 
@@ -47,6 +56,8 @@ export function readSnapshot(value: unknown, name: string): EnvironmentSnapshot 
   const branches = strings(raw.branches);
   const after = text(raw.after);
   const wait = text(raw.wait);
+  const approvalTimeout = text(raw.approvalTimeout);
+  const commandPrefix = text(raw.commandPrefix);
   const workflow = text(raw.workflow);
   const url = text(raw.url);
   const inputs: Record<string, string | number | boolean> = {};
@@ -59,12 +70,15 @@ export function readSnapshot(value: unknown, name: string): EnvironmentSnapshot 
     ...(after ? { after } : {}),
     approvals: typeof raw.approvals === 'number' ? raw.approvals : 0,
     approvers: strings(raw.approvers) ?? [],
+    allowSelfApproval: raw.allowSelfApproval === true,
     ...(wait ? { wait } : {}),
+    ...(approvalTimeout ? { approvalTimeout } : {}),
     ...(workflow ? { workflow } : {}),
     inputs,
     ...(url ? { url } : {}),
     production: raw.production === true,
     autoRollback: raw.autoRollback === true,
+    ...(commandPrefix ? { commandPrefix } : {}),
   };
 }
 

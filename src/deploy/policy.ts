@@ -15,7 +15,7 @@ import { parseDuration } from '../repo-config/duration.ts';
  * Where a request comes from: a pipeline stage with `environment:`, a `/deploy`
  * command, a `/rollback` command, or the automatic rollback after a failed deploy.
  */
-export type DeploySource = 'stage' | 'command' | 'rollback' | 'auto-rollback';
+export type DeploySource = 'stage' | 'command' | 'rollback' | 'auto-rollback' | 'protection';
 
 /** A deployment request as the policy sees it. */
 export interface DeployRequestView {
@@ -43,8 +43,23 @@ export interface EnvironmentPolicy {
   after?: string;
   /** How many approvals a deployment needs. */
   approvals: number;
-  /** How long a request waits after it is made (or, with approvals, after the last one), as a duration like `10m`. */
+  /** Who may approve (shown in the sentence of a request that waits for approvals). */
+  approvers?: readonly string[];
+  /** How long a request waits after it is made (or, with approvals, after the last required one), as a duration like `10m`. */
   wait?: string;
+}
+
+/** The request's approval request as the policy sees it (SPEC §6). */
+export interface ApprovalFacts {
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+  /** Distinct approvals that count now. */
+  given: number;
+  /** When the last required approval arrived (ms since the epoch), once there are enough. */
+  approvedAt: number | null;
+  /** When it expires (ms since the epoch); null: never. */
+  expiresAt: number | null;
+  /** Why it ended (rejected, a new push), for an ended request. */
+  endReason: Reason | null;
 }
 
 /** What the caller found out about the request's world when it decides. */
@@ -59,8 +74,8 @@ export interface DeployFacts {
   pipelines: { running: readonly string[]; failed: readonly string[] };
   /** The environment's sticky lock, if any (`since` in ms since the epoch). */
   lock: { holder: string; reason: string | null; since: number } | null;
-  /** Approvals given (slot for the next issue; unused while approvals > 0 is refused). */
-  approvals: { given: number };
+  /** The request's approval request; null while none exists (the caller opens one when the policy asks for approvals). */
+  approvals: ApprovalFacts | null;
   /** Other requests of the environment: the one deploying now (id or null) and the open ones created before this one, oldest first. */
   queue: { deploying: number | null; ahead: readonly number[] };
   /** The current time, in ms since the epoch. */
@@ -90,8 +105,11 @@ type Rule = (request: DeployRequestView, environment: EnvironmentPolicy, facts: 
  * 2. `after:` (not for rollbacks): the sha is deployed successfully to that environment;
  * 3. pipelines (only for `/deploy`): none failed (refuse), none running (wait);
  * 4. lock: not locked by someone else (refuse a new request, make a queued one wait);
- * 5. approvals (not for rollbacks): `approvals > 0` is refused until approvals land;
- * 6. wait timer (not for rollbacks): `requestedAt + wait` has passed;
+ * 5. approvals (not for rollbacks): with `approvals > 0`, enough distinct approvals
+ *    (wait until then, at most until the request expires; a rejected, expired or
+ *    voided request is refused);
+ * 6. wait timer (not for rollbacks): `wait` has passed since the request was made, or
+ *    with approvals since the last required one arrived;
  * 7. queue: nothing else of the environment deploys or is ahead in the queue.
  *
  * Branch patterns are assumed valid (the config was validated); an invalid one throws.
@@ -150,17 +168,40 @@ const checkLock: Rule = (request, _environment, facts) => {
   return facts.phase === 'request' ? { kind: 'refuse', reason: locked } : { kind: 'wait', reason: locked };
 };
 
-const checkApprovals: Rule = (request, environment) => {
+const checkApprovals: Rule = (request, environment, facts) => {
   if (isRollback(request) || environment.approvals <= 0) return null;
-  return { kind: 'refuse', reason: reason('deploy.approvals-unsupported', { environment: request.environment, approvals: environment.approvals }) };
+  const approvals = facts.approvals;
+  const needed = () => reason('deploy.approvals-needed', { environment: request.environment, given: approvals?.given ?? 0, required: environment.approvals, approvers: [...(environment.approvers ?? [])] });
+  if (approvals === null) return { kind: 'wait', reason: needed() };
+  switch (approvals.status) {
+    case 'approved':
+      return null;
+    case 'rejected':
+      return { kind: 'refuse', reason: approvals.endReason ?? reason('deploy.approval-rejected', { environment: request.environment, by: 'an approver', reason: null }) };
+    case 'cancelled':
+      return { kind: 'refuse', reason: approvals.endReason ?? reason('deploy.cancelled', { by: 'shipgate' }) };
+    case 'expired':
+      return { kind: 'refuse', reason: expired(request, approvals.expiresAt ?? facts.now) };
+    case 'pending':
+      if (approvals.expiresAt !== null && facts.now >= approvals.expiresAt) return { kind: 'refuse', reason: expired(request, approvals.expiresAt) };
+      if (approvals.given >= environment.approvals) return null;
+      return approvals.expiresAt !== null ? { kind: 'wait', reason: needed(), until: approvals.expiresAt } : { kind: 'wait', reason: needed() };
+  }
 };
 
+function expired(request: DeployRequestView, at: number): Reason {
+  return reason('deploy.approval-expired', { environment: request.environment, at: formatUtcMinute(at) });
+}
+
 const checkWaitTimer: Rule = (request, environment, facts) => {
-  // With approvals the timer starts at the last approval; that case is refused above until approvals land.
-  if (isRollback(request) || environment.approvals > 0 || environment.wait === undefined) return null;
-  const until = request.requestedAt + parseDuration(environment.wait);
+  if (isRollback(request) || environment.wait === undefined) return null;
+  const withApprovals = environment.approvals > 0;
+  // With approvals the timer starts when the last required one arrived (the rule above let the request through only then).
+  const from = withApprovals ? (facts.approvals?.approvedAt ?? facts.now) : request.requestedAt;
+  const until = from + parseDuration(environment.wait);
   if (facts.now >= until) return null;
-  return { kind: 'wait', reason: reason('deploy.wait-timer', { environment: request.environment, until: formatUtcMinute(until) }), until };
+  const code = withApprovals ? 'deploy.approval-wait-timer' : 'deploy.wait-timer';
+  return { kind: 'wait', reason: reason(code, { environment: request.environment, until: formatUtcMinute(until) }), until };
 };
 
 /**

@@ -6,13 +6,14 @@
  * after the other. The policy itself is the pure `decideDeployment`.
  */
 import { sql, type Transaction } from 'kysely';
-import { recordCheckSync, recordCreateDeployment } from '../effects/kinds.ts';
+import { recordApprovalComment, recordCheckSync, recordCreateDeployment } from '../effects/kinds.ts';
 import { lastSuccessfulDeployment, listOpenDeployments, transitionDeployment, type EnvironmentKey } from '../store/repos/deployments.ts';
 import { getLock } from '../store/repos/locks.ts';
 import type { Database, Deployment, DeploymentStatus, JsonObject } from '../store/schema/index.ts';
 import { sameJson } from '../engine/check-sync.ts';
-import { decideDeployment, type DeployDecision, type DeployFacts } from './policy.ts';
+import { decideDeployment, type ApprovalFacts, type DeployDecision, type DeployFacts } from './policy.ts';
 import { readSnapshot } from './environment-policy.ts';
+import { approvalFacts, openApprovalRequest, settleApprovalRequest } from './approval-requests.ts';
 
 /** What a review changed, for after its commit: runs to advance, and when to look again. */
 export interface ReviewOutcome {
@@ -31,8 +32,10 @@ export async function lockEnvironment(trx: Transaction<Database>, key: Environme
   await sql`select pg_advisory_xact_lock(hashtextextended(${`deploy:${key.owner}/${key.repo}:${key.environment}`}, 0))`.execute(trx);
 }
 
-/** The check run of a request brought up to date (in the caller's transaction). */
+/** The check run of a request (and its approval request's comment, if it has one) brought up to date (in the caller's transaction). */
 export async function recordDeploymentCheck(trx: Transaction<Database>, deployment: Deployment, now: Date): Promise<void> {
+  const approval = await trx.selectFrom('approval_requests').select('id').where('deployment_id', '=', deployment.id).executeTakeFirst();
+  if (approval) await recordApprovalComment(trx, { approvalRequestId: approval.id, installationId: deployment.installation_id, now });
   await recordCheckSync(trx, {
     target: { owner: deployment.owner, repo: deployment.repo, sha: deployment.sha },
     name: deploymentCheckName(deployment.environment),
@@ -65,7 +68,7 @@ async function pipelineFacts(trx: Transaction<Database>, deployment: Deployment)
 }
 
 function statusFor(decision: Exclude<DeployDecision, { kind: 'allow' }>): DeploymentStatus {
-  if (decision.kind === 'refuse') return 'refused';
+  if (decision.kind === 'refuse') return decision.reason.code === 'deploy.approval-rejected' ? 'rejected' : decision.reason.code === 'deploy.approval-expired' ? 'expired' : 'refused';
   return decision.reason.code === 'deploy.queued' ? 'queued' : 'waiting';
 }
 
@@ -87,6 +90,8 @@ export async function reviewEnvironment(trx: Transaction<Database>, key: Environ
     if (request.status === 'deploying') continue;
     const policy = readSnapshot(request.policy, request.environment);
     const isRollback = request.source === 'rollback' || request.source === 'auto-rollback';
+    const approvalRequest = policy.approvals > 0 && !isRollback ? await approvalFacts(trx, request.id) : null;
+    const approvals: ApprovalFacts | null = approvalRequest?.facts ?? null;
     const facts: DeployFacts = {
       phase: request.status === 'requested' ? 'request' : 'queue',
       branches: Array.isArray(request.ref_branches) ? request.ref_branches : [],
@@ -94,7 +99,7 @@ export async function reviewEnvironment(trx: Transaction<Database>, key: Environ
         policy.after === undefined || isRollback ? true : (await lastSuccessfulDeployment(trx, { owner: key.owner, repo: key.repo, environment: policy.after, sha: request.sha })) !== undefined,
       pipelines: request.source === 'command' ? await pipelineFacts(trx, request) : { running: [], failed: [] },
       lock: lock ? { holder: lock.holder, reason: lock.reason, since: lock.created_at.getTime() } : null,
-      approvals: { given: 0 },
+      approvals,
       queue: { deploying, ahead: [...ahead] },
       now: now.getTime(),
     };
@@ -109,9 +114,15 @@ export async function reviewEnvironment(trx: Transaction<Database>, key: Environ
         requestedBy: request.requested_by,
         requestedAt: request.created_at.getTime(),
       },
-      policy,
+      { ...policy, approvers: policy.approvers },
       facts,
     );
+    // The approval request follows the decision: opened when the policy first asks for approvals, approved once enough arrived, expired when its time ran out.
+    if (approvalRequest === null && decision.kind === 'wait' && decision.reason.code === 'deploy.approvals-needed') await openApprovalRequest(trx, request, policy, now);
+    else if (approvalRequest !== null && approvalRequest.facts.status === 'pending') {
+      if (decision.kind === 'refuse' && decision.reason.code === 'deploy.approval-expired') await settleApprovalRequest(trx, approvalRequest.id, { status: 'expired', reason: decision.reason, by: 'shipgate', now });
+      else if (approvalRequest.facts.given >= policy.approvals && decision.kind !== 'refuse') await settleApprovalRequest(trx, approvalRequest.id, { status: 'approved', reason: null, by: null, now });
+    }
     if (decision.kind === 'allow') {
       const moved = await transitionDeployment(trx, request.id, 'deploying', { reason: null, actor, now, from: ['requested', 'waiting', 'queued'] });
       if (!moved) continue;

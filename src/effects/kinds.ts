@@ -25,6 +25,12 @@ export const EFFECT_KINDS = {
   createDeployment: 'create-deployment',
   /** Post one deployment status (queued, in_progress, success, failure, error). */
   deploymentStatus: 'deployment-status',
+  /** Write (create, then edit in place) the request comment of one approval request (SPEC §6). */
+  approvalComment: 'approval-comment',
+  /** Poll the 👍/👎 reactions of one approval request's comment, again and again with a growing interval while it is pending. */
+  approvalReactions: 'approval-reactions',
+  /** Answer (or report to) a custom deployment protection rule through its callback URL. */
+  protectionCallback: 'protection-callback',
 } as const;
 
 /** Lower runs first among due effects: dispatches and cancels before check-run writes, the roll-up last. */
@@ -162,5 +168,31 @@ export async function recordGateEvaluation(db: DbOrTrx, args: { gateResultId: nu
     priority: EFFECT_PRIORITY.gate,
     payload: { gateResultId: args.gateResultId },
     now: args.now,
+  });
+}
+
+/** Asks for an approval request's comment to be written from the recorded state (re-armed on every change). */
+export async function recordApprovalComment(db: DbOrTrx, args: { approvalRequestId: number; installationId: number | null; now: Date }): Promise<void> {
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.approvalComment,
+    key: `approval-comment:${args.approvalRequestId}`,
+    installationId: args.installationId,
+    priority: EFFECT_PRIORITY.reply,
+    payload: { approvalRequestId: args.approvalRequestId },
+    now: args.now,
+    rearm: true,
+  });
+}
+
+/** Starts the reaction polling of an approval request (once; the performer schedules each next poll itself). */
+export async function recordReactionPolling(db: DbOrTrx, args: { approvalRequestId: number; installationId: number | null; now: Date; at: Date }): Promise<void> {
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.approvalReactions,
+    key: `approval-reactions:${args.approvalRequestId}`,
+    installationId: args.installationId,
+    priority: EFFECT_PRIORITY.reaction,
+    payload: { approvalRequestId: args.approvalRequestId },
+    now: args.now,
+    dueAt: args.at,
   });
 }

@@ -12,6 +12,8 @@ import { withTransaction } from '../store/db.ts';
 import { listOpenDeployments, listShaDeployments } from '../store/repos/deployments.ts';
 import { getLock } from '../store/repos/locks.ts';
 import { deploymentCheckBody } from '../deploy/check-output.ts';
+import { approvalViewOf } from '../deploy/approval-requests.ts';
+import { findApprovalRequestByDeployment, listApprovals } from '../store/repos/approvals.ts';
 import { readSnapshot } from '../deploy/environment-policy.ts';
 import { checkEffectKey, EFFECT_KINDS, recordCheckSync } from './kinds.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
@@ -174,7 +176,9 @@ async function render(deps: EngineDeps, payload: CheckPayload, now: Date): Promi
     const queue = (await listOpenDeployments(deps.db, key)).map((d) => ({ id: d.id, sha: d.sha, requestedBy: d.requested_by, status: d.status }));
     const lock = await getLock(deps.db, key);
     const snapshot = readSnapshot(deployment.policy, deployment.environment);
-    const body = deploymentCheckBody({ deployment, queue, lock: lock ? { holder: lock.holder, reason: lock.reason, since: lock.created_at } : null, environmentUrl: snapshot.url ?? null }, now);
+    const approvalRequest = await findApprovalRequestByDeployment(deps.db, deployment.id);
+    const approval = approvalRequest ? approvalViewOf(approvalRequest, deployment, await listApprovals(deps.db, approvalRequest.id)) : null;
+    const body = deploymentCheckBody({ deployment, queue, lock: lock ? { holder: lock.holder, reason: lock.reason, since: lock.created_at } : null, environmentUrl: snapshot.url ?? null, approval }, now);
     return { body, key: { ...namedKey(body), request: deployment.id }, externalId: `shipgate:deploy:${deployment.id}`, runId: null, annotations: [] };
   }
   const body = definedOnly(payload.body) as CheckRunBody;

@@ -11,7 +11,9 @@ export type PerformOutcome =
   /** Try again later (GitHub's outcome unknown, a sibling not ready yet). */
   | { kind: 'retry'; error: string; afterMs?: number }
   /** Never again: GitHub refused for good; the performer recorded the consequence. */
-  | { kind: 'failed'; error: string };
+  | { kind: 'failed'; error: string }
+  /** Done for now; perform it again at `at` (a poll that repeats while something is pending). */
+  | { kind: 'again'; at: Date };
 
 /** Performs one kind of effect: idempotent, safe to call again after a crash at any point. */
 export type Performer = (effect: Effect) => Promise<PerformOutcome | void>;

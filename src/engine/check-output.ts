@@ -102,6 +102,7 @@ export interface CheckRunBody {
 export const CHECK_ACTIONS = {
   rerunFailed: 'rerun-failed',
   cancel: 'cancel',
+  approve: 'approve',
 } as const;
 
 const ICON: Record<string, string> = {

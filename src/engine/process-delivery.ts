@@ -9,6 +9,7 @@ import {
   workflowRunPayloadSchema,
 } from '../intake/payloads.ts';
 import { handleIssueComment } from '../commands/handle-comment.ts';
+import { voidStaleApprovals } from '../deploy/approvals.ts';
 import { handleCheckRunEvent } from './check-run-events.ts';
 import type { EngineDeps } from './deps.ts';
 import { startRunsForEvent } from './start-runs.ts';
@@ -37,6 +38,8 @@ export async function processDelivery(deps: EngineDeps, delivery: Delivery): Pro
       if (installationId === null) return 'ignored';
       const parsed = parsePayload(pullRequestPayloadSchema, delivery.payload);
       if (!parsed.ok) return malformed(parsed.problem);
+      // A new head voids the approvals of the pull request's open requests for its old commit (SPEC §6).
+      if (parsed.value.action === 'synchronize') await voidStaleApprovals(deps, parsed.value);
       return startRunsForEvent(deps, { id: delivery.id, installationId, event: 'pull_request', payload: parsed.value });
     }
     case 'workflow_run': {

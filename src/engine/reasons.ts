@@ -102,8 +102,15 @@ const REASON_TEXT = {
     `the pipelines of ${p.sha.slice(0, 7)} did not succeed (${p.pipelines.join(', ')}); fix them (or \`/retry\`) before deploying`,
   'deploy.locked': (p: { environment: string; holder: string; reason: string | null; since: string }) =>
     `${p.environment} is locked by @${p.holder}${p.reason ? ` (“${p.reason}”)` : ''} since ${p.since}; ask them to \`/unlock ${p.environment}\``,
-  'deploy.approvals-unsupported': (p: { environment: string; approvals: number }) =>
-    `${p.environment} requires ${p.approvals} approval${p.approvals === 1 ? '' : 's'}, and this version of shipgate cannot collect approvals yet; deploy there without shipgate or set approvals: 0`,
+  'deploy.approvals-needed': (p: { environment: string; given: number; required: number; approvers: string[] }) =>
+    `waiting for approval${p.required === 1 ? '' : 's'} to deploy to ${p.environment}: ${p.given} of ${p.required} given${p.approvers.length > 0 ? ` (approvers: ${p.approvers.map((a) => (a.startsWith('@') ? a : `@${a}`)).join(', ')})` : ''}`,
+  'deploy.approval-rejected': (p: { environment: string; by: string; reason: string | null }) =>
+    `@${p.by} rejected the deployment to ${p.environment}${p.reason ? `: “${p.reason}”` : ''}`,
+  'deploy.approval-expired': (p: { environment: string; at: string }) =>
+    `the approval request for ${p.environment} expired at ${p.at} without enough approvals; ask again with \`/deploy ${p.environment}\``,
+  'deploy.sha-changed': (p: { environment: string; sha: string; head: string }) =>
+    `a new push (${p.head.slice(0, 7)}) replaced ${p.sha.slice(0, 7)}: its approvals for ${p.environment} no longer count; a new \`/deploy ${p.environment}\` is needed`,
+  'deploy.approval-wait-timer': (p: { environment: string; until: string }) => `approved; ${p.environment}'s wait timer runs until ${p.until}`,
   'deploy.wait-timer': (p: { environment: string; until: string }) => `${p.environment}'s wait timer runs until ${p.until}`,
   'deploy.queued': (p: { environment: string; position: number; ahead: number[] }) =>
     `number ${p.position} in ${p.environment}'s queue, behind deployment${p.ahead.length === 1 ? '' : 's'} ${p.ahead.map((id) => `#${id}`).join(', ')}`,
@@ -129,6 +136,25 @@ const REASON_TEXT = {
     `${p.environment} is already locked by @${p.holder}${p.reason ? ` (“${p.reason}”)` : ''} since ${p.since}`,
   'lock.not-locked': (p: { environment: string }) => `${p.environment} is not locked`,
   'lock.not-holder': (p: { environment: string; holder: string }) => `${p.environment} is locked by @${p.holder}; only they or an admin may unlock it`,
+  // Approvals (SPEC §6): why an approval, a rejection or a button click does not count.
+  'approval.no-request': (p: { environment: string | null; known: string[] }) =>
+    p.environment === null
+      ? 'nothing here waits for approval; approvals are asked for by a `/deploy` or a deploying stage of an environment with `approvals:`'
+      : `no deployment to ${p.environment} waits for approval here${p.known.length > 0 ? `; open requests are for ${p.known.map((k) => `'${k}'`).join(', ')}` : ''}`,
+  'approval.ambiguous': (p: { environments: string[]; usage: string }) =>
+    `several deployments wait for approval here (${p.environments.map((e) => `'${e}'`).join(', ')}); name one: \`${p.usage}\``,
+  'approval.bot': (p: { user: string }) => `@${p.user} is a bot; bots never approve or reject deployments`,
+  'approval.not-approver': (p: { user: string; environment: string; approvers: string[] }) =>
+    `@${p.user} is not an approver of ${p.environment} (approvers: ${p.approvers.map((a) => (a.startsWith('@') ? a : `@${a}`)).join(', ') || 'none'}; a team counts only for its active members)`,
+  'approval.self': (p: { user: string; environment: string }) =>
+    `@${p.user} asked for this deployment to ${p.environment} and may not approve it (allow-self-approval is off); another approver must`,
+  'approval.no-access': (p: { user: string; has: string }) => `@${p.user} has no read access to this repository any more (${p.has}), so the approval does not count`,
+  'approval.lookup-failed': (p: { user: string; message: string }) => `GitHub could not say whether @${p.user} may approve (${p.message}); try again in a minute`,
+  'approval.not-pending': (p: { environment: string; status: string }) => `the approval request for ${p.environment} is ${p.status}; nothing to approve any more`,
+  'approval.sha-changed': (p: { environment: string; sha: string; head: string }) =>
+    `the request for ${p.environment} is for ${p.sha.slice(0, 7)}, but the pull request is now at ${p.head.slice(0, 7)}; a new \`/deploy ${p.environment}\` is needed`,
+  'approval.expired': (p: { environment: string; at: string }) => `the approval request for ${p.environment} expired at ${p.at}`,
+  'approval.unknown-check': () => 'this check run is no approval request of shipgate any more',
 
   // Event-level outcomes.
   'config.invalid': (p: { errors: number }) => `.github/shipgate.yml has ${p.errors} error${p.errors === 1 ? '' : 's'}`,

@@ -140,7 +140,7 @@ function plannedEnvironments(config: ShipgateConfig, pipeline: ShipgateConfig['p
   for (const stage of Object.values(pipeline.stages)) {
     const name = stage.environment;
     const environment = name === undefined ? undefined : config.environments[name];
-    if (name !== undefined && environment !== undefined) environments[name] = snapshotEnvironment(name, environment);
+    if (name !== undefined && environment !== undefined) environments[name] = snapshotEnvironment(name, environment, config.commands.prefix);
   }
   return environments;
 }

@@ -85,7 +85,7 @@ export const checkRunPayloadSchema = z.looseObject({
     app: z.looseObject({ id: z.number().int() }).nullable().optional(),
   }),
   requested_action: z.looseObject({ identifier: z.string() }).nullable().optional(),
-  sender: login,
+  sender: z.looseObject({ login: z.string(), type: z.string().optional() }),
   repository,
   installation: installation.optional(),
 });

@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { ActionsEngine } from './actions-runs.ts';
 import type { SimContext, SimOptions, Violation } from './context.ts';
 import { Faults } from './faults.ts';
-import type { CheckRun, Deployment, IssueComment, Permission, ProtectionRuleRequest, Reaction, ReactionContent, SimApp, TeamMembership, WorkflowRun } from './model.ts';
+import type { CheckRun, CommitComment, Deployment, IssueComment, Permission, ProtectionRuleRequest, Reaction, ReactionContent, SimApp, TeamMembership, WorkflowRun } from './model.ts';
 import { loadGraphqlEndpoint, type GraphqlModuleLoader } from './graphql/load-endpoint.ts';
 import { loadOpenApiDescription, type OpenApiLoader } from './openapi.ts';
 import { countRequests, dispatchesIn, requestsTo, type DispatchCall, type RequestCountFilter, type RequestLogEntry } from './request-log.ts';
@@ -28,9 +28,11 @@ import { createRepo, push, type PushOptions, type PushResult, type RepoOptions }
 import {
   closePullRequest,
   comment,
+  commentOnCommit,
   openIssue,
   openPullRequest,
   react,
+  unreact,
   updateComment,
   type OpenedPullRequest,
   type PullRequestOptions,
@@ -47,7 +49,7 @@ export type { PushOptions, PushResult, RepoOptions } from './setup-git.ts';
 export type { OpenedPullRequest, PullRequestOptions } from './setup-pulls.ts';
 export type { ProtectionRuleOptions } from './setup-checks.ts';
 export type { AppOptions, OrgOptions } from './setup-accounts.ts';
-export type { CheckRun, Deployment, IssueComment, Permission, ProtectionRuleRequest, Reaction, ReactionContent, WorkflowRun } from './model.ts';
+export type { CheckRun, CommitComment, Deployment, IssueComment, Permission, ProtectionRuleRequest, Reaction, ReactionContent, WorkflowRun } from './model.ts';
 export { ScriptRegistry } from './scripts.ts';
 export { Faults } from './faults.ts';
 export { WebhookDispatcher } from './webhooks.ts';
@@ -146,7 +148,12 @@ export interface GitHubSimulator {
   openIssue(options: { repo: string; title: string; body?: string; author?: string }): { number: number };
   comment(options: { repo: string; issue: number; body: string; author?: string }): IssueComment;
   updateComment(options: { repo: string; commentId: number; body: string; author?: string }): IssueComment;
+  /** Comments on a commit (a sha, or a ref resolved now) as a user; sends `commit_comment.created`. */
+  commentOnCommit(options: { repo: string; sha: string; body: string; author?: string; path?: string }): CommitComment;
+  /** Reacts to an issue comment or a commit comment as a user (no webhook, as on GitHub). */
   react(options: { repo: string; commentId: number; content: ReactionContent; user: string }): Reaction;
+  /** Takes a user's reaction back from an issue or commit comment (no webhook); the removed reaction, if there was one. */
+  unreact(options: { repo: string; commentId: number; content: ReactionContent; user: string }): Reaction | undefined;
   setPermission(repo: string, user: string, permission: Permission): void;
   addTeamMember(org: string, team: string, user: string, membership?: Partial<TeamMembership>): void;
   removeTeamMember(org: string, team: string, user: string): void;
@@ -162,6 +169,8 @@ export interface GitHubSimulator {
   workflowRun(id: number): WorkflowRun | undefined;
   checkRuns(repo?: string): CheckRun[];
   comments(repo: string, issue: number): IssueComment[];
+  /** The comments on a commit (a sha, or a ref resolved now), oldest first, as live records (`body` is the current one). */
+  commitComments(repo: string, sha: string): CommitComment[];
   deployments(repo?: string): Deployment[];
 
   /** Stops the server, timers and webhook sending. */
@@ -302,7 +311,9 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     openIssue: (issueOptions) => ({ number: openIssue(ctx, issueOptions).number }),
     comment: (commentOptions) => comment(ctx, commentOptions),
     updateComment: (commentOptions) => updateComment(ctx, commentOptions),
+    commentOnCommit: (commentOptions) => commentOnCommit(ctx, commentOptions),
     react: (reactOptions) => react(ctx, reactOptions),
+    unreact: (reactOptions) => unreact(ctx, reactOptions),
     setPermission: (repo, user, permission) => setPermission(ctx, repo, user, permission),
     addTeamMember: (org, team, user, membership) => addTeamMember(ctx, org, team, user, membership),
     removeTeamMember: (org, team, user) => removeTeamMember(ctx, org, team, user),
@@ -326,6 +337,11 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     comments(repoName, issueNumber) {
       const repo = state.findRepo(repoName);
       return repo ? [...(state.issuesOf(repo).get(issueNumber)?.comments ?? [])] : [];
+    },
+    commitComments(repoName, ref) {
+      const repo = state.findRepo(repoName);
+      const sha = repo ? state.resolveRef(repo, ref) : undefined;
+      return repo && sha ? state.commitCommentsOf(repo, sha) : [];
     },
     deployments: (repo) => [...state.deployments.values()].filter(repoFilter(repo)),
 

@@ -1,10 +1,10 @@
 /**
- * Issues, issue comments and reactions: the records' JSON shapes and the
- * `issue_comment` webhook.
+ * Issues, issue comments, commit comments and reactions: the records' JSON
+ * shapes and the `issue_comment` and `commit_comment` webhooks.
  */
 import { emitRepoEvent, type SimContext } from './context.ts';
 import { nodeId } from './identity.ts';
-import type { Account, Issue, IssueComment, Reaction, ReactionContent, Repository, SimApp } from './model.ts';
+import type { Account, CommitComment, Issue, IssueComment, Reaction, ReactableComment, ReactionContent, Repository, SimApp } from './model.ts';
 import { appShape, userShape, type Json } from './shapes.ts';
 import type { SimState } from './state.ts';
 import { isoTime } from './time-format.ts';
@@ -18,11 +18,12 @@ export function authorAssociation(state: SimState, repo: Repository, user: Accou
   return 'NONE';
 }
 
-function reactionRollup(state: SimState, comment: IssueComment): Json {
-  const count = (content: ReactionContent): number => comment.reactions.filter((r) => r.content === content).length;
+/** `reaction-rollup`: the counts per content, with the URL that lists them. */
+function reactionRollup(url: string, reactions: readonly Reaction[]): Json {
+  const count = (content: ReactionContent): number => reactions.filter((r) => r.content === content).length;
   return {
-    url: `${state.urls.api}/repos/${comment.repo.fullName}/issues/comments/${comment.id}/reactions`,
-    total_count: comment.reactions.length,
+    url,
+    total_count: reactions.length,
     '+1': count('+1'),
     '-1': count('-1'),
     laugh: count('laugh'),
@@ -116,8 +117,30 @@ export function commentShape(state: SimState, comment: IssueComment): Json {
     updated_at: isoTime(comment.updatedAt),
     author_association: authorAssociation(state, comment.repo, comment.user),
     body: comment.body,
-    reactions: reactionRollup(state, comment),
+    reactions: reactionRollup(`${urls.api}/repos/${comment.repo.fullName}/issues/comments/${comment.id}/reactions`, comment.reactions),
     performed_via_github_app: comment.app ? appShape(urls, comment.app) : null,
+  };
+}
+
+/** `commit-comment`. */
+export function commitCommentShape(state: SimState, comment: CommitComment): Json {
+  const { urls } = state;
+  const api = `${urls.api}/repos/${comment.repo.fullName}/comments/${comment.id}`;
+  return {
+    html_url: `${urls.web}/${comment.repo.fullName}/commit/${comment.commitId}#commitcomment-${comment.id}`,
+    url: api,
+    id: comment.id,
+    node_id: comment.nodeId,
+    body: comment.body,
+    path: comment.path,
+    position: comment.position,
+    line: comment.line,
+    commit_id: comment.commitId,
+    user: userShape(urls, comment.user),
+    created_at: isoTime(comment.createdAt),
+    updated_at: isoTime(comment.updatedAt),
+    author_association: authorAssociation(state, comment.repo, comment.user),
+    reactions: reactionRollup(`${api}/reactions`, comment.reactions),
   };
 }
 
@@ -205,12 +228,61 @@ export function editComment(ctx: SimContext, comment: IssueComment, body: string
   );
 }
 
+/** A new commit comment: its body and author, and optionally the file and diff position it sits on. */
+export interface CommitCommentInput {
+  body: string;
+  path?: string | undefined;
+  position?: number | undefined;
+  line?: number | undefined;
+  author: Account;
+  app?: SimApp | undefined;
+}
+
+/** Comments on a commit (`sha` is a full sha of the repository) and sends `commit_comment.created`. */
+export function addCommitComment(ctx: SimContext, repo: Repository, sha: string, input: CommitCommentInput): CommitComment {
+  const { state } = ctx;
+  // One sequence with issue comments: an id names a single comment of either kind.
+  const id = state.ids.next('comment');
+  const now = state.now();
+  const comment: CommitComment = {
+    id,
+    nodeId: nodeId('CommitComment', id),
+    repo,
+    commitId: sha,
+    body: input.body,
+    path: input.path ?? null,
+    position: input.position ?? null,
+    line: input.line ?? null,
+    user: input.author,
+    app: input.app,
+    createdAt: now,
+    updatedAt: now,
+    reactions: [],
+  };
+  state.commitComments.set(id, comment);
+  emitRepoEvent(ctx, repo, 'commit_comment', { action: 'created', comment: commitCommentShape(state, comment) }, { sender: input.author });
+  return comment;
+}
+
+/** Edits a commit comment (GitHub sends no webhook for it: `commit_comment` has only `created`). */
+export function editCommitComment(state: SimState, comment: CommitComment, body: string): void {
+  comment.body = body;
+  comment.updatedAt = state.now();
+}
+
 /** Adds a reaction (GitHub sends no webhook for reactions); an existing one by the same user is returned as is. */
-export function addReaction(state: SimState, comment: IssueComment, content: ReactionContent, user: Account): { reaction: Reaction; created: boolean } {
+export function addReaction(state: SimState, comment: ReactableComment, content: ReactionContent, user: Account): { reaction: Reaction; created: boolean } {
   const existing = comment.reactions.find((r) => r.user === user && r.content === content);
   if (existing) return { reaction: existing, created: false };
   const id = state.ids.next('reaction');
   const reaction: Reaction = { id, nodeId: nodeId('Reaction', id), user, content, createdAt: state.now() };
   comment.reactions.push(reaction);
   return { reaction, created: true };
+}
+
+/** Removes `user`'s `content` reaction (no webhook, as on GitHub); returns it, or undefined when there was none. */
+export function removeReaction(comment: ReactableComment, content: ReactionContent, user: Account): Reaction | undefined {
+  const reaction = comment.reactions.find((r) => r.user === user && r.content === content);
+  if (reaction) comment.reactions = comment.reactions.filter((r) => r !== reaction);
+  return reaction;
 }

@@ -123,6 +123,31 @@ export interface IssueComment {
   reactions: Reaction[];
 }
 
+/**
+ * A comment on a commit (`commit-comment`), optionally on a file (`path`, `position`,
+ * `line`). Its id comes from the issue comments' sequence, so an id names one comment
+ * of either kind.
+ */
+export interface CommitComment {
+  id: number;
+  nodeId: string;
+  repo: Repository;
+  /** The full sha of the commented commit (`commit_id`). */
+  commitId: string;
+  body: string;
+  path: string | null;
+  position: number | null;
+  line: number | null;
+  user: Account;
+  app: SimApp | undefined;
+  createdAt: number;
+  updatedAt: number;
+  reactions: Reaction[];
+}
+
+/** Any comment that carries reactions. */
+export type ReactableComment = IssueComment | CommitComment;
+
 export interface Issue {
   id: number;
   nodeId: string;

@@ -1,9 +1,9 @@
-/** Setup (not HTTP): pull requests, issues, comments and reactions, with their webhooks. */
+/** Setup (not HTTP): pull requests, issues, issue and commit comments and reactions, with their webhooks. */
 import type { SimContext } from './context.ts';
 import type { FileContent } from './git.ts';
 import { nodeId } from './identity.ts';
-import { addComment, addReaction, createIssue, editComment } from './issues.ts';
-import type { Issue, IssueComment, Reaction, ReactionContent, Repository } from './model.ts';
+import { addComment, addCommitComment, addReaction, createIssue, editComment, removeReaction } from './issues.ts';
+import type { CommitComment, Issue, IssueComment, Reaction, ReactableComment, ReactionContent, Repository } from './model.ts';
 import { emitPullRequest } from './pulls.ts';
 import { defaultActor, forkOf, personOf, push } from './setup-git.ts';
 
@@ -138,9 +138,34 @@ export function updateComment(ctx: SimContext, options: { repo: string; commentI
   return found;
 }
 
-/** Reacts to a comment as a user (GitHub sends no webhook for reactions). */
+/** Comments on a commit as a user (a sha, or a ref resolved now); sends `commit_comment.created`. */
+export function commentOnCommit(ctx: SimContext, options: { repo: string; sha: string; body: string; author?: string; path?: string }): CommitComment {
+  const repo = repoOrThrow(ctx, options.repo);
+  const sha = ctx.state.resolveRef(repo, options.sha);
+  if (!sha) throw new Error(`no commit ${options.sha} in ${repo.fullName}`);
+  const { account } = personOf(ctx, options.author ?? defaultActor(ctx, repo));
+  return addCommitComment(ctx, repo, sha, { body: options.body, path: options.path, author: account });
+}
+
+/** The issue comment or commit comment with this id in the repository (ids never collide between the two). */
+function reactableComment(ctx: SimContext, repoName: string, commentId: number): ReactableComment {
+  const found = ctx.state.comments.get(commentId) ?? ctx.state.commitComments.get(commentId);
+  if (!found || found.repo.fullName.toLowerCase() !== repoName.toLowerCase()) throw new Error(`no comment ${commentId} in ${repoName}`);
+  return found;
+}
+
+/** Reacts to an issue or commit comment as a user (GitHub sends no webhook for reactions). */
 export function react(ctx: SimContext, options: { repo: string; commentId: number; content: ReactionContent; user: string }): Reaction {
-  const found = ctx.state.comments.get(options.commentId);
-  if (!found || found.repo.fullName.toLowerCase() !== options.repo.toLowerCase()) throw new Error(`no comment ${options.commentId} in ${options.repo}`);
+  const found = reactableComment(ctx, options.repo, options.commentId);
   return addReaction(ctx.state, found, options.content, ctx.state.ensureAccount(options.user)).reaction;
+}
+
+/**
+ * Takes a user's reaction back from an issue or commit comment (GitHub sends no webhook for it);
+ * returns the removed reaction, or undefined when the user had not reacted so.
+ */
+export function unreact(ctx: SimContext, options: { repo: string; commentId: number; content: ReactionContent; user: string }): Reaction | undefined {
+  const found = reactableComment(ctx, options.repo, options.commentId);
+  const user = ctx.state.account(options.user);
+  return user ? removeReaction(found, options.content, user) : undefined;
 }

@@ -11,6 +11,7 @@ import type {
   Artifact,
   CheckRun,
   CheckSuite,
+  CommitComment,
   Deployment,
   Installation,
   InstallationToken,
@@ -47,6 +48,8 @@ export class SimState {
   readonly repos = new Map<string, Repository>();
   readonly issues = new Map<number, Map<number, Issue>>();
   readonly comments = new Map<number, IssueComment>();
+  /** Commit comments by id (ids from the same sequence as `comments`, so no id is in both). */
+  readonly commitComments = new Map<number, CommitComment>();
   readonly checkSuites = new Map<number, CheckSuite>();
   readonly checkRuns = new Map<number, CheckRun>();
   readonly deployments = new Map<number, Deployment>();
@@ -114,6 +117,13 @@ export class SimState {
       this.issues.set(repo.id, issues);
     }
     return issues;
+  }
+
+  /** A repository's commit comments (only those on `sha` when given), oldest first: GitHub lists them by id. */
+  commitCommentsOf(repo: Repository, sha?: string): CommitComment[] {
+    return [...this.commitComments.values()]
+      .filter((comment) => comment.repo === repo && (sha === undefined || comment.commitId === sha))
+      .sort((a, b) => a.id - b.id);
   }
 
   /** The installation of `app` on `account`, if any. */

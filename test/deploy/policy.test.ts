@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decideDeployment,
   formatUtcMinute,
+  type ApprovalFacts,
   type DeployDecision,
   type DeployFacts,
   type DeployRequestView,
@@ -39,7 +40,7 @@ const facts = (overrides: Overrides<DeployFacts> = {}): DeployFacts => ({
   afterSucceeded: true,
   pipelines: { running: [], failed: [] },
   lock: null,
-  approvals: { given: 0 },
+  approvals: null,
   queue: { deploying: null, ahead: [] },
   now: REQUESTED_AT,
   ...overrides,
@@ -57,10 +58,33 @@ const pipelinesFailed = (pipelines: string[]) => reason('deploy.pipelines-failed
 const pipelinesRunning = (pipelines: string[]) => reason('deploy.pipelines-running', { sha: SHA, pipelines });
 const bobsLock = { holder: 'bob', reason: 'db migration', since: LOCKED_SINCE };
 const lockedByBob = reason('deploy.locked', { environment: 'production', holder: 'bob', reason: 'db migration', since: '2026-12-01 11:30 UTC' });
-const approvalsUnsupported = (approvals: number) => reason('deploy.approvals-unsupported', { environment: 'production', approvals });
 const TEN_MINUTES_LATER = REQUESTED_AT + 10 * MINUTE;
 const waitTimer = reason('deploy.wait-timer', { environment: 'production', until: '2026-12-01 12:10 UTC' });
 const queued = (position: number, ahead: number[]) => reason('deploy.queued', { environment: 'production', position, ahead });
+
+const APPROVERS = ['@acme/release-managers', 'octocat'];
+/** An environment that needs two approvals from APPROVERS. */
+const twoApprovals: Overrides<EnvironmentPolicy> = { approvals: 2, approvers: APPROVERS };
+/** The request expires a day after it was made (seconds on it, which the sentence drops). */
+const EXPIRES_AT = Date.UTC(2026, 11, 2, 12, 0, 30);
+/** The last required approval arrives half an hour after the request. */
+const APPROVED_AT = REQUESTED_AT + 30 * MINUTE;
+const approvalFacts = (overrides: Overrides<ApprovalFacts> = {}): ApprovalFacts => ({
+  status: 'pending',
+  given: 0,
+  approvedAt: null,
+  expiresAt: EXPIRES_AT,
+  endReason: null,
+  ...overrides,
+});
+const pending = (given: number, overrides: Overrides<ApprovalFacts> = {}) => approvalFacts({ given, ...overrides });
+const approved = (overrides: Overrides<ApprovalFacts> = {}) => approvalFacts({ status: 'approved', given: 2, approvedAt: APPROVED_AT, ...overrides });
+const needed = (given: number, approvers: string[] = APPROVERS, required = 2) =>
+  reason('deploy.approvals-needed', { environment: 'production', given, required, approvers });
+const rejectedByOctocat = reason('deploy.approval-rejected', { environment: 'production', by: 'octocat', reason: 'not during the freeze' });
+const shaChanged = reason('deploy.sha-changed', { environment: 'production', sha: SHA, head: 'f'.repeat(40) });
+const expiredAt = (at: string) => reason('deploy.approval-expired', { environment: 'production', at });
+const approvalWaitTimer = (until: string) => reason('deploy.approval-wait-timer', { environment: 'production', until });
 
 interface Case {
   name: string;
@@ -71,7 +95,7 @@ interface Case {
 }
 
 const ROLLBACKS: DeploySource[] = ['rollback', 'auto-rollback'];
-const NOT_ROLLBACKS: DeploySource[] = ['stage', 'command'];
+const NOT_ROLLBACKS: DeploySource[] = ['stage', 'command', 'protection'];
 const ALL_SOURCES: DeploySource[] = [...NOT_ROLLBACKS, ...ROLLBACKS];
 
 function run(cases: Case[]): void {
@@ -154,7 +178,7 @@ describe('decideDeployment: 3. pipelines', () => {
       facts: { pipelines: { running: ['e2e'], failed: ['ci'] } },
       expected: refuse(pipelinesFailed(['ci'])),
     },
-    ...(['stage', ...ROLLBACKS] as DeploySource[]).flatMap((source) => [
+    ...ALL_SOURCES.filter((source) => source !== 'command').flatMap((source) => [
       { name: `${source}: skips failed pipelines`, request: { source }, facts: { pipelines: { running: [], failed: ['ci'] } }, expected: allow },
       { name: `${source}: skips running pipelines`, request: { source }, facts: { pipelines: { running: ['ci'], failed: [] } }, expected: allow },
     ]),
@@ -190,18 +214,102 @@ describe('decideDeployment: 4. lock', () => {
 describe('decideDeployment: 5. approvals', () => {
   run([
     { name: 'approvals: 0 is allowed', environment: { approvals: 0 }, expected: allow },
+    { name: 'approvals: 0 ignores the approval facts, even a rejected request', facts: { approvals: approvalFacts({ status: 'rejected', endReason: rejectedByOctocat }) }, expected: allow },
     ...NOT_ROLLBACKS.flatMap((source) => [
-      { name: `${source}: approvals > 0 is refused until approvals land`, request: { source }, environment: { approvals: 2 }, expected: refuse(approvalsUnsupported(2)) },
       {
-        name: `${source}: approvals given do not count yet`,
+        name: `${source}: no approval request yet waits for approvals: 0 given, required, approvers listed, no until`,
         request: { source },
-        environment: { approvals: 1 },
-        facts: { approvals: { given: 1 } },
-        expected: refuse(approvalsUnsupported(1)),
+        environment: twoApprovals,
+        expected: wait(needed(0)),
+      },
+      { name: `${source}: pending 0 of 2 waits until the request expires`, request: { source }, environment: twoApprovals, facts: { approvals: pending(0) }, expected: wait(needed(0), EXPIRES_AT) },
+      { name: `${source}: pending 1 of 2 waits until the request expires`, request: { source }, environment: twoApprovals, facts: { approvals: pending(1) }, expected: wait(needed(1), EXPIRES_AT) },
+      { name: `${source}: pending 2 of 2 is allowed`, request: { source }, environment: twoApprovals, facts: { approvals: pending(2) }, expected: allow },
+      { name: `${source}: approved is allowed`, request: { source }, environment: twoApprovals, facts: { approvals: approved() }, expected: allow },
+      {
+        name: `${source}: rejected is refused with the stored reason`,
+        request: { source },
+        environment: twoApprovals,
+        facts: { approvals: approvalFacts({ status: 'rejected', given: 1, endReason: rejectedByOctocat }) },
+        expected: refuse(rejectedByOctocat),
+      },
+      {
+        name: `${source}: expired is refused at the UTC minute of expiry`,
+        request: { source },
+        environment: twoApprovals,
+        facts: { approvals: approvalFacts({ status: 'expired', given: 1 }), now: EXPIRES_AT + MINUTE },
+        expected: refuse(expiredAt('2026-12-02 12:00 UTC')),
       },
     ]),
-    ...ROLLBACKS.map((source) => ({ name: `${source}: skips approvals`, request: { source }, environment: { approvals: 2 }, expected: allow })),
+    { name: 'pending 0 of 2 without an expiry waits with no until', environment: twoApprovals, facts: { approvals: pending(0, { expiresAt: null }) }, expected: wait(needed(0)) },
+    { name: 'pending 1 of 2 without an expiry waits with no until', environment: twoApprovals, facts: { approvals: pending(1, { expiresAt: null }) }, expected: wait(needed(1)) },
+    { name: 'pending 3 of 2 (more than needed) is allowed', environment: twoApprovals, facts: { approvals: pending(3) }, expected: allow },
+    { name: 'pending 2 of 2 without an expiry is allowed', environment: twoApprovals, facts: { approvals: pending(2, { expiresAt: null }) }, expected: allow },
+    { name: 'one approval required: 0 of 1 waits', environment: { approvals: 1, approvers: ['octocat'] }, facts: { approvals: pending(0) }, expected: wait(needed(0, ['octocat'], 1), EXPIRES_AT) },
+    { name: 'one approval required: 1 of 1 is allowed', environment: { approvals: 1, approvers: ['octocat'] }, facts: { approvals: pending(1) }, expected: allow },
+    { name: 'no approvers configured: the reason lists none', environment: { approvals: 2 }, expected: wait(needed(0, [])) },
+    { name: 'a queued request re-decided while pending still waits', environment: twoApprovals, facts: { phase: 'queue', approvals: pending(1) }, expected: wait(needed(1), EXPIRES_AT) },
+    {
+      name: 'rejected without a stored reason is refused with the generic rejection',
+      environment: twoApprovals,
+      facts: { approvals: approvalFacts({ status: 'rejected' }) },
+      expected: refuse(reason('deploy.approval-rejected', { environment: 'production', by: 'an approver', reason: null })),
+    },
+    {
+      name: 'rejected is refused even with enough approvals counted',
+      environment: twoApprovals,
+      facts: { approvals: approvalFacts({ status: 'rejected', given: 2, endReason: rejectedByOctocat }) },
+      expected: refuse(rejectedByOctocat),
+    },
+    {
+      name: 'cancelled by a new push is refused with deploy.sha-changed',
+      environment: twoApprovals,
+      facts: { approvals: approvalFacts({ status: 'cancelled', given: 2, endReason: shaChanged }) },
+      expected: refuse(shaChanged),
+    },
+    {
+      name: 'cancelled without a stored reason is refused as cancelled by shipgate',
+      environment: twoApprovals,
+      facts: { approvals: approvalFacts({ status: 'cancelled' }) },
+      expected: refuse(reason('deploy.cancelled', { by: 'shipgate' })),
+    },
+    {
+      name: 'expired without an expiry time is refused at the current minute',
+      environment: twoApprovals,
+      facts: { approvals: approvalFacts({ status: 'expired', expiresAt: null }), now: Date.UTC(2026, 11, 3, 9, 15, 59) },
+      expected: refuse(expiredAt('2026-12-03 09:15 UTC')),
+    },
+    { name: 'pending 1 ms before the expiry still waits', environment: twoApprovals, facts: { approvals: pending(1), now: EXPIRES_AT - 1 }, expected: wait(needed(1), EXPIRES_AT) },
+    { name: 'pending exactly at the expiry is refused as expired', environment: twoApprovals, facts: { approvals: pending(1), now: EXPIRES_AT }, expected: refuse(expiredAt('2026-12-02 12:00 UTC')) },
+    { name: 'pending after the expiry is refused as expired', environment: twoApprovals, facts: { approvals: pending(0), now: EXPIRES_AT + 60 * MINUTE }, expected: refuse(expiredAt('2026-12-02 12:00 UTC')) },
+    { name: 'an approved request does not expire while it waits in the queue', environment: twoApprovals, facts: { approvals: approved(), now: EXPIRES_AT + 60 * MINUTE }, expected: allow },
+    ...ROLLBACKS.flatMap((source) => [
+      { name: `${source}: skips approvals with no approval request`, request: { source }, environment: twoApprovals, expected: allow },
+      { name: `${source}: skips approvals while pending 0 of 2`, request: { source }, environment: twoApprovals, facts: { approvals: pending(0) }, expected: allow },
+      {
+        name: `${source}: skips approvals even when rejected`,
+        request: { source },
+        environment: twoApprovals,
+        facts: { approvals: approvalFacts({ status: 'rejected', endReason: rejectedByOctocat }) },
+        expected: allow,
+      },
+      { name: `${source}: skips approvals even when expired`, request: { source }, environment: twoApprovals, facts: { approvals: pending(1), now: EXPIRES_AT }, expected: allow },
+    ]),
   ]);
+
+  it('renders a sentence with given, required and the approvers as @handles', () => {
+    const decision = decideDeployment(request(), environment(twoApprovals), facts({ approvals: pending(1) }));
+    expect(decision.kind).toBe('wait');
+    if (decision.kind === 'allow') return;
+    expect(renderReason(decision.reason)).toBe('waiting for approvals to deploy to production: 1 of 2 given (approvers: @acme/release-managers, @octocat)');
+  });
+
+  it('renders an expiry with the UTC minute and how to ask again', () => {
+    const decision = decideDeployment(request(), environment(twoApprovals), facts({ approvals: pending(1), now: EXPIRES_AT }));
+    expect(decision.kind).toBe('refuse');
+    if (decision.kind === 'allow') return;
+    expect(renderReason(decision.reason)).toBe('the approval request for production expired at 2026-12-02 12:00 UTC without enough approvals; ask again with `/deploy production`');
+  });
 });
 
 describe('decideDeployment: 6. wait timer', () => {
@@ -221,6 +329,65 @@ describe('decideDeployment: 6. wait timer', () => {
     { name: 'no wait: does not wait', expected: allow },
     ...ROLLBACKS.map((source) => ({ name: `${source}: skips the wait timer`, request: { source }, environment: { wait: '10m' }, expected: allow })),
   ]);
+});
+
+describe('decideDeployment: 6. wait timer after approvals', () => {
+  const withTimer: Overrides<EnvironmentPolicy> = { ...twoApprovals, wait: '10m' };
+  const TIMER_ENDS = APPROVED_AT + 10 * MINUTE;
+  const timer = approvalWaitTimer('2026-12-01 12:40 UTC');
+  run([
+    ...NOT_ROLLBACKS.flatMap((source) => [
+      {
+        name: `${source}: waits until approvedAt + wait, with until in the decision`,
+        request: { source },
+        environment: withTimer,
+        facts: { approvals: approved(), now: APPROVED_AT },
+        expected: wait(timer, TIMER_ENDS),
+      },
+      { name: `${source}: still waits 1 ms before the end`, request: { source }, environment: withTimer, facts: { approvals: approved(), now: TIMER_ENDS - 1 }, expected: wait(timer, TIMER_ENDS) },
+      { name: `${source}: goes once the timer has run out`, request: { source }, environment: withTimer, facts: { approvals: approved(), now: TIMER_ENDS }, expected: allow },
+    ]),
+    {
+      name: 'counts from approvedAt, not requestedAt: requestedAt + wait has passed, approvedAt + wait has not',
+      environment: withTimer,
+      facts: { approvals: approved({ approvedAt: REQUESTED_AT + 15 * MINUTE }), now: REQUESTED_AT + 20 * MINUTE },
+      expected: wait(approvalWaitTimer('2026-12-01 12:25 UTC'), REQUESTED_AT + 25 * MINUTE),
+    },
+    {
+      name: 'and the reverse: approvedAt + wait has passed, so it goes',
+      environment: withTimer,
+      facts: { approvals: approved({ approvedAt: REQUESTED_AT + 15 * MINUTE }), now: REQUESTED_AT + 25 * MINUTE },
+      expected: allow,
+    },
+    {
+      name: 'pending with enough approvals also counts from approvedAt',
+      environment: withTimer,
+      facts: { approvals: pending(2, { approvedAt: APPROVED_AT }), now: APPROVED_AT + MINUTE },
+      expected: wait(timer, TIMER_ENDS),
+    },
+    {
+      name: 'a queued request re-decided before the end still waits',
+      environment: withTimer,
+      facts: { phase: 'queue', approvals: approved(), now: APPROVED_AT + 9 * MINUTE },
+      expected: wait(timer, TIMER_ENDS),
+    },
+    { name: 'wait: 0s after approvals does not wait', environment: { ...twoApprovals, wait: '0s' }, facts: { approvals: approved(), now: APPROVED_AT }, expected: allow },
+    { name: 'no wait: goes as soon as approved', environment: twoApprovals, facts: { approvals: approved(), now: APPROVED_AT }, expected: allow },
+    ...ROLLBACKS.map((source) => ({
+      name: `${source}: skips the timer after approvals`,
+      request: { source },
+      environment: withTimer,
+      facts: { approvals: approved(), now: APPROVED_AT },
+      expected: allow,
+    })),
+  ]);
+
+  it('renders a sentence that says the request is approved and when the timer ends', () => {
+    const decision = decideDeployment(request(), environment(withTimer), facts({ approvals: approved(), now: APPROVED_AT }));
+    expect(decision.kind).toBe('wait');
+    if (decision.kind === 'allow') return;
+    expect(renderReason(decision.reason)).toBe("approved; production's wait timer runs until 2026-12-01 12:40 UTC");
+  });
 });
 
 describe('decideDeployment: 7. queue', () => {
@@ -243,9 +410,10 @@ describe('decideDeployment: the first rule that objects wins', () => {
     afterSucceeded: false,
     pipelines: { running: ['e2e'], failed: ['ci'] },
     lock: bobsLock,
+    approvals: approvalFacts({ status: 'rejected', endReason: rejectedByOctocat }),
     queue: { deploying: 3, ahead: [4] },
   };
-  const strictEnvironment: Overrides<EnvironmentPolicy> = { branches: ['main'], after: 'staging', approvals: 2, wait: '10m' };
+  const strictEnvironment: Overrides<EnvironmentPolicy> = { branches: ['main'], after: 'staging', ...twoApprovals, wait: '10m' };
   run([
     {
       name: 'branches before lock: a ref outside branches AND locked is a ref refusal',
@@ -259,8 +427,38 @@ describe('decideDeployment: the first rule that objects wins', () => {
     { name: 'after: before pipelines', environment: { after: 'staging' }, facts: { afterSucceeded: false, pipelines: { running: [], failed: ['ci'] } }, expected: refuse(afterMissing) },
     { name: 'failed pipelines before lock', facts: { pipelines: { running: [], failed: ['ci'] }, lock: bobsLock }, expected: refuse(pipelinesFailed(['ci'])) },
     { name: 'running pipelines before lock', facts: { pipelines: { running: ['ci'], failed: [] }, lock: bobsLock }, expected: wait(pipelinesRunning(['ci'])) },
-    { name: 'lock before approvals', environment: { approvals: 2 }, facts: { lock: bobsLock }, expected: refuse(lockedByBob) },
-    { name: 'approvals before the wait timer', environment: { approvals: 2, wait: '10m' }, expected: refuse(approvalsUnsupported(2)) },
+    { name: 'after: before approvals', environment: { ...twoApprovals, after: 'staging' }, facts: { afterSucceeded: false }, expected: refuse(afterMissing) },
+    { name: 'running pipelines before approvals', environment: twoApprovals, facts: { pipelines: { running: ['ci'], failed: [] } }, expected: wait(pipelinesRunning(['ci'])) },
+    { name: 'lock before approvals', environment: twoApprovals, facts: { lock: bobsLock }, expected: refuse(lockedByBob) },
+    { name: 'lock before a rejection', environment: twoApprovals, facts: { lock: bobsLock, approvals: approvalFacts({ status: 'rejected', endReason: rejectedByOctocat }) }, expected: refuse(lockedByBob) },
+    { name: 'lock (queued) before pending approvals', environment: twoApprovals, facts: { lock: bobsLock, phase: 'queue', approvals: pending(1) }, expected: wait(lockedByBob) },
+    { name: 'approvals before the wait timer', environment: { ...twoApprovals, wait: '10m' }, expected: wait(needed(0)) },
+    { name: 'pending approvals before the wait timer', environment: { ...twoApprovals, wait: '10m' }, facts: { approvals: pending(1) }, expected: wait(needed(1), EXPIRES_AT) },
+    {
+      name: 'approvals before the queue: a request needing approvals with others ahead says approvals-needed, not queued',
+      environment: twoApprovals,
+      facts: { queue: { deploying: 3, ahead: [4] } },
+      expected: wait(needed(0)),
+    },
+    {
+      name: 'a rejection before the queue: refused, not queued',
+      environment: twoApprovals,
+      facts: { approvals: approvalFacts({ status: 'rejected', endReason: rejectedByOctocat }), queue: { deploying: 3, ahead: [] } },
+      expected: refuse(rejectedByOctocat),
+    },
+    { name: 'an approved request behind another is queued', environment: twoApprovals, facts: { approvals: approved(), queue: { deploying: 3, ahead: [] } }, expected: wait(queued(2, [3])) },
+    {
+      name: 'the wait timer after approvals before the queue',
+      environment: { ...twoApprovals, wait: '10m' },
+      facts: { approvals: approved(), now: APPROVED_AT, queue: { deploying: 3, ahead: [] } },
+      expected: wait(approvalWaitTimer('2026-12-01 12:40 UTC'), APPROVED_AT + 10 * MINUTE),
+    },
+    {
+      name: 'approved and the timer run out, the queue decides',
+      environment: { ...twoApprovals, wait: '10m' },
+      facts: { approvals: approved(), now: APPROVED_AT + 10 * MINUTE, queue: { deploying: 3, ahead: [] } },
+      expected: wait(queued(2, [3])),
+    },
     { name: 'lock (queued) before the wait timer', environment: { wait: '10m' }, facts: { lock: bobsLock, phase: 'queue' }, expected: wait(lockedByBob) },
     { name: 'wait timer before the queue', environment: { wait: '10m' }, facts: { queue: { deploying: 3, ahead: [] } }, expected: wait(waitTimer, TEN_MINUTES_LATER) },
     ...ROLLBACKS.flatMap((source) => [

@@ -12,7 +12,7 @@ import type { EnvironmentSnapshot } from '../../src/deploy/environment-policy.ts
 import { databaseTargets } from '../helpers/databases.ts';
 import { acquireLock } from '../../src/store/repos/locks.ts';
 
-const production: EnvironmentSnapshot = { name: 'production', approvals: 0, approvers: [], workflow: 'deploy.yml', inputs: {}, production: true, autoRollback: false };
+const production: EnvironmentSnapshot = { name: 'production', approvals: 0, approvers: [], allowSelfApproval: false, workflow: 'deploy.yml', inputs: {}, production: true, autoRollback: false };
 
 describe.each(databaseTargets())('the environment queue on $name', (target) => {
   let store: Store;

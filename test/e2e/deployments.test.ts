@@ -187,7 +187,7 @@ describe.each(databaseTargets())('deployments on $name', (target) => {
       ['/deploy nowhere', "there is no environment 'nowhere' in .github/shipgate.yml on the default branch; the environments are 'staging', 'production', 'qa', 'gated', 'soak'"],
       ['/deploy production no-such-branch', "'no-such-branch' is neither a branch of this repository nor a commit sha"],
       ['/deploy qa', 'qa deploys only commits already deployed to staging'],
-      ['/deploy gated', 'gated requires 2 approvals, and this version of shipgate cannot collect approvals yet'],
+      ['/deploy gated', 'waiting for approvals to deploy to gated: 0 of 2 given'],
     ];
     for (const [command, expected] of cases) {
       h.sim.comment({ repo: ACME_API, issue: pr.number, body: command, author: 'alice' });

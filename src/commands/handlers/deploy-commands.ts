@@ -6,7 +6,7 @@
  * resolved here, and everything after it (policy, queue, GitHub deployment,
  * workflow) is the engine's.
  */
-import { afterCommit, advanceRun } from '../../engine/advance.ts';
+import { afterReview } from '../../deploy/after-review.ts';
 import type { EngineDeps } from '../../engine/deps.ts';
 import { isReason, reason, renderReason, type Reason } from '../../engine/reasons.ts';
 import { createDeployRun, type DeployRunRequest } from '../../deploy/lifecycle.ts';
@@ -104,7 +104,7 @@ export async function defaultBranchEnvironment(context: CommandContext, name: st
   const environment = Object.hasOwn(environments, name) ? environments[name] : undefined;
   if (environment === undefined) return { ok: false, reason: reason('deploy.environment-unknown', { environment: name, known: Object.keys(environments) }) };
   if (options.needsWorkflow && environment.workflow === undefined) return { ok: false, reason: reason('deploy.no-workflow', { environment: name }) };
-  return { ok: true, environment, snapshot: snapshotEnvironment(name, environment) };
+  return { ok: true, environment, snapshot: snapshotEnvironment(name, environment, context.prefix) };
 }
 
 /** A commit to deploy, with what the policy's `branches` rule and the dispatch need. */
@@ -150,26 +150,6 @@ async function resolveDeployTarget(context: CommandContext, arg: DeployTargetArg
   if (sha !== null) return { ok: true, target: await commitTarget(context, sha, patterns) };
   const asBranch = await branchTarget(context, arg.prefix);
   return asBranch.ok ? asBranch : { ok: false, reason: reason('deploy.ref-unknown', { ref: arg.prefix }) };
-}
-
-/**
- * After the commit of a transaction that reviewed an environment: engine
- * wake-ups and the effect runner, then the runs whose deploying stage can
- * move. `started` is a run the transaction created (it is advanced first).
- * A failure to advance is logged, not thrown: the request is recorded, and
- * the periodic reconciliation moves the run.
- */
-export async function afterReview(deps: EngineDeps, review: ReviewOutcome, started: number | null): Promise<void> {
-  afterCommit(deps, { runId: started, events: [], wakes: started === null ? [] : review.wakes.filter((w) => w.runId === started).map((w) => w.at) });
-  for (const wake of review.wakes) if (wake.runId !== started) deps.wakeAt?.(wake.runId, wake.at);
-  const runs = [...new Set([...(started === null ? [] : [started]), ...review.advance])];
-  for (const runId of runs) {
-    try {
-      await advanceRun(deps, runId);
-    } catch (err) {
-      deps.log.error({ err, runId }, 'advancing a run after a deployment command failed');
-    }
-  }
 }
 
 /** What `/deploy` or `/rollback` asks for, beyond the context. */

@@ -16,7 +16,8 @@ import { acquireLock, getLock, releaseLock } from '../../store/repos/locks.ts';
 import { roleLookupFor } from '../authorize.ts';
 import type { CommandContext } from '../context.ts';
 import type { CommandResult } from '../registry.ts';
-import { afterReview, defaultBranchEnvironment } from './deploy-commands.ts';
+import { afterReview } from '../../deploy/after-review.ts';
+import { defaultBranchEnvironment } from './deploy-commands.ts';
 
 /** The reason a lock is taken with: the words after ENV, or null when there are none. */
 export function lockReason(words: readonly string[]): string | null {

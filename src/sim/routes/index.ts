@@ -3,6 +3,7 @@ import type { RouteDefinition } from '../router.ts';
 import { actionsRoutes } from './actions.ts';
 import { appRoutes } from './apps.ts';
 import { checkRoutes } from './checks.ts';
+import { commitCommentRoutes } from './commit-comments.ts';
 import { deploymentRoutes } from './deployments.ts';
 import { graphqlRoutes } from './graphql.ts';
 import { issueRoutes } from './issues.ts';
@@ -14,6 +15,7 @@ export const allRoutes: RouteDefinition[] = [
   ...repoRoutes,
   ...peopleRoutes,
   ...issueRoutes,
+  ...commitCommentRoutes,
   ...actionsRoutes,
   ...checkRoutes,
   ...deploymentRoutes,

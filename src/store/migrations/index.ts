@@ -5,6 +5,7 @@ import * as redeliveries from './2026-12-01T10-10-redeliveries.ts';
 import * as writeSlots from './2026-12-01T10-20-write-slots.ts';
 import * as gates from './2026-12-01T13-00-gates.ts';
 import * as deployments from './2026-12-01T14-00-deployments.ts';
+import * as approvals from './2026-12-01T15-00-approvals.ts';
 
 /**
  * Every migration, by name. Names are the file names without `.ts`: ISO dates,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T10-20-write-slots': writeSlots,
   '2026-12-01T13-00-gates': gates,
   '2026-12-01T14-00-deployments': deployments,
+  '2026-12-01T15-00-approvals': approvals,
 };

@@ -1,11 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db.ts';
-import type {
-  Approval,
-  ApprovalChannel,
-  ApprovalRequest,
-  ApprovalRequestStatus,
-} from '../schema/index.ts';
+import { toJsonb } from '../json.ts';
+import type { Approval, ApprovalChannel, ApprovalCommentKind, ApprovalRequest, ApprovalRequestStatus, JsonObject } from '../schema/index.ts';
 
 /** A new approval request (see `ApprovalRequestTable`); it starts `pending`. */
 export interface ApprovalRequestInput {
@@ -15,7 +11,12 @@ export interface ApprovalRequestInput {
   environment: string;
   sha: string;
   required: number;
-  expires_at: Date;
+  expires_at: Date | null;
+  requested_by: string;
+  approvers: readonly string[];
+  allow_self_approval: boolean;
+  comment_kind: ApprovalCommentKind;
+  command_prefix?: string;
   issue_number?: number | null;
   comment_id?: number | null;
   now?: Date;
@@ -28,6 +29,11 @@ export interface ApprovalRequestChanges {
   issue_number?: number | null;
   reactions_polled_at?: Date | null;
   resolved_at?: Date | null;
+  approved_at?: Date | null;
+  reason?: JsonObject | null;
+  resolved_by?: string | null;
+  polls?: number;
+  comment_kind?: ApprovalCommentKind;
 }
 
 /**
@@ -49,6 +55,11 @@ export async function createApprovalRequest(
       sha: input.sha,
       required: input.required,
       expires_at: input.expires_at,
+      requested_by: input.requested_by,
+      approvers: toJsonb([...input.approvers]),
+      allow_self_approval: input.allow_self_approval,
+      comment_kind: input.comment_kind,
+      command_prefix: input.command_prefix ?? '/',
       issue_number: input.issue_number ?? null,
       comment_id: input.comment_id ?? null,
       created_at: now,
@@ -102,7 +113,7 @@ export async function updateApprovalRequest(
 ): Promise<ApprovalRequest | undefined> {
   let query = db
     .updateTable('approval_requests')
-    .set({ ...changes, updated_at: options.now ?? sql<Date>`now()` })
+    .set({ ...changes, reason: changes.reason === undefined ? undefined : changes.reason === null ? null : toJsonb(changes.reason), updated_at: options.now ?? sql<Date>`now()` })
     .where('id', '=', id);
   if (options.onlyIf) query = query.where('status', 'in', options.onlyIf.status);
   return query.returningAll().executeTakeFirst();
@@ -146,4 +157,15 @@ export async function listApprovals(db: DbOrTrx, approvalRequestId: number): Pro
     .where('approval_request_id', '=', approvalRequestId)
     .orderBy('id')
     .execute();
+}
+
+/** Removes one approval (a 👍 taken back, an approver who no longer qualifies); returns whether there was one. */
+export async function removeApproval(db: DbOrTrx, approvalRequestId: number, approver: string): Promise<boolean> {
+  const removed = await db.deleteFrom('approvals').where('approval_request_id', '=', approvalRequestId).where('approver', '=', approver).returning('id').executeTakeFirst();
+  return removed !== undefined;
+}
+
+/** Locks an approval request's row for the rest of the caller's transaction and returns it. */
+export async function lockApprovalRequest(db: DbOrTrx, id: number): Promise<ApprovalRequest | undefined> {
+  return db.selectFrom('approval_requests').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }

@@ -29,6 +29,8 @@ export interface EffectInput {
    * is (its own retry schedule stands): for idempotent performers asked "just in case".
    */
   ifSettled?: boolean;
+  /** When it is first due (default `now`): a poll scheduled for later. */
+  dueAt?: Date;
 }
 
 /** Records an effect in the caller's transaction; returns whether a row was inserted or re-armed. */
@@ -40,7 +42,7 @@ export async function recordEffect(db: DbOrTrx, input: EffectInput): Promise<boo
     pipeline_run_id: input.pipelineRunId ?? null,
     priority: input.priority ?? 5,
     payload: toJsonb(input.payload),
-    next_attempt_at: input.now,
+    next_attempt_at: input.dueAt ?? input.now,
     created_at: input.now,
     updated_at: input.now,
   };
@@ -118,6 +120,8 @@ export async function claimDueEffects(
 export type EffectSettlement =
   | { kind: 'done' }
   | { kind: 'retry'; at: Date; error: string }
+  /** Done for now, due again at `at` (a poll): tries start again from zero. */
+  | { kind: 'again'; at: Date }
   | { kind: 'failed'; error: string };
 
 /**
@@ -125,11 +129,9 @@ export type EffectSettlement =
  * re-armed during the try is due again at once whatever the outcome.
  */
 export async function settleEffect(db: DbOrTrx, id: number, instance: number, settlement: EffectSettlement, now: Date): Promise<boolean> {
-  const next = settlement.kind === 'retry' ? sql<Date>`case when rearmed then ${now}::timestamptz else ${settlement.at}::timestamptz end` : now;
-  const status =
-    settlement.kind === 'retry'
-      ? sql<Effect['status']>`'pending'`
-      : sql<Effect['status']>`case when rearmed then 'pending' else ${settlement.kind} end`;
+  const later = settlement.kind === 'retry' || settlement.kind === 'again';
+  const next = later ? sql<Date>`case when rearmed then ${now}::timestamptz else ${settlement.at}::timestamptz end` : now;
+  const status = later ? sql<Effect['status']>`'pending'` : sql<Effect['status']>`case when rearmed then 'pending' else ${settlement.kind} end`;
   const updated = await db
     .updateTable('effects')
     .set({
@@ -138,9 +140,9 @@ export async function settleEffect(db: DbOrTrx, id: number, instance: number, se
       locked_by: null,
       locked_until: null,
       rearmed: false,
-      last_error: settlement.kind === 'done' ? null : settlement.error,
+      last_error: settlement.kind === 'done' || settlement.kind === 'again' ? null : settlement.error,
       done_at: settlement.kind === 'done' ? now : null,
-      attempts: settlement.kind === 'retry' ? sql<number>`attempts` : sql<number>`case when rearmed then 0 else attempts end`,
+      attempts: settlement.kind === 'retry' ? sql<number>`attempts` : settlement.kind === 'again' ? 0 : sql<number>`case when rearmed then 0 else attempts end`,
       updated_at: now,
     })
     .where('id', '=', id)

@@ -23,8 +23,8 @@ export const deploymentStatuses = [
 ] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
-/** Where a deployment request came from. */
-export const deploymentSources = ['stage', 'command', 'rollback', 'auto-rollback'] as const;
+/** Where a deployment request came from (`protection`: a native Actions job held by shipgate's deployment protection rule). */
+export const deploymentSources = ['stage', 'command', 'rollback', 'auto-rollback', 'protection'] as const;
 export type DeploymentSource = (typeof deploymentSources)[number];
 
 /** One deployment request of a sha to an environment, mirrored to a GitHub deployment once allowed. */

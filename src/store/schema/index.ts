@@ -6,6 +6,7 @@ import type { DeliveryTable } from './deliveries.ts';
 import type { DeploymentEventTable, DeploymentTable } from './deployments.ts';
 import type { EffectTable } from './effects.ts';
 import type { ForkApprovalTable } from './fork-approvals.ts';
+import type { ProtectionRequestTable } from './protection-requests.ts';
 import type { GateBaselineTable, GateOverrideTable, GateResultTable } from './gate-results.ts';
 import type { JobAttemptTable } from './job-attempts.ts';
 import type { LockTable } from './locks.ts';
@@ -37,6 +38,7 @@ export interface Database {
   write_slots: WriteSlotTable;
   effects: EffectTable;
   fork_approvals: ForkApprovalTable;
+  protection_requests: ProtectionRequestTable;
 }
 
 export * from './approval-requests.ts';
@@ -52,6 +54,7 @@ export * from './gate-results.ts';
 export * from './job-attempts.ts';
 export * from './locks.ts';
 export * from './pipeline-runs.ts';
+export * from './protection-requests.ts';
 export * from './stage-runs.ts';
 export * from './webhook-redeliveries.ts';
 export * from './workflow-definitions.ts';

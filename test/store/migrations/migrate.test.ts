@@ -36,6 +36,7 @@ const TABLES = [
   'job_attempts',
   'locks',
   'pipeline_runs',
+  'protection_requests',
   'stage_runs',
   'webhook_redeliveries',
   'webhook_redelivery_scans',

@@ -1,0 +1,105 @@
+/**
+ * `/approve [ENV]` and `/reject [ENV] [reason…]` (SPEC §6, §7): for the
+ * approval requests open on this pull request (or issue). Who may approve is
+ * decided by `approveRequest` / `rejectRequest` — the same checks as a 👍 or
+ * the check run's button — so the command itself needs only read access.
+ */
+import { approverLookups, approveRequest, rejectRequest } from '../../deploy/approvals.ts';
+import { isReason, reason, renderReason } from '../../engine/reasons.ts';
+import { listPendingApprovalRequests } from '../../store/repos/approvals.ts';
+import type { ApprovalRequest, Deployment } from '../../store/schema/index.ts';
+import type { CommandContext } from '../context.ts';
+import type { CommandResult } from '../registry.ts';
+
+export const APPROVE_USAGE = 'approve [ENV]';
+export const REJECT_USAGE = 'reject [ENV] [reason…]';
+
+/** Which open request a command means: the one of the environment named first, or the only one. */
+export type RequestChoice = { kind: 'found'; request: ApprovalRequest; rest: readonly string[] } | { kind: 'none'; environment: string | null } | { kind: 'ambiguous'; environments: string[] };
+
+/**
+ * Picks the request a command names (pure): the first argument is an
+ * environment when a request of that name is open; without one, the only open
+ * request is meant (its arguments are then all the rest, e.g. a reason). A
+ * named environment with no open request is `none` for that name.
+ */
+export function chooseRequest(open: readonly ApprovalRequest[], args: readonly string[], options: { restIsReason: boolean }): RequestChoice {
+  const [first, ...rest] = args;
+  if (first !== undefined) {
+    const named = open.filter((r) => r.environment === first);
+    if (named.length > 0) return { kind: 'found', request: named.at(-1) as ApprovalRequest, rest };
+    if (!options.restIsReason) return { kind: 'none', environment: first };
+  }
+  const environments = [...new Set(open.map((r) => r.environment))];
+  if (open.length === 0) return { kind: 'none', environment: options.restIsReason ? null : (first ?? null) };
+  if (environments.length > 1) return { kind: 'ambiguous', environments };
+  return { kind: 'found', request: open.at(-1) as ApprovalRequest, rest: args };
+}
+
+function stateOf(deployment: Deployment): string {
+  const why = isReason(deployment.reason) ? renderReason(deployment.reason) : null;
+  switch (deployment.status) {
+    case 'deploying':
+      return `deploying ${deployment.sha.slice(0, 7)} to ${deployment.environment} now`;
+    case 'waiting':
+    case 'queued':
+      return why ?? deployment.status;
+    default:
+      return `the deployment is ${deployment.status}${why ? `: ${why}` : ''}`;
+  }
+}
+
+async function openRequests(context: CommandContext): Promise<ApprovalRequest[]> {
+  return listPendingApprovalRequests(context.deps.db, { owner: context.owner, repo: context.repo, issue_number: context.issue.number });
+}
+
+function contextFor(context: CommandContext, head: { sha: string; ref: string } | undefined) {
+  return {
+    deps: context.deps,
+    lookups: approverLookups(context.octokit, { owner: context.owner, repo: context.repo }),
+    now: new Date(context.deps.clock.now()),
+    head,
+    target: `${context.issue.isPullRequest ? 'pull' : 'issue'}/${context.issue.number}`,
+  };
+}
+
+async function headOf(context: CommandContext): Promise<{ sha: string; ref: string } | undefined> {
+  if (!context.issue.isPullRequest) return undefined;
+  const head = await context.pullHead();
+  return { sha: head.sha, ref: head.ref };
+}
+
+export async function runApprove(context: CommandContext): Promise<CommandResult> {
+  const choice = chooseRequest(await openRequests(context), context.args, { restIsReason: false });
+  if (choice.kind === 'none') return { kind: 'refused', reason: reason('approval.no-request', { environment: choice.environment, known: [] }) };
+  if (choice.kind === 'ambiguous') return { kind: 'refused', reason: reason('approval.ambiguous', { environments: choice.environments, usage: `${context.prefix}${APPROVE_USAGE}` }) };
+  if (choice.rest.length > 0) return { kind: 'refused', reason: reason('command.bad-arguments', { problem: '`approve` takes at most the environment', usage: `${context.prefix}${APPROVE_USAGE}` }) };
+  const { request } = choice;
+  const outcome = await approveRequest(contextFor(context, await headOf(context)), request, { login: context.actor }, 'command');
+  if (outcome.kind === 'refused') return { kind: 'refused', reason: outcome.reason, sha: request.sha };
+  const counted = outcome.kind === 'counted' ? `approval counted for ${request.environment}` : `@${context.actor} had already approved ${request.environment} (an approver counts once)`;
+  return {
+    kind: 'done',
+    message: `${counted}: ${outcome.given} of ${outcome.required}; ${stateOf(outcome.deployment)}`,
+    sha: request.sha,
+    details: { approvalRequest: request.id, deployment: request.deployment_id, given: outcome.given, required: outcome.required },
+    reply: true,
+  };
+}
+
+export async function runReject(context: CommandContext): Promise<CommandResult> {
+  const choice = chooseRequest(await openRequests(context), context.args, { restIsReason: true });
+  if (choice.kind === 'none') return { kind: 'refused', reason: reason('approval.no-request', { environment: choice.environment, known: [] }) };
+  if (choice.kind === 'ambiguous') return { kind: 'refused', reason: reason('approval.ambiguous', { environments: choice.environments, usage: `${context.prefix}${REJECT_USAGE}` }) };
+  const { request } = choice;
+  const why = choice.rest.join(' ').trim();
+  const outcome = await rejectRequest(contextFor(context, undefined), request, { login: context.actor }, why === '' ? null : why.slice(0, 500), 'command');
+  if (outcome.kind === 'refused') return { kind: 'refused', reason: outcome.reason, sha: request.sha };
+  return {
+    kind: 'done',
+    message: `rejected deployment #${request.deployment_id} of ${request.sha.slice(0, 7)} to ${request.environment}${why ? ` (“${why.slice(0, 200)}”)` : ''}`,
+    sha: request.sha,
+    details: { approvalRequest: request.id, deployment: request.deployment_id },
+    reply: true,
+  };
+}

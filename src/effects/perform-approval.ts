@@ -1,0 +1,144 @@
+/**
+ * The approval effects (SPEC §6). `approval-comment` writes the one request
+ * comment from the recorded state — on the deployment's pull request, else on
+ * the commit's pull request, else on the commit — and edits it in place on
+ * every change. `approval-reactions` polls that comment's 👍 and 👎 (GitHub
+ * sends no reaction webhooks): each 👍 goes through the same `approveRequest`
+ * as `/approve`, a 👎 through `rejectRequest`, a 👍 taken back before the
+ * request was approved stops counting; the next poll is scheduled later and
+ * later, and none after the request ends or expires.
+ */
+import { z } from 'zod';
+import { approvalCommentBody, approvalMarker } from '../deploy/approval-comment.ts';
+import { loadApprovalView, nextReactionPoll } from '../deploy/approval-requests.ts';
+import { approverLookups, approveRequest, isBot, rejectRequest } from '../deploy/approvals.ts';
+import { lockEnvironment, reviewEnvironment } from '../deploy/queue.ts';
+import { afterReview } from '../deploy/after-review.ts';
+import type { EngineDeps } from '../engine/deps.ts';
+import { createPlacedComment, findPlacedComment, listVoteReactions, pullRequestOfCommit, updatePlacedComment, type CommentPlace } from '../github/approval-comments.ts';
+import { withTransaction } from '../store/db.ts';
+import { toJsonb } from '../store/json.ts';
+import { getApprovalRequest, listApprovals, removeApproval, updateApprovalRequest } from '../store/repos/approvals.ts';
+import { appendAudit } from '../store/repos/audit-log.ts';
+import type { ApprovalRequest, Effect } from '../store/schema/index.ts';
+import type { PerformOutcome, Performer } from './runner.ts';
+import { recordApprovalComment } from './kinds.ts';
+
+const payloadSchema = z.object({ approvalRequestId: z.number().int().positive() });
+
+function placeOf(request: ApprovalRequest): CommentPlace | null {
+  if (request.comment_kind === 'commit') return { kind: 'commit', sha: request.sha };
+  return request.issue_number !== null ? { kind: 'issue', issue: request.issue_number } : null;
+}
+
+/** Writes an approval request's comment: created once (a lost answer is found by its marker), then edited in place. */
+export function approvalCommentPerformer(deps: EngineDeps): Performer {
+  return async (effect: Effect): Promise<PerformOutcome> => {
+    const parsed = payloadSchema.safeParse(effect.payload);
+    if (!parsed.success) return { kind: 'failed', error: `malformed approval-comment effect: ${parsed.error.message}` };
+    if (effect.installation_id === null) return { kind: 'failed', error: 'approval-comment effect without an installation' };
+    const loaded = await loadApprovalView(deps.db, parsed.data.approvalRequestId);
+    if (!loaded) return { kind: 'done' };
+    let { request } = loaded;
+    const octokit = await deps.github(effect.installation_id);
+    const ref = { owner: request.owner, repo: request.repo };
+    let place = placeOf(request);
+    if (place === null) {
+      // A push's commit: its pull request if it has one, else the commit itself.
+      const pull = await pullRequestOfCommit(octokit, ref, request.sha);
+      place = pull !== null ? { kind: 'issue', issue: pull } : { kind: 'commit', sha: request.sha };
+      request =
+        (await updateApprovalRequest(deps.db, request.id, place.kind === 'issue' ? { issue_number: place.issue, comment_kind: 'issue' } : { comment_kind: 'commit' }, { now: new Date(deps.clock.now()) })) ?? request;
+    }
+    const body = approvalCommentBody(loaded.view, new Date(deps.clock.now()));
+    if (request.comment_id !== null) {
+      await updatePlacedComment(octokit, ref, place, request.comment_id, body);
+      return { kind: 'done' };
+    }
+    const found = effect.attempts > 1 ? await findPlacedComment(octokit, ref, place, approvalMarker(request.id)) : undefined;
+    const id = found ?? (await createPlacedComment(octokit, ref, place, body));
+    if (found !== undefined) await updatePlacedComment(octokit, ref, place, found, body);
+    await updateApprovalRequest(deps.db, request.id, { comment_id: id }, { now: new Date(deps.clock.now()) });
+    return { kind: 'done' };
+  };
+}
+
+/** Polls an approval request's comment reactions once, acts on them, and says when to poll again. */
+export function approvalReactionsPerformer(deps: EngineDeps): Performer {
+  return async (effect: Effect): Promise<PerformOutcome> => {
+    const parsed = payloadSchema.safeParse(effect.payload);
+    if (!parsed.success) return { kind: 'failed', error: `malformed approval-reactions effect: ${parsed.error.message}` };
+    if (effect.installation_id === null) return { kind: 'failed', error: 'approval-reactions effect without an installation' };
+    const request = await getApprovalRequest(deps.db, parsed.data.approvalRequestId);
+    if (!request || request.status !== 'pending') return { kind: 'done' };
+    const now = new Date(deps.clock.now());
+    const expiresAt = request.expires_at?.getTime() ?? null;
+    if (expiresAt !== null && now.getTime() >= expiresAt) {
+      // Its time ran out: the queue expires it (and says so), no poll after.
+      const review = await withTransaction(deps.db, (trx) => reviewEnvironment(trx, request, now));
+      await afterReview(deps, review, null);
+      return { kind: 'done' };
+    }
+    const place = placeOf(request);
+    // The comment is not written yet: look again soon, without counting a poll.
+    if (place === null || request.comment_id === null) return { kind: 'again', at: new Date(now.getTime() + 5_000) };
+
+    const octokit = await deps.github(effect.installation_id);
+    const ref = { owner: request.owner, repo: request.repo };
+    const reactions = await listVoteReactions(octokit, ref, place, request.comment_id);
+    const polls = request.polls + 1;
+    await updateApprovalRequest(deps.db, request.id, { polls, reactions_polled_at: now }, { now });
+
+    const refused = new Set((Array.isArray(request.refused_reactors) ? request.refused_reactors : []).map((login) => String(login).toLowerCase()));
+    const context = { deps, lookups: approverLookups(octokit, ref), now, target: `comment:${request.comment_id}` };
+    const newlyRefused: string[] = [];
+    const ups = reactions.filter((r) => r.content === '+1');
+    const downs = reactions.filter((r) => r.content === '-1');
+
+    for (const down of downs) {
+      if (isBot({ login: down.user, type: down.userType }) || refused.has(down.user.toLowerCase())) continue;
+      const outcome = await rejectRequest(context, request, { login: down.user, type: down.userType }, null, 'reaction');
+      if (outcome.kind === 'rejected') return { kind: 'done' };
+      if (outcome.reason.code === 'approval.not-pending' || outcome.reason.code === 'approval.expired') return { kind: 'done' };
+      if (outcome.reason.code !== 'approval.lookup-failed') newlyRefused.push(down.user);
+    }
+
+    // A 👍 taken back stops counting while the request is still pending.
+    const present = new Set(ups.map((r) => r.user.toLowerCase()));
+    const counted = await listApprovals(deps.db, request.id);
+    const withdrawn = counted.filter((a) => a.via === 'reaction' && !present.has(a.approver.toLowerCase()));
+    if (withdrawn.length > 0) {
+      await withTransaction(deps.db, async (trx) => {
+        await lockEnvironment(trx, request);
+        const current = await trx.selectFrom('approval_requests').select('status').where('id', '=', request.id).forUpdate().executeTakeFirst();
+        if (current?.status !== 'pending') return;
+        for (const approval of withdrawn) {
+          if (!(await removeApproval(trx, request.id, approval.approver))) continue;
+          await appendAudit(trx, { actor: approval.approver, action: 'approval.withdrawn', outcome: 'ok', owner: request.owner, repo: request.repo, target: context.target, details: { approvalRequest: request.id, via: 'reaction' }, at: now });
+        }
+        await recordApprovalComment(trx, { approvalRequestId: request.id, installationId: effect.installation_id, now });
+      });
+    }
+
+    const already = new Set(counted.map((a) => a.approver.toLowerCase()));
+    for (const up of ups) {
+      const login = up.user.toLowerCase();
+      if (already.has(login) || refused.has(login)) continue;
+      const outcome = await approveRequest(context, request, { login: up.user, type: up.userType }, 'reaction');
+      if (outcome.kind === 'counted' || outcome.kind === 'already') continue;
+      if (outcome.reason.code === 'approval.not-pending' || outcome.reason.code === 'approval.expired' || outcome.reason.code === 'approval.sha-changed') return { kind: 'done' };
+      if (outcome.reason.code !== 'approval.lookup-failed') newlyRefused.push(up.user);
+    }
+    if (newlyRefused.length > 0) {
+      await deps.db
+        .updateTable('approval_requests')
+        .set({ refused_reactors: toJsonb([...new Set([...refused, ...newlyRefused.map((u) => u.toLowerCase())])]) })
+        .where('id', '=', request.id)
+        .execute();
+    }
+    const after = await getApprovalRequest(deps.db, request.id);
+    if (!after || after.status !== 'pending') return { kind: 'done' };
+    const next = nextReactionPoll(polls, now.getTime(), expiresAt);
+    return next === null ? { kind: 'done' } : { kind: 'again', at: new Date(next) };
+  };
+}
