@@ -27,6 +27,7 @@ import { cancelPerformer } from './effects/perform-cancel.ts';
 import { gatePerformer } from './effects/perform-gate.ts';
 import { createDeploymentPerformer, deploymentStatusPerformer } from './effects/perform-deployment.ts';
 import { approvalCommentPerformer, approvalReactionsPerformer } from './effects/perform-approval.ts';
+import { protectionCallbackPerformer } from './effects/perform-protection.ts';
 import { checkRunPerformer } from './effects/perform-check-run.ts';
 import { commandReplyPerformer, commentReactionPerformer, statusReplyPerformer } from './effects/command-feedback.ts';
 import { reconcile } from './engine/reconcile.ts';
@@ -191,6 +192,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.statusReply]: statusReplyPerformer(engine),
         [EFFECT_KINDS.approvalComment]: approvalCommentPerformer(engine),
         [EFFECT_KINDS.approvalReactions]: approvalReactionsPerformer(engine),
+        [EFFECT_KINDS.protectionCallback]: protectionCallbackPerformer(engine),
       },
     });
     engine.effects = effects;

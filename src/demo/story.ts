@@ -3,7 +3,10 @@
  * `.github/shipgate.yml` and workflow files, and how long each workflow run
  * takes (in simulated GitHub time, before the simulator's `speed` divides it).
  */
-import type { ArtifactScript, GitHubSimulator } from '../sim/index.ts';
+import { approvalMarker } from '../deploy/approval-comment.ts';
+import { REACTION_POLL_DELAYS_MS } from '../deploy/approval-requests.ts';
+import { parseDuration } from '../repo-config/duration.ts';
+import type { ArtifactScript, GitHubSimulator, IssueComment } from '../sim/index.ts';
 import { DEMO_ARTIFACTS, mainTestArtifacts, pullRequestTestArtifacts, scanArtifacts } from './reports.ts';
 
 /** The organisation that installed the app. */
@@ -18,8 +21,24 @@ export const DEMO_PIPELINE = 'ci';
 export const DEMO_PR_BRANCH = 'cart-total';
 /** Who opens the pull request (a member with write access) and comments `/retry`. */
 export const DEMO_PR_AUTHOR = 'bob';
-/** The release manager (an admin): merges the pull request, deploys production, locks it, rolls it back. */
+/** The release manager (an admin): merges the pull request, deploys production, locks it, rolls it back (and may not approve her own deployments). */
 export const DEMO_RELEASE_MANAGER = DEMO_PUSHER;
+/** An approver of production named in `approvers` (write access): approves with a `/approve` comment. */
+export const DEMO_APPROVER = 'carol';
+/** The team whose active members approve production (`@acme/release-managers` in `approvers`). */
+export const DEMO_APPROVER_TEAM = 'release-managers';
+/** An active member of {@link DEMO_APPROVER_TEAM} (read access): approves the first release with 👍 on the request comment, the second with `/approve`. */
+export const DEMO_TEAM_APPROVER = 'dave';
+/** Distinct approvals a production deployment needs. */
+export const DEMO_APPROVALS = 2;
+/**
+ * Production's wait timer after the last approval. The app keeps real time
+ * (only the workflow runs' durations are divided by `speed`), so the timer is
+ * a few real seconds, short enough for the story.
+ */
+export const DEMO_WAIT = '10s';
+/** How long an approval request of production stays open. */
+export const DEMO_APPROVAL_TIMEOUT = '24h';
 /** The environment the pipeline deploys to from `main`. */
 export const DEMO_STAGING = 'staging';
 /** The environment the release manager deploys to with `/deploy`. */
@@ -76,6 +95,10 @@ environments:
     branches: [main]
     workflow: deploy.yml
     url: ${DEMO_PRODUCTION_URL}
+    approvals: ${DEMO_APPROVALS}
+    approvers: [${DEMO_APPROVER}, '@${DEMO_ORG}/${DEMO_APPROVER_TEAM}']
+    wait: ${DEMO_WAIT}
+    approval-timeout: ${DEMO_APPROVAL_TIMEOUT}
 `;
 
 /** The gates of `ci`, in the order the config declares them. */
@@ -154,33 +177,45 @@ export const DEMO_DURATIONS_MS: Readonly<Record<string, number>> = {
 export const DEMO_DISPATCH_WAVES: readonly (readonly string[])[] = [['build.yml'], ['test.yml', 'scan.yml'], ['deploy.yml']];
 
 /**
- * The scripted GitHub time of the whole story: the longest path through the
- * push's waves, then the pull request's (build, test failing, test again
- * after `/retry`; no staging deploy for a pull request), then the release:
+ * The real time the scripted story takes at `speed`. The workflow runs take
+ * GitHub time, which `speed` divides: the longest path through the push's
+ * waves, then the pull request's (build, test failing, test again after
+ * `/retry`; no staging deploy for a pull request), then the release:
  * production deploys `main`, the merge's pipeline runs every wave again
  * (staging included) while production's next request waits for it, that
- * request deploys, and the rollback deploys once more.
+ * request deploys, and the rollback deploys once more. The approvals run on
+ * the app's own clock, which `speed` does not shorten: the first release's
+ * 👍 counts at the first poll of the request comment's reactions, and each of
+ * the two approved releases waits for production's wait timer (the rollback
+ * waits for neither).
  */
-export function demoCriticalPathMs(): number {
+export function demoCriticalPathMs(speed: number): number {
   const push = DEMO_DISPATCH_WAVES.reduce((total, wave) => total + Math.max(...wave.map((workflow) => DEMO_DURATIONS_MS[workflow] ?? 0)), 0);
   const test = DEMO_DURATIONS_MS['test.yml'] ?? 0;
   const pullRequest = (DEMO_DURATIONS_MS['build.yml'] ?? 0) + 2 * Math.max(test, DEMO_DURATIONS_MS['scan.yml'] ?? 0);
   const deploy = DEMO_DURATIONS_MS['deploy.yml'] ?? 0;
   const release = deploy + push + deploy + deploy;
-  return push + pullRequest + release;
+  const approvals = REACTION_POLL_DELAYS_MS[0] + 2 * parseDuration(DEMO_WAIT);
+  return (push + pullRequest + release) / speed + approvals;
 }
 
 /**
- * Creates `acme` (the app installed) and `acme/shop`, and scripts every
+ * Creates `acme` (the app installed, with the release managers' team) and
+ * `acme/shop` (production's approvers can read it), and scripts every
  * workflow run to succeed, except the pull request's first `test.yml`
  * attempt: a test times out, and its re-run succeeds. `test.yml` uploads
  * coverage (LCOV) and test results (JUnit), `scan.yml` a SARIF log, for the
  * gates of `ci` (`src/demo/reports.ts`).
  */
 export function setUpDemoWorld(sim: GitHubSimulator): void {
-  sim.org(DEMO_ORG, { members: { [DEMO_PUSHER]: 'admin', [DEMO_PR_AUTHOR]: 'member' } });
+  sim.org(DEMO_ORG, {
+    members: { [DEMO_PUSHER]: 'admin', [DEMO_PR_AUTHOR]: 'member', [DEMO_APPROVER]: 'member', [DEMO_TEAM_APPROVER]: 'member' },
+    teams: { [DEMO_APPROVER_TEAM]: [DEMO_TEAM_APPROVER] },
+  });
   sim.repo({ owner: DEMO_ORG, name: DEMO_REPO.split('/')[1] ?? 'shop', description: 'The acme web shop', files: demoRepositoryFiles() });
   sim.setPermission(DEMO_REPO, DEMO_PR_AUTHOR, 'write');
+  sim.setPermission(DEMO_REPO, DEMO_APPROVER, 'write');
+  sim.setPermission(DEMO_REPO, DEMO_TEAM_APPROVER, 'read');
   const uploads: Readonly<Record<string, () => ArtifactScript[]>> = { 'test.yml': mainTestArtifacts, 'scan.yml': scanArtifacts };
   for (const [workflow, durationMs] of Object.entries(DEMO_DURATIONS_MS)) {
     const artifacts = uploads[workflow]?.();
@@ -245,11 +280,25 @@ export const DEMO_RELEASE_COMMENTS = {
   /** After the merge: lock production for the release, then ask for the merge commit (it waits for its pipeline). */
   lockAndDeploy: `/lock ${DEMO_PRODUCTION} "${DEMO_LOCK_REASON}"\n/deploy ${DEMO_PRODUCTION}`,
   unlock: `/unlock ${DEMO_PRODUCTION}`,
-  /** Something is wrong with the release: back to the commit production ran before. */
+  /** Something is wrong with the release: back to the commit production ran before (no approvals, no wait timer). */
   rollback: `/rollback ${DEMO_PRODUCTION}`,
 } as const;
 
-/** A comment of the release manager on the release issue. */
-export function commentOnRelease(sim: GitHubSimulator, issue: number, body: string) {
-  return sim.comment({ repo: DEMO_REPO, issue, body, author: DEMO_RELEASE_MANAGER });
+/** What an approver comments on the release issue to approve production's deployment waiting there. */
+export const DEMO_APPROVE_COMMENT = `/approve ${DEMO_PRODUCTION}`;
+
+/** A comment on the release issue: the release manager's by default, or an approver's. */
+export function commentOnRelease(sim: GitHubSimulator, issue: number, body: string, author: string = DEMO_RELEASE_MANAGER) {
+  return sim.comment({ repo: DEMO_REPO, issue, body, author });
+}
+
+/** The app's approval request comment of request `requestId` on the release issue, found by its hidden marker (undefined: not written yet). */
+export function findApprovalComment(sim: GitHubSimulator, issue: number, requestId: number): IssueComment | undefined {
+  const marker = approvalMarker(requestId);
+  return sim.comments(DEMO_REPO, issue).find((comment) => comment.app?.id === sim.app.id && comment.body.includes(marker));
+}
+
+/** An approver reacts 👍 to the app's approval request comment (GitHub sends no webhook: the app polls the reactions). */
+export function approveByReaction(sim: GitHubSimulator, commentId: number, user: string) {
+  return sim.react({ repo: DEMO_REPO, commentId, content: '+1', user });
 }

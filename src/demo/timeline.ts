@@ -5,14 +5,15 @@
  */
 import type { EngineEvent } from '../engine/deps.ts';
 import { renderReason } from '../engine/reasons.ts';
-import type { DeploymentRecordChange, DeploymentTransition } from './watch-deployments.ts';
+import type { ApprovalChannel } from '../store/schema/index.ts';
+import type { ApprovalRequestState, ApprovalSeen, DeploymentRecordChange, DeploymentTransition } from './watch-deployments.ts';
 import type { SimulatorChange } from './watch-simulator.ts';
 
 /** One line of the timeline. */
 export interface TimelineEntry {
   /** Milliseconds since the story started (the push). */
   elapsedMs: number;
-  /** A short label: push, webhook, run, stage, dispatch, job, gate, check, deploy, github, lock, reply, … */
+  /** A short label: push, webhook, run, stage, dispatch, job, gate, check, deploy, approval, github, lock, reply, … */
   kind: string;
   /** The line a person reads. */
   text: string;
@@ -146,6 +147,72 @@ export function describeLockChange(change: Extract<DeploymentRecordChange, { kin
   return { kind: 'lock', text: `${change.environment} locked by @${change.holder}${change.reason ? ` (“${change.reason}”)` : ''}` };
 }
 
+/** How an approval came in, as the timeline says it. */
+const APPROVAL_CHANNELS: Record<ApprovalChannel, string> = { command: 'a /approve comment', reaction: 'a 👍 reaction', check_run: "the check run's Approve button" };
+
+/** A wait as the config writes it when it is whole (`10s`, `2m`), else as an elapsed time. */
+function formatWait(ms: number): string {
+  if (ms > 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return formatElapsed(ms);
+}
+
+/** A moment of the story as the timeline's own column shows it: `+12.3s` since it started. */
+function storyTime(at: number, startedAt: number): string {
+  return `+${formatElapsed(Math.max(0, at - startedAt))}`;
+}
+
+/**
+ * Describes a change of an approval request: opened (how many approvals it
+ * needs, who may give them, and that the requester may not unless
+ * self-approval is allowed), approved (with the wait timer that starts then,
+ * in story time from `startedAt`), or ended otherwise. A change that only
+ * wrote its comment says nothing here (the comment shows as the app's
+ * reply); neither does a request seen again unchanged.
+ */
+export function describeApprovalRequest(request: ApprovalRequestState, previous: ApprovalRequestState | undefined, startedAt: number): { kind: string; text: string } | undefined {
+  const head = `${request.environment} #${request.deploymentId}`;
+  const needs = `${request.required} approval${request.required === 1 ? '' : 's'}`;
+  if (previous === undefined && request.status === 'pending') {
+    const who = request.approvers.map((approver) => (approver.startsWith('@') ? approver : `@${approver}`)).join(', ') || 'nobody is listed';
+    const self = request.allowSelfApproval ? `, @${request.requestedBy} too if listed` : ` — not @${request.requestedBy}, who requested it`;
+    return { kind: 'approval', text: `${head} needs ${needs}: request #${request.requestId} opened, 0 of ${request.required}; who may approve: ${who}${self}` };
+  }
+  if (previous !== undefined && previous.status === request.status) return undefined;
+  if (request.status === 'approved') {
+    const timer =
+      request.waitMs !== null && request.approvedAt !== null
+        ? `; its ${formatWait(request.waitMs)} wait timer runs until ${storyTime(request.approvedAt + request.waitMs, startedAt)}`
+        : '; no wait timer';
+    return { kind: 'approval', text: `${head} approved: request #${request.requestId} has its ${needs}${timer}` };
+  }
+  return { kind: 'approval', text: `${head}: approval request #${request.requestId} ${request.status}` };
+}
+
+/** Describes one approval counted: by whom, through which channel, how many of how many. */
+export function describeApproval(approval: ApprovalSeen): { kind: string; text: string } {
+  return {
+    kind: 'approval',
+    text: `${approval.environment} #${approval.deploymentId} approved by @${approval.approver} with ${APPROVAL_CHANNELS[approval.via]}: ${approval.given} of ${approval.required}`,
+  };
+}
+
+/**
+ * Describes the end of a request's wait timer, when the request waiting on
+ * it starts deploying (`at`): when the last approval came and when the timer
+ * ran out, in story time from `startedAt`. Undefined when the request has no
+ * timer to tell of.
+ */
+export function describeWaitTimerEnd(request: ApprovalRequestState, at: number, startedAt: number): { kind: string; text: string } | undefined {
+  if (request.approvedAt === null || request.waitMs === null) return undefined;
+  const over = request.approvedAt + request.waitMs;
+  const started = at - over >= 100 ? `, deploying from ${storyTime(at, startedAt)}` : '';
+  return {
+    kind: 'approval',
+    text: `${request.environment} #${request.deploymentId}: its ${formatWait(request.waitMs)} wait timer after the last approval (${storyTime(request.approvedAt, startedAt)}) ran out at ${storyTime(over, startedAt)}${started}`,
+  };
+}
+
 /** The payload fields shipgate puts on a GitHub deployment (SPEC §6), as far as the timeline shows them. */
 function payloadFacts(payload: unknown): string[] {
   if (typeof payload !== 'object' || payload === null) return [];
@@ -171,12 +238,20 @@ export function describeGitHubDeployment(change: Extract<SimulatorChange, { kind
   return { kind: 'github', text: `deployment ${change.deploymentId} (${change.environment}) ${change.state}${description}${url}` };
 }
 
+/** The hidden marker that opens every approval request comment's id (`<!-- shipgate:approval:12 -->`). */
+const APPROVAL_MARKER_START = '<!-- shipgate:approval:';
+
 /**
  * The lines of one of the app's reply comments: one per command it answers
- * (`- \`/deploy production\`: …` in the comment), or the comment's first line
- * when it has no such list.
+ * (`- \`/deploy production\`: …` in the comment), the heading of an approval
+ * request comment (marked so, without its Markdown), or the comment's first
+ * line when it has neither.
  */
 export function describeReply(issue: number, body: string): Array<{ kind: string; text: string }> {
+  if (body.includes(APPROVAL_MARKER_START)) {
+    const heading = (body.split('\n')[0] ?? '').replace(/^#+\s*/, '').replace(/[`*]/g, '');
+    return [{ kind: 'reply', text: `on #${issue}: approval request comment: ${heading}` }];
+  }
   const items = body.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
   const lines = items.length > 0 ? items : [body.split('\n')[0] ?? ''];
   return lines.map((line) => ({ kind: 'reply', text: `on #${issue}: ${line}` }));

@@ -70,7 +70,7 @@ export async function openApprovalRequest(trx: Transaction<Database>, deployment
     allow_self_approval: policy.allowSelfApproval,
     comment_kind: 'issue',
     command_prefix: policy.commandPrefix ?? '/',
-    issue_number: deployment.pr_number,
+    issue_number: deployment.pr_number ?? deployment.issue_number,
     now,
   });
   if (!created) return;

@@ -13,7 +13,7 @@ import type { Transaction } from 'kysely';
 import { isApprover } from '../commands/approvers.ts';
 import { roleLookupFor, teamLookupFor, type RoleLookup, type TeamLookup } from '../commands/authorize.ts';
 import type { EngineDeps } from '../engine/deps.ts';
-import { reason, type Reason } from '../engine/reasons.ts';
+import { isReason, reason, type Reason } from '../engine/reasons.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { githubMessage } from '../github/client.ts';
 import { hasRole, type Role } from '../github/permissions.ts';
@@ -108,10 +108,18 @@ export async function checkApprover(
   }
 }
 
-/** Why a request takes no approvals (or rejections) any more, or null while it does. */
+/**
+ * Why a request takes no approvals (or rejections) any more, or null while it
+ * does: expired (when), voided by a push (the commit it moved to), or ended
+ * otherwise (its status).
+ */
 function closedReason(request: ApprovalRequest, now: Date): Reason | null {
   if (request.status === 'expired' || (request.status === 'pending' && request.expires_at !== null && now >= request.expires_at)) {
     return reason('approval.expired', { environment: request.environment, at: formatUtcMinute((request.expires_at ?? now).getTime()) });
+  }
+  const ended = isReason(request.reason) ? request.reason : null;
+  if (request.status === 'cancelled' && ended?.code === 'deploy.sha-changed') {
+    return reason('approval.sha-changed', { environment: request.environment, sha: request.sha, head: ended.head });
   }
   if (request.status !== 'pending') return reason('approval.not-pending', { environment: request.environment, status: request.status });
   return null;

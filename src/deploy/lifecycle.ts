@@ -219,6 +219,8 @@ export interface DeployRunRequest {
   requestedBy: string;
   source: Exclude<DeploymentSource, 'stage'>;
   prNumber: number | null;
+  /** The issue it was asked on, when not a pull request. */
+  issueNumber?: number | null;
   rollbackOf?: number | null;
   /** The webhook delivery that asked (a `/deploy` comment), or null (an automatic rollback). */
   deliveryId: string | null;
@@ -293,6 +295,7 @@ export async function createDeployRun(trx: Transaction<Database>, request: Deplo
     requested_by: request.requestedBy,
     source: request.source,
     pr_number: request.prNumber,
+    issue_number: request.issueNumber ?? null,
     stage: DEPLOY_STAGE,
     pipeline_run_id: pipelineRun.id,
     rollback_of: request.rollbackOf ?? null,

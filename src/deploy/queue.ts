@@ -11,9 +11,11 @@ import { lastSuccessfulDeployment, listOpenDeployments, transitionDeployment, ty
 import { getLock } from '../store/repos/locks.ts';
 import type { Database, Deployment, DeploymentStatus, JsonObject } from '../store/schema/index.ts';
 import { sameJson } from '../engine/check-sync.ts';
+import { isReason } from '../engine/reasons.ts';
 import { decideDeployment, type ApprovalFacts, type DeployDecision, type DeployFacts } from './policy.ts';
 import { readSnapshot } from './environment-policy.ts';
 import { approvalFacts, openApprovalRequest, settleApprovalRequest } from './approval-requests.ts';
+import { answerProtectionRequest } from './protection-rule.ts';
 
 /** What a review changed, for after its commit: runs to advance, and when to look again. */
 export interface ReviewOutcome {
@@ -34,8 +36,13 @@ export async function lockEnvironment(trx: Transaction<Database>, key: Environme
 
 /** The check run of a request (and its approval request's comment, if it has one) brought up to date (in the caller's transaction). */
 export async function recordDeploymentCheck(trx: Transaction<Database>, deployment: Deployment, now: Date): Promise<void> {
-  const approval = await trx.selectFrom('approval_requests').select('id').where('deployment_id', '=', deployment.id).executeTakeFirst();
-  if (approval) await recordApprovalComment(trx, { approvalRequestId: approval.id, installationId: deployment.installation_id, now });
+  const approval = await trx.selectFrom('approval_requests').select(['id', 'status']).where('deployment_id', '=', deployment.id).executeTakeFirst();
+  if (approval) {
+    // A request that ended while its approvals were still being collected (cancelled, superseded, refused) takes none any more.
+    const ended = !['requested', 'waiting', 'queued', 'deploying'].includes(deployment.status);
+    if (ended && approval.status === 'pending') await settleApprovalRequest(trx, approval.id, { status: 'cancelled', reason: isReason(deployment.reason) ? deployment.reason : null, by: 'shipgate', now });
+    await recordApprovalComment(trx, { approvalRequestId: approval.id, installationId: deployment.installation_id, now });
+  }
   await recordCheckSync(trx, {
     target: { owner: deployment.owner, repo: deployment.repo, sha: deployment.sha },
     name: deploymentCheckName(deployment.environment),
@@ -127,7 +134,9 @@ export async function reviewEnvironment(trx: Transaction<Database>, key: Environ
       const moved = await transitionDeployment(trx, request.id, 'deploying', { reason: null, actor, now, from: ['requested', 'waiting', 'queued'] });
       if (!moved) continue;
       deploying = moved.id;
-      await recordCreateDeployment(trx, { deploymentId: moved.id, runId: moved.pipeline_run_id, installationId: moved.installation_id, now });
+      // A native Actions job held by the protection rule has its GitHub deployment already: it is let through.
+      if (moved.source === 'protection') await answerProtectionRequest(trx, moved, decision, now);
+      else await recordCreateDeployment(trx, { deploymentId: moved.id, runId: moved.pipeline_run_id, installationId: moved.installation_id, now });
       await recordDeploymentCheck(trx, moved, now);
       continue;
     }
@@ -136,6 +145,7 @@ export async function reviewEnvironment(trx: Transaction<Database>, key: Environ
     if (request.status !== status || !sameJson(request.reason, reasonJson)) {
       const moved = await transitionDeployment(trx, request.id, status, { reason: reasonJson, actor, now, from: ['requested', 'waiting', 'queued'] });
       if (moved) await recordDeploymentCheck(trx, moved, now);
+      if (moved && moved.source === 'protection') await answerProtectionRequest(trx, moved, decision, now);
     }
     if (decision.kind === 'refuse') {
       if (request.pipeline_run_id !== null) outcome.advance.push(request.pipeline_run_id);

@@ -10,6 +10,7 @@ import {
 } from '../intake/payloads.ts';
 import { handleIssueComment } from '../commands/handle-comment.ts';
 import { voidStaleApprovals } from '../deploy/approvals.ts';
+import { handleProtectionRule, protectionRulePayloadSchema } from '../deploy/protection-rule.ts';
 import { handleCheckRunEvent } from './check-run-events.ts';
 import type { EngineDeps } from './deps.ts';
 import { startRunsForEvent } from './start-runs.ts';
@@ -58,6 +59,10 @@ export async function processDelivery(deps: EngineDeps, delivery: Delivery): Pro
       if (installationId === null) return 'ignored';
       const parsed = parsePayload(issueCommentPayloadSchema, delivery.payload);
       return parsed.ok ? handleIssueComment(deps, delivery.id, installationId, parsed.value) : malformed(parsed.problem);
+    }
+    case 'deployment_protection_rule': {
+      const parsed = parsePayload(protectionRulePayloadSchema, delivery.payload);
+      return parsed.ok ? handleProtectionRule(deps, delivery.id, parsed.value) : malformed(parsed.problem);
     }
     default:
       return 'ignored';

@@ -7,6 +7,9 @@ import { recordDispatch } from '../effects/kinds.ts';
 import { advanceRun, releaseQueuedRuns } from './advance.ts';
 import type { EngineDeps } from './deps.ts';
 import { applyRunReport } from './track-runs.ts';
+import { withTransaction } from '../store/db.ts';
+import { reviewEnvironment } from '../deploy/queue.ts';
+import { afterReview } from '../deploy/after-review.ts';
 
 export interface ReconcileReport {
   /** Runs advanced because a deadline or a retry fell due, or an advance asked for was never done. */
@@ -50,6 +53,17 @@ export async function reconcile(deps: EngineDeps, options: { startup?: boolean }
     }
     if (due.length < PAGE) break;
     after = due[due.length - 1]?.id ?? after;
+  }
+
+  // Requests without a pipeline run (native jobs held by the protection rule): their environments are decided again (wait timers, expiries).
+  for (const key of await runlessWaitingEnvironments(deps)) {
+    try {
+      const review = await withTransaction(deps.db, (trx) => reviewEnvironment(trx, key, now));
+      await afterReview(deps, review, null);
+    } catch (err) {
+      report.failed++;
+      deps.log.warn({ err, environment: key }, 'reviewing an environment failed; the next pass tries again');
+    }
   }
 
   for (const key of await waitingKeys(deps)) {
@@ -130,6 +144,20 @@ async function dueRuns(deps: EngineDeps, now: Date, after: number): Promise<Arra
     )
     .orderBy('r.id')
     .limit(PAGE)
+    .execute();
+}
+
+/** Environments with a request that has not started and belongs to no pipeline run, in name order. */
+async function runlessWaitingEnvironments(deps: EngineDeps): Promise<Array<{ owner: string; repo: string; environment: string }>> {
+  return deps.db
+    .selectFrom('deployments')
+    .select(['owner', 'repo', 'environment'])
+    .distinct()
+    .where('pipeline_run_id', 'is', null)
+    .where('status', 'in', ['requested', 'waiting', 'queued'])
+    .orderBy('owner')
+    .orderBy('repo')
+    .orderBy('environment')
     .execute();
 }
 

@@ -10,6 +10,7 @@ import { advanceRun } from './advance.ts';
 import { readRunPlan } from './run-plan.ts';
 import { parseDuration } from '../repo-config/duration.ts';
 import type { EngineDeps } from './deps.ts';
+import { finishProtectionDeployments } from '../deploy/protection-rule.ts';
 
 /** What GitHub says about a workflow run, from a webhook or a poll. */
 export interface RunReport {
@@ -177,6 +178,8 @@ export async function trackWorkflowRun(deps: EngineDeps, payload: WorkflowRunPay
     event: run.event ?? null,
     path: run.path ?? null,
   });
+  // A native job that shipgate's protection rule let through: its request ends with its run.
+  if (outcome === 'unknown' && run.status === 'completed' && (await finishProtectionDeployments(deps, { id: run.id, repository: payload.repository.full_name, conclusion: run.conclusion }))) return 'processed';
   return outcome === 'unknown' ? 'ignored' : 'processed';
 }
 

@@ -5,6 +5,7 @@ import { createDeployment, deploymentShape } from './deployments.ts';
 import type { CheckRun, ProtectionRuleRequest, SimApp, WorkflowRun } from './model.ts';
 import { defaultActor } from './setup-git.ts';
 import { findWorkflow } from './workflows.ts';
+import { pullRequestRefShape } from './pulls.ts';
 
 function checkRunOrThrow(ctx: SimContext, checkRunId: number): CheckRun {
   const run = ctx.state.checkRuns.get(checkRunId);
@@ -88,7 +89,10 @@ export function requestDeploymentProtection(ctx: SimContext, options: Protection
         ref: `refs/heads/${ref}`,
         deployment_callback_url: `${state.urls.api}/repos/${repo.fullName}/actions/runs/${run.id}/deployment_protection_rule`,
         deployment: deploymentShape(ctx, deployment),
-        pull_requests: [],
+        // As GitHub fills it: the open pull requests whose head is the run's commit, in this repository.
+        pull_requests: [...state.issuesOf(repo).values()]
+          .filter((issue) => issue.pull && issue.state === 'open' && issue.pull.head.sha === sha && issue.pull.head.repo === repo)
+          .map((issue) => pullRequestRefShape(state, issue)),
       },
       { sender: actor, onlyApp: app },
     );

@@ -73,6 +73,7 @@ function row(over: Partial<Deployment>): Deployment {
     repo: 'api',
     environment: 'production',
     ref: 'topic',
+    issue_number: null,
     sha: SHA,
     pr_number: 4,
     source: 'command',

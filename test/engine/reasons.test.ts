@@ -9,7 +9,7 @@ describe('reason codes', () => {
   });
   it('lists every code once, namespaced by what it explains', () => {
     expect(new Set(REASON_CODES).size).toBe(REASON_CODES.length);
-    for (const code of REASON_CODES) expect(code).toMatch(/^(stage|cancel|wait|job|refuse|command|config|rollup|deploy|rollback|lock)\.[a-z-]+$/);
+    for (const code of REASON_CODES) expect(code).toMatch(/^(stage|cancel|wait|job|refuse|command|config|rollup|deploy|rollback|lock|approval)\.[a-z-]+$/);
   });
   it('recognises stored reasons, and not text or unknown codes', () => {
     expect(isReason({ code: 'stage.if-false', expression: 'x' })).toBe(true);

@@ -5,7 +5,7 @@
  * the check run's button — so the command itself needs only read access.
  */
 import { approverLookups, approveRequest, rejectRequest } from '../../deploy/approvals.ts';
-import { isReason, reason, renderReason } from '../../engine/reasons.ts';
+import { isReason, reason, renderReason, type Reason } from '../../engine/reasons.ts';
 import { listPendingApprovalRequests } from '../../store/repos/approvals.ts';
 import type { ApprovalRequest, Deployment } from '../../store/schema/index.ts';
 import type { CommandContext } from '../context.ts';
@@ -53,6 +53,40 @@ async function openRequests(context: CommandContext): Promise<ApprovalRequest[]>
   return listPendingApprovalRequests(context.deps.db, { owner: context.owner, repo: context.repo, issue_number: context.issue.number });
 }
 
+/**
+ * The latest request of this pull request (or issue) that has ended, of
+ * `environment` (of any when null): a late `/approve` or `/reject` is told why
+ * it no longer counts (expired, voided by a push, rejected, approved) rather
+ * than that nothing was asked.
+ */
+async function latestEndedRequest(context: CommandContext, environment: string | null): Promise<ApprovalRequest | undefined> {
+  let ended = context.deps.db
+    .selectFrom('approval_requests')
+    .selectAll()
+    .where('owner', '=', context.owner)
+    .where('repo', '=', context.repo)
+    .where('issue_number', '=', context.issue.number)
+    .where('status', '!=', 'pending');
+  if (environment !== null) ended = ended.where('environment', '=', environment);
+  return ended.orderBy('id', 'desc').executeTakeFirst();
+}
+
+/**
+ * No open request is meant: the refusal `refuse` gives for the ended request
+ * meant (the one channel-independent check says why it is closed), else
+ * `approval.no-request` naming the environments that do have one open.
+ */
+async function noOpenRequest(
+  open: readonly ApprovalRequest[],
+  environment: string | null,
+  ended: ApprovalRequest | undefined,
+  refuse: (ended: ApprovalRequest) => Promise<Reason | null>,
+): Promise<CommandResult> {
+  const why = ended ? await refuse(ended) : null;
+  if (ended && why) return { kind: 'refused', reason: why, sha: ended.sha };
+  return { kind: 'refused', reason: reason('approval.no-request', { environment, known: [...new Set(open.map((r) => r.environment))] }) };
+}
+
 function contextFor(context: CommandContext, head: { sha: string; ref: string } | undefined) {
   return {
     deps: context.deps,
@@ -70,8 +104,15 @@ async function headOf(context: CommandContext): Promise<{ sha: string; ref: stri
 }
 
 export async function runApprove(context: CommandContext): Promise<CommandResult> {
-  const choice = chooseRequest(await openRequests(context), context.args, { restIsReason: false });
-  if (choice.kind === 'none') return { kind: 'refused', reason: reason('approval.no-request', { environment: choice.environment, known: [] }) };
+  const open = await openRequests(context);
+  const choice = chooseRequest(open, context.args, { restIsReason: false });
+  if (choice.kind === 'none') {
+    // An ended request is refused by approveRequest itself (and audited), saying why it is closed.
+    return noOpenRequest(open, choice.environment, await latestEndedRequest(context, choice.environment), async (ended) => {
+      const outcome = await approveRequest(contextFor(context, undefined), ended, { login: context.actor }, 'command');
+      return outcome.kind === 'refused' ? outcome.reason : null;
+    });
+  }
   if (choice.kind === 'ambiguous') return { kind: 'refused', reason: reason('approval.ambiguous', { environments: choice.environments, usage: `${context.prefix}${APPROVE_USAGE}` }) };
   if (choice.rest.length > 0) return { kind: 'refused', reason: reason('command.bad-arguments', { problem: '`approve` takes at most the environment', usage: `${context.prefix}${APPROVE_USAGE}` }) };
   const { request } = choice;
@@ -88,8 +129,17 @@ export async function runApprove(context: CommandContext): Promise<CommandResult
 }
 
 export async function runReject(context: CommandContext): Promise<CommandResult> {
-  const choice = chooseRequest(await openRequests(context), context.args, { restIsReason: true });
-  if (choice.kind === 'none') return { kind: 'refused', reason: reason('approval.no-request', { environment: choice.environment, known: [] }) };
+  const open = await openRequests(context);
+  const choice = chooseRequest(open, context.args, { restIsReason: true });
+  if (choice.kind === 'none') {
+    // Nothing is open: the first argument names an ended request's environment, or begins the reason.
+    const [first] = context.args;
+    const ended = (first !== undefined ? await latestEndedRequest(context, first) : undefined) ?? (await latestEndedRequest(context, null));
+    return noOpenRequest(open, choice.environment, ended, async (request) => {
+      const outcome = await rejectRequest(contextFor(context, undefined), request, { login: context.actor }, null, 'command');
+      return outcome.kind === 'refused' ? outcome.reason : null;
+    });
+  }
   if (choice.kind === 'ambiguous') return { kind: 'refused', reason: reason('approval.ambiguous', { environments: choice.environments, usage: `${context.prefix}${REJECT_USAGE}` }) };
   const { request } = choice;
   const why = choice.rest.join(' ').trim();

@@ -202,6 +202,7 @@ async function requestDeployRun(context: CommandContext, request: CommandDeployR
       repo: context.repo,
       requestedBy: context.actor,
       prNumber: context.issue.isPullRequest ? context.issue.number : null,
+      issueNumber: context.issue.isPullRequest ? null : context.issue.number,
       rollbackOf: request.rollbackOf ?? null,
       deliveryId: context.deliveryId,
       now,

@@ -39,6 +39,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('deployments')
     .addCheckConstraint('deployments_source_check', oneOf('source', ['stage', 'command', 'rollback', 'auto-rollback', 'protection']))
     .execute();
+  // The issue a `/deploy` was asked on (its approval request comment goes there); for a pull request it is `pr_number`.
+  await db.schema.alterTable('deployments').addColumn('issue_number', 'integer').execute();
 
   await db.schema
     .createTable('protection_requests')
@@ -64,6 +66,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('protection_requests').execute();
+  await db.schema.alterTable('deployments').dropColumn('issue_number').execute();
   await db.deleteFrom('deployments').where('source', '=', 'protection').execute();
   await db.schema.alterTable('deployments').dropConstraint('deployments_source_check').execute();
   await db.schema.alterTable('deployments').addCheckConstraint('deployments_source_check', oneOf('source', ['stage', 'command', 'rollback', 'auto-rollback'])).execute();

@@ -18,6 +18,7 @@ export interface DeploymentInput {
   requested_by: string;
   source: DeploymentSource;
   pr_number?: number | null;
+  issue_number?: number | null;
   pipeline_run_id?: number | null;
   stage?: string | null;
   rollback_of?: number | null;
@@ -54,6 +55,7 @@ export async function createDeployment(db: DbOrTrx, input: DeploymentInput): Pro
       requested_by: input.requested_by,
       source: input.source,
       pr_number: input.pr_number ?? null,
+      issue_number: input.issue_number ?? null,
       pipeline_run_id: input.pipeline_run_id ?? null,
       stage: input.stage ?? null,
       rollback_of: input.rollback_of ?? null,

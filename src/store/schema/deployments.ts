@@ -39,6 +39,8 @@ export interface DeploymentTable {
   sha: string;
   /** The pull request it was asked from (`/deploy` on a PR), if any. */
   pr_number: number | null;
+  /** The issue (not a pull request) a `/deploy` or `/rollback` was asked on, where its approval request comment goes. */
+  issue_number: number | null;
   source: ColumnType<DeploymentSource, DeploymentSource | undefined, DeploymentSource>;
   /** Null until the GitHub deployment is created. */
   github_deployment_id: number | null;
