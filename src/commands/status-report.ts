@@ -34,6 +34,8 @@ export interface StatusDeployment {
   logUrl: string | null;
   /** The request this one rolls back. */
   rollbackOf: number | null;
+  /** Its approval request, when its environment needs approvals: how many of how many, by whom and how. */
+  approvals?: { status: string; required: number; given: Array<{ approver: string; via: string }>; expiresAt: Date | null } | null | undefined;
 }
 
 /** An open request of an environment's queue, in queue order (position 1 deploys, or goes next). */
@@ -198,7 +200,16 @@ function deploymentLine(d: StatusDeployment, earlier: number): string {
     ...(d.logUrl ? [`[workflow run](${d.logUrl})`] : []),
     ...(earlier > 0 ? [`${earlier} earlier request${earlier > 1 ? 's' : ''}`] : []),
   ];
-  return parts.join(' · ');
+  return [parts.join(' · '), ...(d.approvals ? [`  - ${approvalsLine(d.approvals)}`] : [])].join('\n');
+}
+
+const VIA: Record<string, string> = { command: 'comment', reaction: '👍', check_run: 'button' };
+
+/** `approvals 1 of 2 (pending, expires …): @carol by comment`. */
+export function approvalsLine(a: NonNullable<StatusDeployment['approvals']>): string {
+  const state = a.status === 'pending' && a.expiresAt ? `pending, expires ${formatUtcMinute(a.expiresAt.getTime())}` : a.status;
+  const who = a.given.length > 0 ? `: ${a.given.map((g) => `@${g.approver} by ${VIA[g.via] ?? g.via}`).join(', ')}` : '';
+  return `approvals ${a.given.length} of ${a.required} (${state})${who}`;
 }
 
 function environmentSection(env: StatusEnvironment, sha: string): string {

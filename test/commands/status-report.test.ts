@@ -12,6 +12,7 @@ import {
   toStatusDeployment,
   type StatusEnvironment,
 } from '../../src/commands/status-report.ts';
+import { approvalsLine } from '../../src/commands/status-report.ts';
 
 const SHA = 'abcdef0123456789abcdef0123456789abcdef01';
 const NOW = new Date('2026-12-01T10:00:00Z');
@@ -233,5 +234,33 @@ describe('queues and locks in the status report', () => {
     expect(text).toContain(`  ${MAX_QUEUE_ENTRIES}. #${100 + MAX_QUEUE_ENTRIES - 1}`);
     expect(text).not.toContain(`#${100 + MAX_QUEUE_ENTRIES} `);
     expect(text).toContain('  … and 3 more');
+  });
+});
+
+describe('approvalsLine', () => {
+  it('says how many of how many, until when, and who approved how', () => {
+    expect(
+      approvalsLine({
+        status: 'pending',
+        required: 2,
+        given: [{ approver: 'carol', via: 'command' }],
+        expiresAt: new Date(Date.UTC(2026, 11, 2, 12, 0, 30)),
+      }),
+    ).toBe('approvals 1 of 2 (pending, expires 2026-12-02 12:00 UTC): @carol by comment');
+  });
+
+  it('names each channel and the ended state without an expiry', () => {
+    expect(
+      approvalsLine({
+        status: 'approved',
+        required: 2,
+        given: [
+          { approver: 'carol', via: 'reaction' },
+          { approver: 'dave', via: 'check_run' },
+        ],
+        expiresAt: new Date(0),
+      }),
+    ).toBe('approvals 2 of 2 (approved): @carol by 👍, @dave by button');
+    expect(approvalsLine({ status: 'pending', required: 1, given: [], expiresAt: null })).toBe('approvals 0 of 1 (pending)');
   });
 });

@@ -87,6 +87,9 @@ describe.each(databaseTargets())('approvals on $name', (target) => {
     await h.settle();
     expect(lastReply(h, pr.number)).toContain('approval counted for production: 1 of 2');
     expect(requestComment(h, pr.number)?.body).toContain('1 of 2');
+    h.sim.comment({ repo: ACME_API, issue: pr.number, body: '/status', author: 'alice' });
+    await h.settle();
+    expect(appComments(h, pr.number).find((c) => c.body.includes('<!-- shipgate:status:'))?.body).toContain('approvals 1 of 2 (pending, expires');
 
     h.sim.react({ repo: ACME_API, commentId: request?.id ?? 0, content: '+1', user: 'dave' });
     await h.advance(6_000);

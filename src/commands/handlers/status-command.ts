@@ -8,12 +8,13 @@ import { reason } from '../../engine/reasons.ts';
 import { recordStatusReply } from '../../effects/command-feedback.ts';
 import type { DbOrTrx } from '../../store/db.ts';
 import { listOpenDeployments, listShaDeployments } from '../../store/repos/deployments.ts';
+import { findApprovalRequestByDeployment, listApprovals } from '../../store/repos/approvals.ts';
 import { listLocks } from '../../store/repos/locks.ts';
 import { findPipelineRunsBySha } from '../../store/repos/pipeline-runs.ts';
 import type { PipelineRun } from '../../store/schema/index.ts';
 import type { CommandContext } from '../context.ts';
 import type { CommandResult } from '../registry.ts';
-import { renderStatusReport, statusDeployments, statusLock, statusQueue, type StatusEnvironment, type StatusRun } from '../status-report.ts';
+import { renderStatusReport, statusDeployments, statusLock, statusQueue, type StatusDeployment, type StatusEnvironment, type StatusRun } from '../status-report.ts';
 
 /** The latest run of each pipeline on the commit, with its gates, in the order the pipelines first ran. */
 async function latestRuns(db: DbOrTrx, commit: { owner: string; repo: string; sha: string }): Promise<StatusRun[]> {
@@ -57,7 +58,9 @@ export async function runStatus(context: CommandContext): Promise<CommandResult>
   const { db } = context.deps;
   const repo = { owner: context.owner, repo: context.repo };
   const runs = await latestRuns(db, { ...repo, sha });
-  const { deployments, earlier } = statusDeployments(await listShaDeployments(db, { ...repo, sha }));
+  const listed = statusDeployments(await listShaDeployments(db, { ...repo, sha }));
+  const { earlier } = listed;
+  const deployments = await Promise.all(listed.deployments.map(async (d) => ({ ...d, approvals: await approvalsOf(db, d.id) })));
   const environments = await concernedEnvironments(
     db,
     repo,
@@ -73,4 +76,12 @@ export async function runStatus(context: CommandContext): Promise<CommandResult>
     message: `the status of ${sha.slice(0, 7)} is in the status comment`,
     details: { runs: runs.map((r) => r.view.id), deployments: deployments.map((d) => d.id), environments: environments.map((e) => e.environment) },
   };
+}
+
+/** A request's approvals as the reply lists them, or null when it has no approval request. */
+async function approvalsOf(db: CommandContext['deps']['db'], deploymentId: number): Promise<StatusDeployment['approvals']> {
+  const request = await findApprovalRequestByDeployment(db, deploymentId);
+  if (!request) return null;
+  const given = (await listApprovals(db, request.id)).map((a) => ({ approver: a.approver, via: a.via }));
+  return { status: request.status, required: request.required, given, expiresAt: request.expires_at };
 }
