@@ -107,11 +107,32 @@ export async function handleProtectionRule(deps: EngineDeps, deliveryId: string,
   const defaultBranch = payload.repository.default_branch ?? 'main';
   const loaded = await loadRepoConfig(octokit, { owner, repo, ref: defaultBranch });
   const env = loaded.ok === true && Object.hasOwn(loaded.config.environments, environment) ? loaded.config.environments[environment] : undefined;
-  if (!env || !payload.deployment) {
+  if (!env) {
     const why = loaded.ok === false ? `.github/shipgate.yml on ${defaultBranch} is invalid (${loaded.errors.length} errors), so shipgate has no policy for ${environment}` : `shipgate defines no policy for environment ${environment} (no \`environments.${environment}\` in .github/shipgate.yml on ${defaultBranch}); approved`;
     // An invalid config fails closed: the rule cannot say what the policy is.
     const state = loaded.ok === false ? 'rejected' : 'approved';
     await recordProtectionCallback(deps.db, { owner, repo, runId, environment, installationId, state, comment: `shipgate: ${why}`, key: 'no-policy', now });
+    deps.effects?.kick();
+    return 'processed';
+  }
+  if (!payload.deployment) {
+    await recordProtectionCallback(deps.db, { owner, repo, runId, environment, installationId, state: 'rejected', comment: `shipgate: the event names no deployment, so ${environment}'s policy cannot be applied; re-run the job`, key: 'no-deployment', now });
+    deps.effects?.kick();
+    return 'processed';
+  }
+  // A deploy job shipgate itself dispatched (its workflow names the environment): its request was decided already.
+  const own = await deps.db
+    .selectFrom('deployments')
+    .select('id')
+    .where('owner', '=', owner)
+    .where('repo', '=', repo)
+    .where('environment', '=', environment)
+    .where('sha', '=', payload.deployment.sha)
+    .where('status', '=', 'deploying')
+    .where('source', '!=', 'protection')
+    .executeTakeFirst();
+  if (own) {
+    await recordProtectionCallback(deps.db, { owner, repo, runId, environment, installationId, state: 'approved', comment: `shipgate: deployment #${own.id} of ${payload.deployment.sha.slice(0, 7)} to ${environment} is deploying this commit; its policy allowed it`, key: 'own-deployment', now });
     deps.effects?.kick();
     return 'processed';
   }

@@ -11,7 +11,7 @@ import { lastSuccessfulDeployment, listOpenDeployments, transitionDeployment, ty
 import { getLock } from '../store/repos/locks.ts';
 import type { Database, Deployment, DeploymentStatus, JsonObject } from '../store/schema/index.ts';
 import { sameJson } from '../engine/check-sync.ts';
-import { isReason } from '../engine/reasons.ts';
+import { isReason, reason } from '../engine/reasons.ts';
 import { decideDeployment, type ApprovalFacts, type DeployDecision, type DeployFacts } from './policy.ts';
 import { readSnapshot } from './environment-policy.ts';
 import { approvalFacts, openApprovalRequest, settleApprovalRequest } from './approval-requests.ts';
@@ -42,6 +42,10 @@ export async function recordDeploymentCheck(trx: Transaction<Database>, deployme
     const ended = !['requested', 'waiting', 'queued', 'deploying'].includes(deployment.status);
     if (ended && approval.status === 'pending') await settleApprovalRequest(trx, approval.id, { status: 'cancelled', reason: isReason(deployment.reason) ? deployment.reason : null, by: 'shipgate', now });
     await recordApprovalComment(trx, { approvalRequestId: approval.id, installationId: deployment.installation_id, now });
+  }
+  // A held Actions job whose request ended without being let through is told so (a push voided it, `/cancel`, a refusal): it never waits on.
+  if (deployment.source === 'protection' && ['refused', 'cancelled', 'rejected', 'expired'].includes(deployment.status)) {
+    await answerProtectionRequest(trx, deployment, { kind: 'refuse', reason: isReason(deployment.reason) ? deployment.reason : reason('deploy.cancelled', { by: 'shipgate' }) }, now);
   }
   await recordCheckSync(trx, {
     target: { owner: deployment.owner, repo: deployment.repo, sha: deployment.sha },

@@ -31,6 +31,26 @@ environments:
     approvers: [carol]
 `;
 
+/** A push pipeline whose last stage deploys to staging. */
+const STAGE_CONFIG = `version: 1
+pipelines:
+  ci:
+    on:
+      push: { branches: [main] }
+    stages:
+      build:
+        jobs:
+          app: { workflow: build.yml }
+      staging:
+        needs: [build]
+        environment: staging
+        jobs:
+          deploy: { workflow: deploy.yml }
+environments:
+  staging:
+    branches: [main]
+`;
+
 /** How the job's workflow run ended (its latest attempt). */
 const ended = (run: { attempts: Array<{ status: string; conclusion?: string | null }> }) => run.attempts.at(-1)?.conclusion ?? run.attempts.at(-1)?.status;
 
@@ -139,6 +159,34 @@ describe.each(databaseTargets())('deployment protection rule on $name', (target)
     await finish(h);
     expect(second.requests[0]?.decision).toMatchObject({ state: 'approved' });
     expect((await protectionDeployments(h)).map((d) => d.status)).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it('answers rejected when a push to the pull request voids a held job waiting for approvals', async () => {
+    h = await start(target);
+    const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', base: 'main', files: { 'src/a.ts': 'a\n' }, author: 'alice' });
+    await finish(h);
+    const { requests } = h.sim.requestDeploymentProtection({ repo: ACME_API, environment: 'review', workflow: 'deploy.yml', ref: 'topic', actor: 'alice' });
+    await finish(h, 1);
+    expect(requests[0]?.decision).toBeUndefined();
+    h.sim.push({ repo: ACME_API, branch: 'topic', files: { 'src/a.ts': 'b\n' } });
+    await finish(h, 2);
+    expect(requests[0]?.decision).toMatchObject({ state: 'rejected' });
+    expect(requests[0]?.decision?.comment).toContain('no longer count');
+    expect(await protectionDeployments(h)).toMatchObject([{ environment: 'review', status: 'cancelled', reason: expect.objectContaining({ code: 'deploy.sha-changed' }) }]);
+  });
+
+  it("lets through a job of shipgate's own deployment of the commit (its workflow names the environment)", async () => {
+    h = await startAcmeHarness(target, STAGE_CONFIG);
+    const push = h.sim.push({ repo: ACME_API, branch: 'main', files: { 'src/app.ts': 'x\n' } });
+    await h.settle();
+    await h.advance(31_000);
+    const own = await h.store.db.selectFrom('deployments').select(['id', 'status']).where('sha', '=', push.sha).executeTakeFirst();
+    expect(own?.status).toBe('deploying');
+    const { requests } = h.sim.requestDeploymentProtection({ repo: ACME_API, environment: 'staging', workflow: 'deploy.yml' });
+    await h.settle();
+    expect(requests[0]?.decision).toMatchObject({ state: 'approved' });
+    expect(requests[0]?.decision?.comment).toContain(`deployment #${own?.id} of ${push.sha.slice(0, 7)} to staging is deploying this commit`);
+    expect(await protectionDeployments(h)).toEqual([]);
   });
 
   it('retries a callback answered 5xx; a 422 (decided already) is recorded and not retried', async () => {
