@@ -16,6 +16,7 @@ import type { EngineDeps } from '../engine/deps.ts';
 import { isReason, reason, type Reason } from '../engine/reasons.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { githubMessage } from '../github/client.ts';
+import { pullRequestHead } from '../github/issue-comments.ts';
 import { hasRole, type Role } from '../github/permissions.ts';
 import { withTransaction } from '../store/db.ts';
 import { listApprovals, listPendingApprovalRequests, lockApprovalRequest, recordApproval, removeApproval } from '../store/repos/approvals.ts';
@@ -48,14 +49,29 @@ export type ApprovalOutcome =
 /** What a rejection came to. */
 export type RejectionOutcome = { kind: 'rejected'; deployment: Deployment } | { kind: 'refused'; reason: Reason };
 
+/** The head of a pull request now, asked of GitHub. */
+export type PullHeadLookup = (pullNumber: number) => Promise<{ sha: string; ref: string }>;
+
 /** The lookups of one decision (a delivery, a poll): each user's role and team memberships asked once. */
 export interface ApproverLookups {
   role: RoleLookup;
   teams: TeamLookup;
+  /** A pull request's head, for the approval that completes a count when the caller does not know it (a 👍, a button). */
+  pullHead?: PullHeadLookup;
 }
 
 export function approverLookups(octokit: GitHubClient, ref: { owner: string; repo: string }): ApproverLookups {
-  return { role: roleLookupFor(octokit, ref), teams: teamLookupFor(octokit) };
+  const heads = new Map<number, Promise<{ sha: string; ref: string }>>();
+  const pullHead: PullHeadLookup = (pullNumber) => {
+    let head = heads.get(pullNumber);
+    if (!head) {
+      head = pullRequestHead(octokit, ref, pullNumber).then(({ sha, ref: headRef }) => ({ sha, ref: headRef }));
+      head.catch(() => heads.delete(pullNumber));
+      heads.set(pullNumber, head);
+    }
+    return head;
+  };
+  return { role: roleLookupFor(octokit, ref), teams: teamLookupFor(octokit), pullHead };
 }
 
 /** The facts of one user that decide whether they may approve (gathered from the API by {@link checkApprover}). */
@@ -143,8 +159,11 @@ interface Context {
 /**
  * Counts `actor`'s approval of `request` through `channel`. When it would
  * complete the count, the earlier approvers are checked again (one who left
- * the team or lost access drops out). Then the environment's queue is decided
- * again: the deployment may wait for its timer, queue, or start.
+ * the team or lost access drops out), and so is the pull request's head when
+ * the caller did not bring it (a 👍, a button press): a push whose webhook has
+ * not arrived yet voids the request rather than letting it deploy the old
+ * commit. Then the environment's queue is decided again: the deployment may
+ * wait for its timer, queue, or start.
  */
 export async function approveRequest(context: Context, request: ApprovalRequest, actor: Actor, channel: ApprovalChannel): Promise<ApprovalOutcome> {
   const { deps, now } = context;
@@ -163,8 +182,15 @@ export async function approveRequest(context: Context, request: ApprovalRequest,
   if (!eligible.ok) return refuse(eligible.reason);
 
   const others = (await listApprovals(deps.db, request.id)).filter((a) => a.approver.toLowerCase() !== actor.login.toLowerCase());
+  const completes = others.length + 1 >= request.required;
+  if (completes && context.head === undefined) {
+    const head = await pullHeadOf(context, request, actor);
+    if (!head.ok) return refuse(head.reason);
+    const moved = head.head ? await voidIfHeadMoved({ ...context, head: head.head }, request) : null;
+    if (moved) return refuse(moved);
+  }
   const dropped: Array<{ approver: string; reason: Reason }> = [];
-  if (others.length + 1 >= request.required) {
+  if (completes) {
     for (const other of others) {
       const still = await checkApprover(context.lookups, request, { login: other.approver });
       // A lookup that failed says nothing about the approver: the approval stays.
@@ -239,6 +265,26 @@ async function voidIfHeadMoved(context: Context, request: ApprovalRequest): Prom
   if (!deployment || !followsPullHead(deployment, head.ref)) return null;
   await voidApprovalRequests(context.deps, [request], head.sha, context.now);
   return reason('approval.sha-changed', { environment: request.environment, sha: request.sha, head: head.sha });
+}
+
+/**
+ * The head of the pull request a request follows, asked of GitHub (none for
+ * a request that follows no pull request's head, or without the lookup).
+ */
+async function pullHeadOf(
+  context: Context,
+  request: ApprovalRequest,
+  actor: Actor,
+): Promise<{ ok: true; head: { sha: string; ref: string } | undefined } | { ok: false; reason: Reason }> {
+  const lookup = context.lookups.pullHead;
+  if (!lookup) return { ok: true, head: undefined };
+  const deployment = await getDeployment(context.deps.db, request.deployment_id);
+  if (!deployment || deployment.pr_number === null || deployment.ref === deployment.sha) return { ok: true, head: undefined };
+  try {
+    return { ok: true, head: await lookup(deployment.pr_number) };
+  } catch (err) {
+    return { ok: false, reason: reason('approval.lookup-failed', { user: actor.login, message: githubMessage(err) }) };
+  }
 }
 
 /**

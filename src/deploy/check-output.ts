@@ -55,6 +55,8 @@ export function deploymentCheckBody(view: DeploymentCheckView, now: Date): Check
   const lockText = view.lock ? `\n\n🔒 ${d.environment} is locked by @${view.lock.holder}${view.lock.reason ? ` (“${view.lock.reason}”)` : ''} since ${view.lock.since.toISOString()}.` : '';
   const why = reasonText(d.reason);
   const approval = view.approval ? approvalCheckSection(view.approval) : null;
+  // Once the request takes no approvals any more its Approve button goes: GitHub keeps buttons until an update replaces them.
+  const buttons = approval ? { actions: approval.actions } : {};
   const approvalText = approval ? `\n\n${approval.text}` : '';
   const summary = `${why ? `**${why}**\n\n` : ''}${lines.join('\n')}${approvalText}${lockText}${queueText}`;
   switch (d.status) {
@@ -65,14 +67,14 @@ export function deploymentCheckBody(view: DeploymentCheckView, now: Date): Check
         name,
         status: 'queued',
         output: { title: truncate(`${d.environment}: ${why ?? 'waiting'}`), summary },
-        ...(approval && approval.actions.length > 0 ? { actions: approval.actions } : {}),
+        ...buttons,
       };
     case 'deploying':
-      return { name, status: 'in_progress', started_at: (d.started_at ?? now).toISOString(), output: { title: `Deploying ${short} to ${d.environment}`, summary } };
+      return { name, status: 'in_progress', started_at: (d.started_at ?? now).toISOString(), output: { title: `Deploying ${short} to ${d.environment}`, summary }, ...buttons };
     case 'succeeded':
-      return { name, status: 'completed', conclusion: 'success', completed_at: (d.completed_at ?? now).toISOString(), output: { title: `Deployed ${short} to ${d.environment}`, summary } };
+      return { name, status: 'completed', conclusion: 'success', completed_at: (d.completed_at ?? now).toISOString(), output: { title: `Deployed ${short} to ${d.environment}`, summary }, ...buttons };
     case 'cancelled':
-      return { name, status: 'completed', conclusion: 'cancelled', completed_at: (d.completed_at ?? now).toISOString(), output: { title: truncate(`${d.environment}: ${why ?? 'cancelled'}`), summary } };
+      return { name, status: 'completed', conclusion: 'cancelled', completed_at: (d.completed_at ?? now).toISOString(), output: { title: truncate(`${d.environment}: ${why ?? 'cancelled'}`), summary }, ...buttons };
     default:
       return {
         name,
@@ -80,6 +82,7 @@ export function deploymentCheckBody(view: DeploymentCheckView, now: Date): Check
         conclusion: 'failure',
         completed_at: (d.completed_at ?? now).toISOString(),
         output: { title: truncate(`${d.environment}: ${d.status}${why ? ` — ${why}` : ''}`), summary },
+        ...buttons,
       };
   }
 }

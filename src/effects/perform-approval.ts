@@ -6,16 +6,19 @@
  * sends no reaction webhooks): each 👍 goes through the same `approveRequest`
  * as `/approve`, a 👎 through `rejectRequest`, a 👍 taken back before the
  * request was approved stops counting; the next poll is scheduled later and
- * later, and none after the request ends or expires.
+ * later, and none after the request ends or expires. A poll GitHub fails (a
+ * rate limit, a 5xx) is tried again later and later too, but never given up
+ * while the request is pending: no 👍 is lost to an outage.
  */
 import { z } from 'zod';
 import { approvalCommentBody, approvalMarker } from '../deploy/approval-comment.ts';
-import { loadApprovalView, nextReactionPoll } from '../deploy/approval-requests.ts';
+import { loadApprovalView, nextReactionPoll, REACTION_POLL_DELAYS_MS } from '../deploy/approval-requests.ts';
 import { approverLookups, approveRequest, isBot, rejectRequest } from '../deploy/approvals.ts';
 import { lockEnvironment, reviewEnvironment } from '../deploy/queue.ts';
 import { afterReview } from '../deploy/after-review.ts';
 import type { EngineDeps } from '../engine/deps.ts';
-import { createPlacedComment, findPlacedComment, listVoteReactions, pullRequestOfCommit, updatePlacedComment, type CommentPlace } from '../github/approval-comments.ts';
+import { githubMessage, statusOf } from '../github/client.ts';
+import { createPlacedComment, findPlacedComment, listVoteReactions, pullRequestOfCommit, updatePlacedComment, type CommentPlace, type CommentReaction } from '../github/approval-comments.ts';
 import { withTransaction } from '../store/db.ts';
 import { toJsonb } from '../store/json.ts';
 import { getApprovalRequest, listApprovals, removeApproval, updateApprovalRequest } from '../store/repos/approvals.ts';
@@ -63,6 +66,26 @@ export function approvalCommentPerformer(deps: EngineDeps): Performer {
   };
 }
 
+/** Whether a failed poll may succeed later (a 5xx, a rate limit, the network), as the effect runner judges failures. */
+function isTransient(err: unknown): boolean {
+  const status = statusOf(err);
+  return status === undefined || status >= 500 || status === 429 || (status === 403 && /rate limit/i.test(githubMessage(err)));
+}
+
+/** Longest wait between two tries of a failing poll: the steady poll interval. */
+const FAILED_POLL_MAX_DELAY_MS = REACTION_POLL_DELAYS_MS.at(-1) ?? 300_000;
+
+/**
+ * When to try a poll that failed again (pure): after as long as it has been
+ * since the last poll that worked (so the gap doubles while GitHub keeps
+ * failing), at least the first poll delay and at most the steady interval; at
+ * the expiry at the latest, whose poll ends the request.
+ */
+function failedPollRetry(lastPollAt: number, now: number, expiresAt: number | null): number {
+  const delay = Math.min(FAILED_POLL_MAX_DELAY_MS, Math.max(REACTION_POLL_DELAYS_MS[0], now - lastPollAt));
+  return expiresAt !== null ? Math.min(now + delay, Math.max(now, expiresAt)) : now + delay;
+}
+
 /** Polls an approval request's comment reactions once, acts on them, and says when to poll again. */
 export function approvalReactionsPerformer(deps: EngineDeps): Performer {
   return async (effect: Effect): Promise<PerformOutcome> => {
@@ -85,22 +108,33 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
 
     const octokit = await deps.github(effect.installation_id);
     const ref = { owner: request.owner, repo: request.repo };
-    const reactions = await listVoteReactions(octokit, ref, place, request.comment_id);
+    let reactions: CommentReaction[];
+    try {
+      reactions = await listVoteReactions(octokit, ref, place, request.comment_id);
+    } catch (err) {
+      // A rate limit or an outage lasts as long as it lasts: polling backs off but never gives up while the request is pending.
+      if (!isTransient(err)) throw err;
+      deps.log.warn({ approvalRequest: request.id, message: githubMessage(err) }, 'polling reactions failed; trying again later');
+      const lastPoll = (request.reactions_polled_at ?? request.created_at).getTime();
+      return { kind: 'again', at: new Date(failedPollRetry(lastPoll, now.getTime(), expiresAt)) };
+    }
     const polls = request.polls + 1;
     await updateApprovalRequest(deps.db, request.id, { polls, reactions_polled_at: now }, { now });
 
-    const refused = new Set((Array.isArray(request.refused_reactors) ? request.refused_reactors : []).map((login) => String(login).toLowerCase()));
+    // Reactions judged before and refused (by reaction id: one taken back and given again is judged anew).
+    const refused = new Set((Array.isArray(request.refused_reactors) ? request.refused_reactors : []).map((key) => String(key).toLowerCase()));
+    const keyOf = (r: { id: number; user: string }) => `${r.user.toLowerCase()}#${r.id}`;
     const context = { deps, lookups: approverLookups(octokit, ref), now, target: `comment:${request.comment_id}` };
     const newlyRefused: string[] = [];
     const ups = reactions.filter((r) => r.content === '+1');
     const downs = reactions.filter((r) => r.content === '-1');
 
     for (const down of downs) {
-      if (isBot({ login: down.user, type: down.userType }) || refused.has(down.user.toLowerCase())) continue;
+      if (isBot({ login: down.user, type: down.userType }) || refused.has(keyOf(down))) continue;
       const outcome = await rejectRequest(context, request, { login: down.user, type: down.userType }, null, 'reaction');
       if (outcome.kind === 'rejected') return { kind: 'done' };
       if (outcome.reason.code === 'approval.not-pending' || outcome.reason.code === 'approval.expired') return { kind: 'done' };
-      if (outcome.reason.code !== 'approval.lookup-failed') newlyRefused.push(down.user);
+      if (outcome.reason.code !== 'approval.lookup-failed') newlyRefused.push(keyOf(down));
     }
 
     // A 👍 taken back stops counting while the request is still pending.
@@ -123,16 +157,16 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
     const already = new Set(counted.map((a) => a.approver.toLowerCase()));
     for (const up of ups) {
       const login = up.user.toLowerCase();
-      if (already.has(login) || refused.has(login)) continue;
+      if (already.has(login) || refused.has(keyOf(up))) continue;
       const outcome = await approveRequest(context, request, { login: up.user, type: up.userType }, 'reaction');
       if (outcome.kind === 'counted' || outcome.kind === 'already') continue;
       if (outcome.reason.code === 'approval.not-pending' || outcome.reason.code === 'approval.expired' || outcome.reason.code === 'approval.sha-changed') return { kind: 'done' };
-      if (outcome.reason.code !== 'approval.lookup-failed') newlyRefused.push(up.user);
+      if (outcome.reason.code !== 'approval.lookup-failed') newlyRefused.push(keyOf(up));
     }
     if (newlyRefused.length > 0) {
       await deps.db
         .updateTable('approval_requests')
-        .set({ refused_reactors: toJsonb([...new Set([...refused, ...newlyRefused.map((u) => u.toLowerCase())])]) })
+        .set({ refused_reactors: toJsonb([...new Set([...refused, ...newlyRefused])]) })
         .where('id', '=', request.id)
         .execute();
     }

@@ -10,6 +10,8 @@ export type CommentPlace = { kind: 'issue'; issue: number } | { kind: 'commit'; 
 
 /** A reaction as shipgate counts it. */
 export interface CommentReaction {
+  /** GitHub's id of the reaction: a reaction taken back and given again has a new one. */
+  id: number;
   user: string;
   userType: string | undefined;
   content: string;
@@ -66,6 +68,6 @@ export async function listVoteReactions(octokit: GitHubClient, ref: RepoRef, pla
       : await octokit.paginate(octokit.rest.reactions.listForCommitComment, { ...ref, comment_id: commentId, per_page: 100 });
   return reactions
     .filter((r) => r.content === '+1' || r.content === '-1')
-    .map((r) => ({ user: r.user?.login ?? '', userType: r.user?.type, content: r.content }))
+    .map((r) => ({ id: r.id, user: r.user?.login ?? '', userType: r.user?.type, content: r.content }))
     .filter((r) => r.user !== '');
 }

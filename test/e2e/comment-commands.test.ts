@@ -173,12 +173,12 @@ describe.each(databaseTargets())('comment commands on $name', (target) => {
   it('an unknown command gets 😕 and the help text', async () => {
     h = await harnessWith(target);
     const pr = await openedPullRequest(h);
-    const comment = h.sim.comment({ repo: REPO, issue: pr.number, body: 'Ship it\n/approve production', author: 'alice' });
+    const comment = h.sim.comment({ repo: REPO, issue: pr.number, body: 'Ship it\n/promote production', author: 'alice' });
     await h.settle();
     expect(appReactions(h, pr.number, comment.id)).toEqual(['eyes', 'confused']);
     const reply = replies(h, pr.number)[0] ?? '';
     expect(reply).toContain('`command.unknown`');
-    expect(reply).toContain('`/approve` is not a shipgate command');
+    expect(reply).toContain('`/promote` is not a shipgate command');
     expect(reply).toContain('| `/help` | read |');
     expect(await auditRows(h)).toMatchObject([{ action: 'command.unknown', outcome: 'command.unknown' }]);
   });

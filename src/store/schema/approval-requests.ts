@@ -45,7 +45,7 @@ export interface ApprovalRequestTable {
   polls: Generated<number>;
   /** The repository's command prefix when the request was made (the comment's instructions use it). */
   command_prefix: ColumnType<string, string | undefined, string>;
-  /** Users whose 👍 or 👎 was judged and did not count (not an approver, a bot, the requester): not asked about again while it stays. */
+  /** Reactions (`login#reactionId`) judged and refused (not an approver, a bot, the requester): not asked about again while they stay; given anew, they are. */
   refused_reactors: ColumnType<string[], string | undefined, string>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
