@@ -28,9 +28,13 @@ import { gatePerformer } from './effects/perform-gate.ts';
 import { createDeploymentPerformer, deploymentStatusPerformer } from './effects/perform-deployment.ts';
 import { approvalCommentPerformer, approvalReactionsPerformer } from './effects/perform-approval.ts';
 import { protectionCallbackPerformer } from './effects/perform-protection.ts';
+import { NOTIFY_EFFECT_KIND, notifyPerformer } from './effects/perform-notify.ts';
 import { checkRunPerformer } from './effects/perform-check-run.ts';
 import { commandReplyPerformer, commentReactionPerformer, statusReplyPerformer } from './effects/command-feedback.ts';
 import { reconcile } from './engine/reconcile.ts';
+import { createShipgateMetrics, type ShipgateMetrics } from './metrics/registry.ts';
+import { githubMetricsPlugin } from './metrics/github-requests.ts';
+import { metricsEventObserver } from './metrics/engine-events.ts';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -63,6 +67,8 @@ export interface RunningShipgate {
   pacer: WritePacer;
   /** The effect outbox's runner in this process (tests wait for it to be idle). */
   effects: EffectRunner;
+  /** This app's metrics, on a registry of its own (served at `/metrics`). */
+  metrics: ShipgateMetrics;
   /** The deliveries' upkeep of each reconciliation pass (retention, GitHub redeliveries), run now. */
   upkeepDeliveries(): Promise<DeliveryUpkeepReport>;
   /** Stops serving and working; closes the store unless it was handed in. */
@@ -120,11 +126,13 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
     });
     // A function, not an object: Probot gives every client its own `throttle` options, which would
     // replace an object default's `throttle` and turn plugin-throttling (1 write/s) back on.
-    const ShipgateOctokit = ProbotOctokit.plugin(requestPolicyPlugin).defaults((options: Record<string, unknown>) => ({
+    const metrics = createShipgateMetrics({ db: store.db, clock, onGaugeError: (err, metric) => log.warn({ err, metric }, 'a metrics gauge could not be read; left out of this scrape') });
+    // The metrics plugin first: the request policy wraps it, so each retry is counted.
+    const ShipgateOctokit = ProbotOctokit.plugin(githubMetricsPlugin, requestPolicyPlugin).defaults((options: Record<string, unknown>) => ({
       ...options,
       throttle: { ...(options['throttle'] as object | undefined), enabled: false },
       retry: { enabled: false },
-      shipgate: { policy, pacer },
+      shipgate: { policy, pacer, metrics },
     }));
     const ProbotWithConfig = Probot.defaults({
       appId: config.appId,
@@ -145,20 +153,26 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       enableStaticFiles: false,
     });
     let probot: Probot | undefined;
+    const beforeClose: Array<() => void> = [];
     const workers: string[] = [];
     await server.load((app, opts) => {
       probot = app;
       const onQueued = () => {
         for (const id of workers) boss.notifyWorker(id);
       };
-      return shipgateApp({ store, boss, clock, version: VERSION, onQueued })(app, opts);
+      return shipgateApp({ store, boss, clock, version: VERSION, onQueued, metrics, metricsToken: config.metricsToken, dashboardToken: config.dashboardToken, beforeClose: (close) => beforeClose.push(close) })(app, opts);
     });
     const httpServer = await server.start();
-    stoppers.push(() => server.stop());
+    stoppers.push(async () => {
+      // Open dashboard event streams first: the server waits for every open answer before it closes.
+      for (const close of beforeClose) close();
+      await server.stop();
+    });
     if (!probot) throw new Error('Probot did not load the app');
     const app = probot;
 
     const instance = await registerInstance(store);
+    const observeMetrics = metricsEventObserver(metrics, store.db, (err, event) => log.warn({ err, event: event.kind }, 'an engine event could not be measured'));
     const engine: EngineDeps = {
       db: store.db,
       clock,
@@ -168,7 +182,11 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       workflowListings: new WorkflowListings(),
       appId: config.appId,
       ...options.engine,
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      onEvent: (event) => {
+        observeMetrics(event);
+        options.onEvent?.(event);
+      },
+      metrics,
       wakeAt: (runId, at) => {
         const startAfter = new Date(Math.max(Date.now(), Date.now() + (at - clock.now())) + 1000);
         void boss.send(QUEUES.wake, { runId }, { startAfter }).catch((err: unknown) => log.warn({ err, runId }, 'could not schedule a wake-up'));
@@ -193,6 +211,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.approvalComment]: approvalCommentPerformer(engine),
         [EFFECT_KINDS.approvalReactions]: approvalReactionsPerformer(engine),
         [EFFECT_KINDS.protectionCallback]: protectionCallbackPerformer(engine),
+        [NOTIFY_EFFECT_KIND]: notifyPerformer(engine, config),
       },
     });
     engine.effects = effects;
@@ -207,7 +226,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       upkeepDeliveries().catch((err: unknown) => log.warn({ err }, 'delivery upkeep failed; the next pass tries again'));
 
     workers.push(await startDeliveryWorker({ boss, engine, log }));
-    await boss.work<{ runId: number }>(QUEUES.wake, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([job]) => {
+    // A wake-up is sent with a future start, which sends no NOTIFY: poll every 5 s (pg-boss polls a notify queue only every 30 s by default).
+    await boss.work<{ runId: number }>(QUEUES.wake, { batchSize: 1, pollingIntervalSeconds: 5, notifyPollingIntervalSeconds: 5 }, async ([job]) => {
       if (job) await advanceRun(engine, job.data.runId);
     });
     await boss.work(QUEUES.reconcile, { batchSize: 1, pollingIntervalSeconds: 5 }, async () => {
@@ -245,6 +265,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       log,
       pacer,
       effects,
+      metrics,
       upkeepDeliveries,
       async stop() {
         for (const stop of stoppers.reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'stop step failed'));

@@ -3,14 +3,31 @@ import { pino } from 'pino';
 import type { CliIo } from './io.ts';
 import type { LogLevel } from '../config/app-config.ts';
 import { playDemo, type DemoEndpoints, type DemoSession } from '../demo/play-demo.ts';
-import { DEMO_DURATIONS_MS, DEMO_GATES, DEMO_PIPELINE, DEMO_PRODUCTION, DEMO_REPO, DEMO_STAGING, DEMO_TESTS_GATE } from '../demo/story.ts';
+import type { ScriptedApproval } from '../demo/outcome.ts';
+import {
+  DEMO_APPROVALS,
+  DEMO_APPROVER,
+  DEMO_APPROVER_TEAM,
+  DEMO_DURATIONS_MS,
+  DEMO_GATES,
+  DEMO_ORG,
+  DEMO_PIPELINE,
+  DEMO_PRODUCTION,
+  DEMO_RELEASE_APPROVALS,
+  DEMO_RELEASE_MANAGER,
+  DEMO_REPO,
+  DEMO_STAGING,
+  DEMO_TESTS_GATE,
+  DEMO_WAIT,
+} from '../demo/story.ts';
 import { formatSummary } from '../demo/summary.ts';
 import { formatTimelineLine, timelineJson, type TimelineEntry } from '../demo/timeline.ts';
 
 /**
- * The default speed factor: the story's ~12 minutes of GitHub time play in
- * about 47 s; the app still paces its GitHub writes at one a second (about 80
- * in the story), so the whole story takes about a minute and a half.
+ * The default speed factor: the story's ~12 minutes of GitHub time (its
+ * workflow runs) play in about 47 s; the approvals run on the app's own
+ * clock (the first poll of the request comment's 👍, production's wait timer
+ * twice), so the whole story takes about a minute and a half.
  */
 export const DEFAULT_DEMO_SPEED = 15;
 
@@ -33,8 +50,10 @@ const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'erro
  * `shipgate demo`: plays a push to `acme/shop` main whose quality gates pass
  * and which deploys staging, then a pull request whose failed test fails the
  * `tests` gate and is re-run with `/retry`, then a release from an issue
- * (`/deploy production`, the merge, `/lock`, `/deploy production` again,
- * `/unlock`, `/rollback production`), through the real app on the built-in GitHub simulator
+ * (`/deploy production` waiting for two approvals — one `/approve`, one 👍 on
+ * the approval request comment — and the wait timer, the merge, `/lock`,
+ * `/deploy production` again with its approvals, `/unlock`, `/rollback
+ * production` without any), through the real app on the built-in GitHub simulator
  * (embedded database in memory, no GitHub account, no network), printing a
  * timeline as it goes and a summary at the end, with the gates table of each
  * `shipgate/ci` check run. With `--exit` it stops there (exit 0 when the
@@ -44,7 +63,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'erro
 export function registerDemoCommand(program: Command, io: CliIo, hooks: DemoCommandHooks = {}): void {
   program
     .command('demo')
-    .description('Play a pipeline (build → test + scan → gates → deploy-staging), a pull request and a production release on a built-in GitHub simulator, with a live timeline')
+    .description('Play a pipeline (build → test + scan → gates → deploy-staging), a pull request and a production release with approvals on a built-in GitHub simulator, with a live timeline')
     .option('--exit', 'stop when the story ends (exit code 0 when it ended as scripted, 1 otherwise)', false)
     .option('--speed <factor>', 'divide the scripted workflow durations by this factor', String(DEFAULT_DEMO_SPEED))
     .option('--json', 'print one JSON object per line instead of text', false)
@@ -85,6 +104,12 @@ function processInterrupt(): { signal: AbortSignal; release(): void } {
   };
 }
 
+/** How approvals came in, in a few words: `@carol's /approve and @dave's 👍`. */
+function approvalWords(approvals: readonly ScriptedApproval[]): string {
+  const how: Record<string, string> = { command: '/approve', reaction: '👍', check_run: 'Approve button' };
+  return approvals.map((a) => `@${a.approver}'s ${how[a.via] ?? a.via}`).join(' and ');
+}
+
 /** Plays the story, prints it, then stops or serves until interrupted; returns the exit code. */
 async function runDemo(
   io: CliIo,
@@ -96,6 +121,9 @@ async function runDemo(
     io.stdout(`shipgate demo: the app against a built-in GitHub simulator (embedded database, no GitHub account, no network)`);
     io.stdout(`pipeline ${DEMO_PIPELINE} of ${DEMO_REPO}: build → test + scan in parallel → gates ${DEMO_GATES.join(', ')} → deploy-staging (main only)`);
     io.stdout(`environments: ${DEMO_STAGING} (deployed by the pipeline), ${DEMO_PRODUCTION} (deployed with /deploy, rolled back with /rollback)`);
+    io.stdout(
+      `approvals: ${DEMO_PRODUCTION} needs ${DEMO_APPROVALS} from @${DEMO_APPROVER} or @${DEMO_ORG}/${DEMO_APPROVER_TEAM} (not @${DEMO_RELEASE_MANAGER}, who deploys), by /approve or 👍 on shipgate's request comment, then a ${DEMO_WAIT} wait timer; rollbacks skip both`,
+    );
   }
   const log = pino({ level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
   const session: DemoSession = await playDemo({
@@ -122,7 +150,7 @@ async function runDemo(
     print(['', ...formatSummary(summary), ''].join('\n'), { type: 'summary', ...summary });
     if (outcome.ok) {
       print(
-        `The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main with every gate passing (${DEMO_GATES.join(', ')}) and deployed ${DEMO_STAGING}; on the pull request the ${DEMO_TESTS_GATE} gate failed on a failing test, the failed job ran again after /retry, the gate passed, and shipgate/${DEMO_PIPELINE} and shipgate are green; /deploy ${DEMO_PRODUCTION} deployed main, the merge commit deployed ${DEMO_STAGING} through the pipeline and ${DEMO_PRODUCTION} once its pipeline succeeded (under a lock), and /rollback ${DEMO_PRODUCTION} deployed the first commit again.`,
+        `The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main with every gate passing (${DEMO_GATES.join(', ')}) and deployed ${DEMO_STAGING}; on the pull request the ${DEMO_TESTS_GATE} gate failed on a failing test, the failed job ran again after /retry, the gate passed, and shipgate/${DEMO_PIPELINE} and shipgate are green; /deploy ${DEMO_PRODUCTION} waited for ${approvalWords(DEMO_RELEASE_APPROVALS.first)} and the ${DEMO_WAIT} wait timer, then deployed main; the merge commit deployed ${DEMO_STAGING} through the pipeline and ${DEMO_PRODUCTION} once its pipeline succeeded, ${approvalWords(DEMO_RELEASE_APPROVALS.merge)} came and the wait timer ran out (under a lock); and /rollback ${DEMO_PRODUCTION} deployed the first commit again, without approvals.`,
         { type: 'outcome', ok: true, problems: [] },
       );
     } else {

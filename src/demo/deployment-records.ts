@@ -1,11 +1,12 @@
 /**
  * The demo reads what shipgate recorded about the deployments of the story's
- * repository (`deployments` and their `deployment_events`), and what the
- * simulated GitHub holds of them, to judge and to summarise the release.
+ * repository (`deployments` and their `deployment_events`, the approval
+ * requests and their approvals), and what the simulated GitHub holds of
+ * them, to judge and to summarise the release.
  */
 import type { GitHubSimulator } from '../sim/index.ts';
 import type { DbOrTrx } from '../store/db.ts';
-import type { GitHubDeploymentRecord, RecordedDeployment } from './outcome.ts';
+import type { GitHubDeploymentRecord, RecordedApprovalRequest, RecordedDeployment } from './outcome.ts';
 
 /** A recorded deployment with what the summary shows beyond the verdict. */
 export interface DeploymentRecord extends RecordedDeployment {
@@ -35,7 +36,7 @@ export async function readDeployments(db: DbOrTrx, repo: string): Promise<Deploy
   const events =
     ids.length === 0
       ? []
-      : await db.selectFrom('deployment_events').select(['deployment_id', 'to_status', 'reason']).where('deployment_id', 'in', ids).orderBy('id').execute();
+      : await db.selectFrom('deployment_events').select(['deployment_id', 'to_status', 'reason', 'at']).where('deployment_id', 'in', ids).orderBy('id').execute();
   return rows.map((row) => {
     const own = events.filter((event) => event.deployment_id === row.id);
     const path: string[] = [];
@@ -50,6 +51,7 @@ export async function readDeployments(db: DbOrTrx, repo: string): Promise<Deploy
       rollbackOf: row.rollback_of,
       githubDeploymentId: row.github_deployment_id,
       requestedBy: row.requested_by,
+      deployingAt: own.find((event) => event.to_status === 'deploying')?.at.getTime() ?? null,
       path,
       reasons: own.flatMap((event) => {
         const code = reasonCode(event.reason);
@@ -57,6 +59,33 @@ export async function readDeployments(db: DbOrTrx, repo: string): Promise<Deploy
       }),
     };
   });
+}
+
+/** Every approval request of `repo` (`owner/name`), oldest first, with its approvals in the order they came. */
+export async function readApprovalRequests(db: DbOrTrx, repo: string): Promise<RecordedApprovalRequest[]> {
+  const [owner = '', name = ''] = repo.split('/');
+  const rows = await db
+    .selectFrom('approval_requests')
+    .select(['id', 'deployment_id', 'environment', 'sha', 'required', 'status', 'approved_at'])
+    .where('owner', '=', owner)
+    .where('repo', '=', name)
+    .orderBy('id')
+    .execute();
+  const ids = rows.map((row) => row.id);
+  const approvals =
+    ids.length === 0 ? [] : await db.selectFrom('approvals').select(['approval_request_id', 'approver', 'via', 'sha', 'created_at']).where('approval_request_id', 'in', ids).orderBy('id').execute();
+  return rows.map((row) => ({
+    id: row.id,
+    deploymentId: row.deployment_id,
+    environment: row.environment,
+    sha: row.sha,
+    required: row.required,
+    status: row.status,
+    approvedAt: row.approved_at?.getTime() ?? null,
+    approvals: approvals
+      .filter((approval) => approval.approval_request_id === row.id)
+      .map((approval) => ({ approver: approval.approver, via: approval.via, sha: approval.sha, at: approval.created_at.getTime() })),
+  }));
 }
 
 /** The app's GitHub deployments of `repo` on the simulator, oldest first, with the states of their statuses. */

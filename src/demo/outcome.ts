@@ -220,6 +220,39 @@ export interface RecordedDeployment {
   path: readonly string[];
   /** The reason codes of its transitions, in order. */
   reasons: readonly string[];
+  /** When it first started deploying (ms since the epoch), if it did. */
+  deployingAt: number | null;
+}
+
+/** An approval request as shipgate recorded it (`approval_requests`), with its approvals (`approvals`), oldest first. */
+export interface RecordedApprovalRequest {
+  id: number;
+  deploymentId: number;
+  environment: string;
+  sha: string;
+  required: number;
+  /** `pending`, `approved`, `rejected`, `expired` or `cancelled`. */
+  status: string;
+  /** When the last required approval arrived (ms since the epoch). */
+  approvedAt: number | null;
+  approvals: ReadonlyArray<{ approver: string; via: string; sha: string; at: number }>;
+}
+
+/** One approval as the script has it: who, and through which channel (`command`, `reaction`, `check_run`). */
+export interface ScriptedApproval {
+  approver: string;
+  via: string;
+}
+
+/** What the approvals of production should come to: how many, the wait timer after them, who gives them on each `/deploy`. */
+export interface ApprovalScript {
+  required: number;
+  /** The wait timer after the last approval, in ms. */
+  waitMs: number;
+  /** The approvals of the first `/deploy` (before the merge). */
+  first: readonly ScriptedApproval[];
+  /** The approvals of the `/deploy` of the merge commit. */
+  merge: readonly ScriptedApproval[];
 }
 
 /** A GitHub deployment as the simulated GitHub holds it. */
@@ -243,11 +276,15 @@ export interface ReleaseScript {
   firstSha: string;
   /** The merge commit of the pull request (deployed after waiting for its pipeline, then rolled back). */
   mergeSha: string;
+  /** The approvals each production `/deploy` waits for (the rollback waits for none). */
+  approvals: ApprovalScript;
 }
 
 /** What the demo observed of the deployments by the end of the story. */
 export interface ReleaseObservations {
   deployments: readonly RecordedDeployment[];
+  /** The approval requests shipgate recorded, with their approvals. */
+  approvalRequests: readonly RecordedApprovalRequest[];
   github: readonly GitHubDeploymentRecord[];
   /** Who was seen taking a lock on production (undefined: nobody). */
   lockedBy: string | undefined;
@@ -282,13 +319,59 @@ function judgeGitHubSide(d: RecordedDeployment, github: readonly GitHubDeploymen
   return problems;
 }
 
+function describeApprovals(approvals: readonly ScriptedApproval[]): string {
+  return (
+    approvals
+      .map((a) => `@${a.approver} by ${a.via}`)
+      .sort()
+      .join(', ') || 'none'
+  );
+}
+
+/**
+ * The problems of one approved production deployment (none when it went as
+ * scripted): it has one approval request, approved, needing the scripted
+ * count; its approvals are that many distinct approvers, none of them its
+ * requester, each for its commit, through the scripted channels; it waited
+ * for the approvals and then for the wait timer, and started deploying no
+ * earlier than the wait after the last approval.
+ */
+function judgeApprovals(d: RecordedDeployment, what: string, expected: readonly ScriptedApproval[], script: ReleaseScript, requests: readonly RecordedApprovalRequest[]): string[] {
+  const label = `${d.environment} deployment #${d.id} (${what})`;
+  const own = requests.filter((r) => r.deploymentId === d.id);
+  const request = own[0];
+  if (own.length !== 1 || !request) return [`${label} has ${own.length} approval requests, expected one`];
+  const problems: string[] = [];
+  const { required, waitMs } = script.approvals;
+  if (request.status !== 'approved') problems.push(`approval request #${request.id} of ${label} is ${request.status}, expected approved`);
+  if (request.required !== required) problems.push(`approval request #${request.id} of ${label} needs ${request.required} approvals, expected ${required}`);
+  const approvers = request.approvals.map((a) => a.approver.toLowerCase());
+  if (new Set(approvers).size !== approvers.length) problems.push(`${label} counts an approver twice: ${approvers.join(', ')}`);
+  if (request.approvals.length !== required) problems.push(`${label} has ${request.approvals.length} approvals, expected ${required} distinct ones`);
+  if (approvers.includes(script.releaseManager.toLowerCase())) problems.push(`${label} counts an approval of its requester @${script.releaseManager}`);
+  const given = describeApprovals(request.approvals);
+  if (given !== describeApprovals(expected)) problems.push(`${label} was approved ${given}, expected ${describeApprovals(expected)}`);
+  for (const a of request.approvals) if (a.sha !== d.sha) problems.push(`@${a.approver}'s approval of ${label} is for ${short(a.sha)}, expected ${short(d.sha)}`);
+  const needed = d.reasons.indexOf('deploy.approvals-needed');
+  const timer = d.reasons.indexOf('deploy.approval-wait-timer');
+  if (needed < 0) problems.push(`${label} did not wait for approvals (went ${d.path.join(' → ')})`);
+  if (timer < 0) problems.push(`${label} did not wait for the wait timer after its approvals`);
+  else if (needed > timer) problems.push(`${label} waited for the wait timer before its approvals`);
+  if (request.approvedAt !== null && d.deployingAt !== null && d.deployingAt < request.approvedAt + waitMs) {
+    problems.push(`${label} started deploying ${((d.deployingAt - request.approvedAt) / 1000).toFixed(1)} s after its last approval, before its ${waitMs / 1000} s wait timer ran out`);
+  }
+  return problems;
+}
+
 /**
  * The problems of the release part (none when it went as scripted): the
  * pipeline deployed both commits of `main` to staging (its stage with
  * `environment:`); `/deploy` deployed the first commit to production, then
  * the merge commit after waiting for its pipeline; `/rollback` deployed the
  * first commit again with `rollback_of` naming the merge commit's
- * deployment; each has a GitHub deployment with shipgate's request id that
+ * deployment; both `/deploy`s waited for their scripted approvals and the
+ * wait timer after them (judgeApprovals), the rollback for neither; each has
+ * a GitHub deployment with shipgate's request id that
  * went in_progress then success; the release manager locked production and
  * unlocked it; and no request was refused, failed, cancelled or otherwise
  * ended (none is scripted to).
@@ -314,6 +397,13 @@ export function judgeRelease(script: ReleaseScript, seen: ReleaseObservations): 
   }
   if (first && merge && merge.id < first.id) problems.push(`production deployed the merge commit (#${merge.id}) before the first commit (#${first.id})`);
   if (rollback && merge && rollback.rollbackOf !== merge.id) problems.push(`the rollback #${rollback.id} rolls back ${rollback.rollbackOf === null ? 'nothing' : `#${rollback.rollbackOf}`}, expected #${merge.id}`);
+  if (first) problems.push(...judgeApprovals(first, '/deploy of main before the merge', script.approvals.first, script, seen.approvalRequests));
+  if (merge) problems.push(...judgeApprovals(merge, '/deploy of main after the merge', script.approvals.merge, script, seen.approvalRequests));
+  if (rollback) {
+    if (seen.approvalRequests.some((r) => r.deploymentId === rollback.id)) problems.push(`the rollback #${rollback.id} asked for approvals; a rollback skips them`);
+    const waited = rollback.reasons.filter((code) => code === 'deploy.approvals-needed' || code === 'deploy.approval-wait-timer' || code === 'deploy.wait-timer');
+    if (waited.length > 0) problems.push(`the rollback #${rollback.id} waited (${waited.join(', ')}); a rollback skips approvals and the wait timer`);
+  }
   for (const d of [stagingFirst, stagingMerge, first, merge]) if (d) problems.push(...judgeGitHubSide(d, seen.github, null));
   if (rollback) problems.push(...judgeGitHubSide(rollback, seen.github, merge?.id ?? rollback.rollbackOf));
 

@@ -5,10 +5,13 @@
  * vulnerabilities) and deploys staging; then a pull request whose test fails
  * (the `tests` gate fails), a `/retry` comment that re-runs only the failed
  * job, and green; then the release, from an issue: `/deploy production`
- * deploys `main`, the pull request is merged (its pipeline deploys staging),
- * production is locked and the merge commit requested (it waits for its
- * pipeline, then deploys), production is unlocked, and `/rollback
- * production` deploys the first commit again. A timeline entry for
+ * waits for two approvals (shipgate posts the approval request comment),
+ * gets one `/approve` and one 👍 on that comment, waits for the wait timer
+ * and deploys `main`; the pull request is merged (its pipeline deploys
+ * staging), production is locked and the merge commit requested (it waits
+ * for its pipeline, then for two `/approve`s and the wait timer, then
+ * deploys), production is unlocked, and `/rollback production` deploys the
+ * first commit again (no approvals, no wait). A timeline entry for
  * everything that happens, as it happens.
  */
 import type { Logger } from 'pino';
@@ -18,13 +21,15 @@ import { DEFAULT_REQUEST_POLICY } from '../github/request-policy.ts';
 import { startGitHubSimulator, type CheckRun, type GitHubSimulator } from '../sim/index.ts';
 import { openDatabase, type Store } from '../store/db.ts';
 import { finalDeploymentStatuses } from '../store/repos/deployments.ts';
-import { judgeDemo, judgeGates, judgePullRequestAct, judgeRelease, type DemoOutcome, type GatesCheck, type ReleaseScript } from './outcome.ts';
+import { judgeDemo, judgeGates, judgePullRequestAct, judgeRelease, type DemoOutcome, type GatesCheck, type ReleaseScript, type ScriptedApproval } from './outcome.ts';
 import { readGateEvaluations } from './gate-evaluations.ts';
-import { readDeployments, readGitHubDeployments } from './deployment-records.ts';
+import { readApprovalRequests, readDeployments, readGitHubDeployments } from './deployment-records.ts';
 import { DEMO_FLAKY_TEST } from './reports.ts';
 import {
+  approveByReaction,
   commentOnRelease,
   commentRetry,
+  DEMO_APPROVE_COMMENT,
   DEMO_CONFIG_STAGES,
   DEMO_GATES,
   DEMO_PIPELINE,
@@ -32,6 +37,7 @@ import {
   DEMO_PR_BRANCH,
   DEMO_PRODUCTION,
   DEMO_PUSHER,
+  DEMO_RELEASE_APPROVALS,
   DEMO_RELEASE_COMMENTS,
   DEMO_RELEASE_MANAGER,
   DEMO_RELEASE_TITLE,
@@ -39,6 +45,7 @@ import {
   DEMO_STAGING,
   DEMO_TESTS_GATE,
   demoCriticalPathMs,
+  findApprovalComment,
   mergeDemoPullRequest,
   openDemoPullRequest,
   openReleaseIssue,
@@ -73,7 +80,7 @@ export interface DemoOptions {
   onEntry: (entry: TimelineEntry) => void;
   /** Aborting ends the story early (Ctrl-C); the session is still returned, to be stopped. */
   signal?: AbortSignal;
-  /** How long the story may take (default: the scripted time at `speed` plus 30 s). */
+  /** How long the story may take (default: the scripted time at `speed`, approvals and wait timers included, plus 150 s). */
   timeoutMs?: number;
 }
 
@@ -89,9 +96,9 @@ const RERUN_FAILED_ROUTE = 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rer
 const PIPELINE_CHECK = `shipgate/${DEMO_PIPELINE}`;
 const REACTION_ICON: Record<string, string> = { eyes: '👀', rocket: '🚀', confused: '😕' };
 /**
- * Real time the story may take beyond its scripted GitHub time: the app paces
- * its GitHub writes at one a second whatever the speed (the story makes about
- * 80), plus webhooks and look-ups.
+ * Real time the story may take beyond its critical path: the app paces its
+ * GitHub writes (the story makes about 110), plus webhooks, look-ups and the
+ * wake-ups after the wait timers, which the queue runs at its next poll.
  */
 const STORY_SLACK_MS = 150_000;
 
@@ -131,7 +138,7 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     const endpoints: DemoEndpoints = { appUrl: app.url, simulatorApiUrl: sim.baseUrl, appId: sim.app.id };
     options.onReady?.(endpoints);
 
-    const timeoutMs = options.timeoutMs ?? demoCriticalPathMs() / options.speed + STORY_SLACK_MS;
+    const timeoutMs = options.timeoutMs ?? demoCriticalPathMs(options.speed) + STORY_SLACK_MS;
     const deadline = clock.now() + timeoutMs;
     /** Resolves when `done()` holds after some progress, when the story's time is up, or on Ctrl-C. */
     const waitUntil = (done: () => boolean) =>
@@ -242,11 +249,23 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
         : []),
     ];
     const deployments = await readDeployments(store.db, DEMO_REPO);
+    const approvalRequests = await readApprovalRequests(store.db, DEMO_REPO);
     const githubDeployments = readGitHubDeployments(sim, DEMO_REPO);
-    const summary = summariseDemo({ requests: sim.requests, dispatches: sim.dispatches(), checkRuns, appId: sim.app.id, startedAt: story.startedAt, gateChecks, deployments, githubDeployments });
+    const summary = summariseDemo({
+      requests: sim.requests,
+      dispatches: sim.dispatches(),
+      checkRuns,
+      appId: sim.app.id,
+      startedAt: story.startedAt,
+      gateChecks,
+      deployments,
+      githubDeployments,
+      approvalRequests,
+    });
     const releaseProblems = release
       ? judgeRelease(release.script, {
           deployments,
+          approvalRequests,
           github: githubDeployments,
           lockedBy: story.locksTaken().find((lock) => lock.environment === DEMO_PRODUCTION)?.holder,
           locks: story.locks(),
@@ -302,33 +321,72 @@ interface ReleaseStage {
 /**
  * The release, each step once the previous one has settled: the release
  * manager opens an issue and comments `/deploy production` (main's head, the
- * push of part one); merges the pull request (its pipeline starts on the
- * merge commit, deploying staging at its end); locks production and asks for
- * the merge commit in one comment (it waits for the pipeline, then deploys);
- * unlocks production; and rolls it back (the first commit, deployed again).
- * Returns how the last wait ended and, when it did not end, the step it was on.
+ * push of part one); it waits for approvals, and once shipgate's approval
+ * request comment is on the issue the approvers approve as scripted (a
+ * `/approve` comment, a 👍 on that comment); it deploys after the wait timer.
+ * She merges the pull request (its pipeline starts on the merge commit,
+ * deploying staging at its end); locks production and asks for the merge
+ * commit in one comment (it waits for the pipeline, then for approvals: two
+ * `/approve`s, then the wait timer, then deploys); unlocks production; and
+ * rolls it back (the first commit, deployed again at once). Returns how the
+ * last wait ended and, when it did not end, the step it was on.
  */
 async function playRelease(stage: ReleaseStage): Promise<{ how: StoryEnd; step: string; script: ReleaseScript }> {
   const { sim, story, watch, waitUntil } = stage;
-  const script: ReleaseScript = { staging: DEMO_STAGING, production: DEMO_PRODUCTION, releaseManager: DEMO_RELEASE_MANAGER, firstSha: stage.firstSha, mergeSha: '' };
+  const script: ReleaseScript = {
+    staging: DEMO_STAGING,
+    production: DEMO_PRODUCTION,
+    releaseManager: DEMO_RELEASE_MANAGER,
+    firstSha: stage.firstSha,
+    mergeSha: '',
+    approvals: DEMO_RELEASE_APPROVALS,
+  };
   story.beginAct();
   const issue = openReleaseIssue(sim);
   watch.followIssue(issue.number);
   watch.followIssue(stage.pullNumber);
   story.note('issue', `${DEMO_RELEASE_MANAGER} opened issue #${issue.number} "${DEMO_RELEASE_TITLE}"`, { number: issue.number });
   const ended = (source: string, sha: string) => story.deployments().some((d) => d.environment === DEMO_PRODUCTION && d.source === source && d.sha === sha && FINAL.has(d.status));
-  /** Posts a comment and waits until the app replied, `done` holds and nothing is left moving. */
-  const say = async (body: string, done: () => boolean) => {
+  /** Posts a comment on the release issue (the release manager's unless `author` says otherwise), on the timeline too. */
+  const post = (body: string, author: string = DEMO_RELEASE_MANAGER) => {
+    const comment = commentOnRelease(sim, issue.number, body, author);
+    story.note('comment', `${author} commented ${body.split('\n').map((line) => `\`${line}\``).join(' and ')} on #${issue.number}`, { number: issue.number, commentId: comment.id, body, author });
+    return comment;
+  };
+  /** Posts a comment of the release manager and waits until the app replied, `done` holds and (unless `settled` is false) nothing is left moving. */
+  const say = async (body: string, done: () => boolean, options: { settled?: boolean } = {}) => {
     // What the simulator holds now goes on the timeline before the comment does.
     watch.poll();
     const replies = story.replies(issue.number);
-    const comment = commentOnRelease(sim, issue.number, body);
-    story.note('comment', `${DEMO_RELEASE_MANAGER} commented ${body.split('\n').map((line) => `\`${line}\``).join(' and ')} on #${issue.number}`, { number: issue.number, commentId: comment.id, body });
-    return waitUntil(() => story.replies(issue.number) > replies && done() && story.isSettled());
+    post(body);
+    return waitUntil(() => story.replies(issue.number) > replies && done() && (options.settled === false || story.isSettled()));
+  };
+  /** The approval request of production's `/deploy` of `sha` and its comment on the release issue (found by its marker), once both exist. */
+  const approvalOf = (sha: string) => {
+    const deployment = story.deployments().find((d) => d.environment === DEMO_PRODUCTION && d.source === 'command' && d.sha === sha);
+    const request = deployment && story.approvalRequests().find((r) => r.deploymentId === deployment.id);
+    const comment = request && findApprovalComment(sim, issue.number, request.requestId);
+    return request && comment ? { request, comment } : undefined;
+  };
+  /** The approvers approve production's `/deploy` of `sha` as scripted; then it waits until that request ended and nothing is left moving. */
+  const approve = async (sha: string, approvals: readonly ScriptedApproval[]) => {
+    const found = approvalOf(sha);
+    if (!found) throw new Error(`no approval request comment for production's /deploy of ${sha.slice(0, 7)} on #${issue.number}`);
+    watch.poll();
+    for (const approval of approvals) {
+      if (approval.via === 'command') post(DEMO_APPROVE_COMMENT, approval.approver);
+      else if (approval.via === 'reaction') {
+        approveByReaction(sim, found.comment.id, approval.approver);
+        story.note('reaction', `${approval.approver} reacted 👍 to shipgate's approval request comment on #${issue.number}`, { number: issue.number, commentId: found.comment.id, user: approval.approver });
+      } else throw new Error(`the story cannot approve through ${approval.via}`);
+    }
+    return waitUntil(() => ended('command', sha) && story.isSettled());
   };
 
-  let how = await say(DEMO_RELEASE_COMMENTS.deployFirst, () => ended('command', stage.firstSha));
-  if (how !== 'ended') return { how, step: `/deploy ${DEMO_PRODUCTION} of ${stage.firstSha.slice(0, 7)}`, script };
+  let how = await say(DEMO_RELEASE_COMMENTS.deployFirst, () => approvalOf(stage.firstSha) !== undefined, { settled: false });
+  if (how !== 'ended') return { how, step: `the approval request of /deploy ${DEMO_PRODUCTION} of ${stage.firstSha.slice(0, 7)}`, script };
+  how = await approve(stage.firstSha, script.approvals.first);
+  if (how !== 'ended') return { how, step: `the approvals, the wait timer and the deployment of ${stage.firstSha.slice(0, 7)} to ${DEMO_PRODUCTION}`, script };
 
   watch.poll();
   script.mergeSha = mergeDemoPullRequest(sim, stage.pullNumber);
@@ -337,8 +395,10 @@ async function playRelease(stage: ReleaseStage): Promise<{ how: StoryEnd; step: 
   how = await waitUntil(() => story.runs().some((run) => run.sha === mergeSha && run.pipeline === DEMO_PIPELINE));
   if (how !== 'ended') return { how, step: `the pipeline of the merge commit ${mergeSha.slice(0, 7)}`, script };
 
-  how = await say(DEMO_RELEASE_COMMENTS.lockAndDeploy, () => ended('command', mergeSha));
-  if (how !== 'ended') return { how, step: `/deploy ${DEMO_PRODUCTION} of ${mergeSha.slice(0, 7)}`, script };
+  how = await say(DEMO_RELEASE_COMMENTS.lockAndDeploy, () => approvalOf(mergeSha) !== undefined, { settled: false });
+  if (how !== 'ended') return { how, step: `/deploy ${DEMO_PRODUCTION} of ${mergeSha.slice(0, 7)} (its pipeline, then its approval request)`, script };
+  how = await approve(mergeSha, script.approvals.merge);
+  if (how !== 'ended') return { how, step: `the approvals, the wait timer and the deployment of ${mergeSha.slice(0, 7)} to ${DEMO_PRODUCTION}`, script };
 
   how = await say(DEMO_RELEASE_COMMENTS.unlock, () => story.locks()[DEMO_PRODUCTION] === undefined);
   if (how !== 'ended') return { how, step: `/unlock ${DEMO_PRODUCTION}`, script };

@@ -1,8 +1,8 @@
 /**
  * Follows the story: turns engine events, simulator changes and what
- * shipgate records about deployments into timeline entries as they arrive,
- * and keeps what is needed to tell when a part of the story is over and how
- * it went.
+ * shipgate records about deployments and their approvals into timeline
+ * entries as they arrive, and keeps what is needed to tell when a part of
+ * the story is over and how it went.
  */
 import type { Clock } from '../clock.ts';
 import type { EngineEvent } from '../engine/deps.ts';
@@ -11,15 +11,18 @@ import type { DemoObservations } from './outcome.ts';
 import { finalDeploymentStatuses } from '../store/repos/deployments.ts';
 import type { DeploymentSource, DeploymentStatus } from '../store/schema/index.ts';
 import {
+  describeApproval,
+  describeApprovalRequest,
   describeDeploymentTransition,
   describeEngineEvent,
   describeGitHubDeployment,
   describeLockChange,
   describeReply,
+  describeWaitTimerEnd,
   type TimelineEntry,
   type WorkflowRunFacts,
 } from './timeline.ts';
-import type { DeploymentRecordChange } from './watch-deployments.ts';
+import type { ApprovalRequestState, ApprovalSeen, DeploymentRecordChange } from './watch-deployments.ts';
 import type { SimulatorChange } from './watch-simulator.ts';
 
 /** What the recorder saw, for the verdict. */
@@ -90,6 +93,10 @@ export interface StoryRecorder {
   locks(): Record<string, string>;
   /** Every lock seen taken, in order. */
   locksTaken(): Array<{ environment: string; holder: string }>;
+  /** Every approval request seen since `start`, as last seen, by id. */
+  approvalRequests(): ApprovalRequestState[];
+  /** Every approval seen counted since `start`, in order. */
+  approvals(): ApprovalSeen[];
   /** How many replies of the app were seen on issue or pull request `number`. */
   replies(number: number): number;
 }
@@ -121,6 +128,8 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
   const githubDeployments = new Map<number, SeenGitHubDeployment>();
   const locks = new Map<string, string>();
   const locksTaken: Array<{ environment: string; holder: string }> = [];
+  const approvalRequests = new Map<number, ApprovalRequestState>();
+  const approvals: ApprovalSeen[] = [];
   let pendingEffects = 0;
   const replies = new Map<number, number>();
 
@@ -207,12 +216,26 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
       if (change.kind === 'transition') {
         const t = change.transition;
         const seen = deployments.get(t.deploymentId) ?? { id: t.deploymentId, environment: t.environment, sha: t.sha, source: t.source, status: t.to, rollbackOf: t.rollbackOf, path: [], reasons: [] };
+        // A request that waited for its wait timer after the approvals deploys now: the timer's end goes first.
+        if (t.to === 'deploying' && seen.reasons.at(-1) === 'deploy.approval-wait-timer') {
+          const request = [...approvalRequests.values()].find((r) => r.deploymentId === t.deploymentId);
+          const ended = request && describeWaitTimerEnd(request, t.at, startedAt);
+          if (ended) note(ended.kind, ended.text, { transition: t, approvalRequest: request });
+        }
         seen.status = t.to;
         if (seen.path.at(-1) !== t.to) seen.path.push(t.to);
         if (t.reason) seen.reasons.push(t.reason.code);
         deployments.set(t.deploymentId, seen);
         const line = describeDeploymentTransition(t);
         note(line.kind, line.text, { transition: t });
+      } else if (change.kind === 'approval-request') {
+        const line = describeApprovalRequest(change.request, approvalRequests.get(change.request.requestId), startedAt);
+        approvalRequests.set(change.request.requestId, change.request);
+        if (line) note(line.kind, line.text, { approvalRequest: change.request });
+      } else if (change.kind === 'approval') {
+        approvals.push(change.approval);
+        const line = describeApproval(change.approval);
+        note(line.kind, line.text, { approval: change.approval });
       } else if (change.kind === 'outbox') {
         pendingEffects = change.pending;
       } else {
@@ -255,6 +278,12 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
     },
     locksTaken() {
       return locksTaken.map((lock) => ({ ...lock }));
+    },
+    approvalRequests() {
+      return [...approvalRequests.values()].sort((a, b) => a.requestId - b.requestId).map((r) => ({ ...r, approvers: [...r.approvers] }));
+    },
+    approvals() {
+      return approvals.map((a) => ({ ...a }));
     },
     replies(number) {
       return replies.get(number) ?? 0;

@@ -7,6 +7,7 @@ import { approvalMarker } from '../deploy/approval-comment.ts';
 import { REACTION_POLL_DELAYS_MS } from '../deploy/approval-requests.ts';
 import { parseDuration } from '../repo-config/duration.ts';
 import type { ArtifactScript, GitHubSimulator, IssueComment } from '../sim/index.ts';
+import type { ApprovalScript } from './outcome.ts';
 import { DEMO_ARTIFACTS, mainTestArtifacts, pullRequestTestArtifacts, scanArtifacts } from './reports.ts';
 
 /** The organisation that installed the app. */
@@ -23,7 +24,7 @@ export const DEMO_PR_BRANCH = 'cart-total';
 export const DEMO_PR_AUTHOR = 'bob';
 /** The release manager (an admin): merges the pull request, deploys production, locks it, rolls it back (and may not approve her own deployments). */
 export const DEMO_RELEASE_MANAGER = DEMO_PUSHER;
-/** An approver of production named in `approvers` (write access): approves with a `/approve` comment. */
+/** An approver of production named in `approvers` (write access): approves both releases with a `/approve` comment. */
 export const DEMO_APPROVER = 'carol';
 /** The team whose active members approve production (`@acme/release-managers` in `approvers`). */
 export const DEMO_APPROVER_TEAM = 'release-managers';
@@ -36,7 +37,7 @@ export const DEMO_APPROVALS = 2;
  * (only the workflow runs' durations are divided by `speed`), so the timer is
  * a few real seconds, short enough for the story.
  */
-export const DEMO_WAIT = '10s';
+export const DEMO_WAIT = '5s';
 /** How long an approval request of production stays open. */
 export const DEMO_APPROVAL_TIMEOUT = '24h';
 /** The environment the pipeline deploys to from `main`. */
@@ -286,6 +287,24 @@ export const DEMO_RELEASE_COMMENTS = {
 
 /** What an approver comments on the release issue to approve production's deployment waiting there. */
 export const DEMO_APPROVE_COMMENT = `/approve ${DEMO_PRODUCTION}`;
+
+/**
+ * Who approves each production `/deploy` of the release, and how: the first
+ * with one `/approve` (carol) and one 👍 on the request comment (dave, for
+ * his team); the merge commit's, quickly, with two `/approve` comments.
+ */
+export const DEMO_RELEASE_APPROVALS: ApprovalScript = {
+  required: DEMO_APPROVALS,
+  waitMs: parseDuration(DEMO_WAIT),
+  first: [
+    { approver: DEMO_APPROVER, via: 'command' },
+    { approver: DEMO_TEAM_APPROVER, via: 'reaction' },
+  ],
+  merge: [
+    { approver: DEMO_APPROVER, via: 'command' },
+    { approver: DEMO_TEAM_APPROVER, via: 'command' },
+  ],
+};
 
 /** A comment on the release issue: the release manager's by default, or an approver's. */
 export function commentOnRelease(sim: GitHubSimulator, issue: number, body: string, author: string = DEMO_RELEASE_MANAGER) {

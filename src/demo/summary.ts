@@ -3,12 +3,12 @@
  * API calls the app made (per route), the workflow dispatches, the app's
  * check runs, the gates table (with the annotations) of the pipeline's
  * check runs the story points at, and each environment's deployments as
- * shipgate recorded them with their GitHub deployments. Building it and
+ * shipgate recorded them with their approvals and their GitHub deployments. Building it and
  * printing it are separate, pure steps.
  */
 import type { CheckRun, DispatchCall, RequestLogEntry } from '../sim/index.ts';
 import type { DeploymentRecord } from './deployment-records.ts';
-import type { GitHubDeploymentRecord } from './outcome.ts';
+import type { GitHubDeploymentRecord, RecordedApprovalRequest } from './outcome.ts';
 import { GRAPHQL_ROUTE } from '../sim/request-log.ts';
 import { formatElapsed } from './timeline.ts';
 
@@ -43,6 +43,8 @@ export interface EnvironmentDeployments {
     rollbackOf: number | null;
     /** The GitHub deployment that mirrors it (null: none was created). */
     github: { id: number; states: readonly string[]; environmentUrl: string } | null;
+    /** Its approval request: how many it needed, how it ended, who approved and how (null: it needed none). */
+    approvals: { required: number; status: string; given: Array<{ approver: string; via: string }> } | null;
   }>;
 }
 
@@ -79,6 +81,8 @@ export interface SummarySource {
   /** The deployment requests shipgate recorded, and the GitHub deployments on the simulator. */
   deployments?: readonly DeploymentRecord[];
   githubDeployments?: readonly GitHubDeploymentRecord[];
+  /** The approval requests shipgate recorded, with their approvals. */
+  approvalRequests?: readonly RecordedApprovalRequest[];
 }
 
 /** Counts and lists what the app did, from the simulator's records. */
@@ -114,17 +118,22 @@ export function summariseDemo(source: SummarySource): DemoSummary {
         writes: checkRun.history.length,
       })),
     gates: (source.gateChecks ?? []).map(({ label, checkRun }) => gatesShown(label, checkRun)),
-    deployments: deploymentsByEnvironment(source.deployments ?? [], source.githubDeployments ?? []),
+    deployments: deploymentsByEnvironment(source.deployments ?? [], source.githubDeployments ?? [], source.approvalRequests ?? []),
   };
 }
 
-/** Groups requests by environment (in the order of each environment's first request) and joins each to its GitHub deployment. */
-export function deploymentsByEnvironment(requests: readonly DeploymentRecord[], github: readonly GitHubDeploymentRecord[]): EnvironmentDeployments[] {
+/** Groups requests by environment (in the order of each environment's first request) and joins each to its GitHub deployment and its approval request. */
+export function deploymentsByEnvironment(
+  requests: readonly DeploymentRecord[],
+  github: readonly GitHubDeploymentRecord[],
+  approvalRequests: readonly RecordedApprovalRequest[] = [],
+): EnvironmentDeployments[] {
   const groups = new Map<string, EnvironmentDeployments>();
   for (const request of [...requests].sort((a, b) => a.id - b.id)) {
     const group = groups.get(request.environment) ?? { environment: request.environment, deployments: [] };
     groups.set(request.environment, group);
     const mirror = request.githubDeploymentId === null ? undefined : github.find((g) => g.id === request.githubDeploymentId);
+    const approval = approvalRequests.find((r) => r.deploymentId === request.id);
     group.deployments.push({
       id: request.id,
       sha: request.sha,
@@ -133,6 +142,7 @@ export function deploymentsByEnvironment(requests: readonly DeploymentRecord[], 
       status: request.status,
       rollbackOf: request.rollbackOf,
       github: mirror ? { id: mirror.id, states: mirror.states, environmentUrl: mirror.environmentUrl } : null,
+      approvals: approval ? { required: approval.required, status: approval.status, given: approval.approvals.map((a) => ({ approver: a.approver, via: a.via })) } : null,
     });
   }
   return [...groups.values()];
@@ -252,7 +262,16 @@ function sourceWords(source: string, rollbackOf: number | null): string {
   return source;
 }
 
-/** Each environment's requests: id, commit and ref, what started it, its status, its GitHub deployment and that deployment's statuses. */
+/** How an approval came in, in a word: the command, the reaction, the button. */
+const APPROVAL_VIA_WORDS: Record<string, string> = { command: '/approve', reaction: '👍', check_run: 'Approve button' };
+
+/** A request's approvals: `approvals 2/2 (approved): @carol /approve, @dave 👍`. */
+function approvalWords(approvals: NonNullable<EnvironmentDeployments['deployments'][number]['approvals']>): string {
+  const given = approvals.given.map((a) => `@${a.approver} ${APPROVAL_VIA_WORDS[a.via] ?? a.via}`);
+  return `approvals ${approvals.given.length}/${approvals.required} (${approvals.status})${given.length ? `: ${given.join(', ')}` : ''}`;
+}
+
+/** Each environment's requests: id, commit and ref, what started it, its status, its GitHub deployment and that deployment's statuses, its approvals. */
 function formatDeployments(environments: readonly EnvironmentDeployments[]): string[] {
   if (environments.length === 0) return [];
   const rows = environments.flatMap((group) => group.deployments.map((d) => ({ group, d })));
@@ -270,7 +289,8 @@ function formatDeployments(environments: readonly EnvironmentDeployments[]): str
         const github = d.github
           ? `GitHub deployment ${d.github.id}: ${d.github.states.join(' → ') || 'no status'}${d.github.environmentUrl ? `  ${d.github.environmentUrl}` : ''}`
           : 'no GitHub deployment';
-        return `    ${`#${d.id}`.padEnd(ids)}  ${commitWords(d.sha, d.ref).padEnd(commits)}  ${sourceWords(d.source, d.rollbackOf).padEnd(sources)}  ${d.status.padEnd(statuses)}  ${github}`;
+        const approvals = d.approvals ? `  ${approvalWords(d.approvals)}` : '';
+        return `    ${`#${d.id}`.padEnd(ids)}  ${commitWords(d.sha, d.ref).padEnd(commits)}  ${sourceWords(d.source, d.rollbackOf).padEnd(sources)}  ${d.status.padEnd(statuses)}  ${github}${approvals}`;
       }),
     ]),
   ];

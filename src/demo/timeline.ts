@@ -175,7 +175,7 @@ export function describeApprovalRequest(request: ApprovalRequestState, previous:
   const needs = `${request.required} approval${request.required === 1 ? '' : 's'}`;
   if (previous === undefined && request.status === 'pending') {
     const who = request.approvers.map((approver) => (approver.startsWith('@') ? approver : `@${approver}`)).join(', ') || 'nobody is listed';
-    const self = request.allowSelfApproval ? `, @${request.requestedBy} too if listed` : ` — not @${request.requestedBy}, who requested it`;
+    const self = request.allowSelfApproval ? ' (self-approval allowed)' : ` — not @${request.requestedBy}, who requested it`;
     return { kind: 'approval', text: `${head} needs ${needs}: request #${request.requestId} opened, 0 of ${request.required}; who may approve: ${who}${self}` };
   }
   if (previous !== undefined && previous.status === request.status) return undefined;

@@ -175,49 +175,52 @@ export function watchDeployments(db: DbOrTrx, options: WatchDeploymentsOptions):
   let running: Promise<void> = Promise.resolve();
 
   const look = async () => {
-    const rows = await db
-      .selectFrom('deployment_events as e')
-      .innerJoin('deployments as d', 'd.id', 'e.deployment_id')
-      .select(['e.id as eventId', 'e.deployment_id', 'e.from_status', 'e.to_status', 'e.reason', 'e.actor', 'e.at', 'd.environment', 'd.sha', 'd.ref', 'd.source', 'd.stage', 'd.requested_by', 'd.rollback_of'])
-      .where('d.owner', '=', owner)
-      .where('d.repo', '=', repo)
-      .where('e.id', '>', lastEventId)
-      .orderBy('e.id')
-      .execute();
-    const requests = await db
-      .selectFrom('approval_requests as r')
-      .innerJoin('deployments as d', 'd.id', 'r.deployment_id')
-      .select([
-        'r.id',
-        'r.deployment_id',
-        'r.environment',
-        'r.sha',
-        'r.required',
-        'r.approvers',
-        'r.requested_by',
-        'r.allow_self_approval',
-        'r.status',
-        'r.issue_number',
-        'r.comment_id',
-        'r.approved_at',
-        'r.created_at',
-        'r.updated_at',
-        'd.policy',
-      ])
-      .where('r.owner', '=', owner)
-      .where('r.repo', '=', repo)
-      .orderBy('r.id')
-      .execute();
-    const approvals = await db
-      .selectFrom('approvals as a')
-      .innerJoin('approval_requests as r', 'r.id', 'a.approval_request_id')
-      .select(['a.id', 'a.approval_request_id', 'a.approver', 'a.via', 'a.sha', 'a.created_at', 'r.deployment_id', 'r.environment', 'r.required'])
-      .where('r.owner', '=', owner)
-      .where('r.repo', '=', repo)
-      .orderBy('a.id')
-      .execute();
-    const held = await db.selectFrom('locks').select(['environment', 'holder', 'reason', 'created_at']).where('owner', '=', owner).where('repo', '=', repo).execute();
-    const outbox = await db.selectFrom('effects').select((eb) => eb.fn.countAll<number>().as('count')).where('status', 'in', ['pending', 'running']).executeTakeFirst();
+    // Asked at once: the embedded database answers them in turn, with no round trip through the event loop between them.
+    const [rows, requests, approvals, held, outbox] = await Promise.all([
+      db
+        .selectFrom('deployment_events as e')
+        .innerJoin('deployments as d', 'd.id', 'e.deployment_id')
+        .select(['e.id as eventId', 'e.deployment_id', 'e.from_status', 'e.to_status', 'e.reason', 'e.actor', 'e.at', 'd.environment', 'd.sha', 'd.ref', 'd.source', 'd.stage', 'd.requested_by', 'd.rollback_of'])
+        .where('d.owner', '=', owner)
+        .where('d.repo', '=', repo)
+        .where('e.id', '>', lastEventId)
+        .orderBy('e.id')
+        .execute(),
+      db
+        .selectFrom('approval_requests as r')
+        .innerJoin('deployments as d', 'd.id', 'r.deployment_id')
+        .select([
+          'r.id',
+          'r.deployment_id',
+          'r.environment',
+          'r.sha',
+          'r.required',
+          'r.approvers',
+          'r.requested_by',
+          'r.allow_self_approval',
+          'r.status',
+          'r.issue_number',
+          'r.comment_id',
+          'r.approved_at',
+          'r.created_at',
+          'r.updated_at',
+          'd.policy',
+        ])
+        .where('r.owner', '=', owner)
+        .where('r.repo', '=', repo)
+        .orderBy('r.id')
+        .execute(),
+      db
+        .selectFrom('approvals as a')
+        .innerJoin('approval_requests as r', 'r.id', 'a.approval_request_id')
+        .select(['a.id', 'a.approval_request_id', 'a.approver', 'a.via', 'a.sha', 'a.created_at', 'r.deployment_id', 'r.environment', 'r.required'])
+        .where('r.owner', '=', owner)
+        .where('r.repo', '=', repo)
+        .orderBy('a.id')
+        .execute(),
+      db.selectFrom('locks').select(['environment', 'holder', 'reason', 'created_at']).where('owner', '=', owner).where('repo', '=', repo).execute(),
+      db.selectFrom('effects').select((eb) => eb.fn.countAll<number>().as('count')).where('status', 'in', ['pending', 'running']).executeTakeFirst(),
+    ]);
     if (stopped) return;
     const changes: Array<{ at: number; change: DeploymentRecordChange }> = [];
     for (const row of rows) {

@@ -68,8 +68,28 @@ function lineAfter(lines: string[], from: number, pattern: RegExp): number {
   return index;
 }
 
-/** The story's three parts play in about 80 paced GitHub writes (one a second), whatever the speed. */
+/**
+ * The story's three parts: the workflow runs follow the speed; the approvals
+ * (the first poll of the request comment's 👍, two wait timers and the
+ * wake-ups after them) run on the app's own clock, whatever the speed.
+ */
 const STORY_TIMEOUT_MS = 240_000;
+
+/** A timeline line's elapsed time in ms (`+43.0s`, `+1m05s`). */
+function elapsedOf(line: string): number {
+  const match = /^ +\+(?:(\d+)m(\d+)s|(\d+(?:\.\d+)?)s) /.exec(line);
+  if (!match) throw new Error(`no elapsed time on ${JSON.stringify(line)}`);
+  return match[3] !== undefined ? Number(match[3]) * 1000 : (Number(match[1]) * 60 + Number(match[2])) * 1000;
+}
+
+/** Expects a wait timer's end line to say it ran out `waitMs` after the last approval, and no later than the line itself. */
+function expectTimerOf(line: string, waitMs: number): void {
+  const [, from = '', to = ''] = /after the last approval \(\+(\S+)\) ran out at \+([^,\s]+)/.exec(line) ?? [];
+  const ms = (text: string) => elapsedOf(`  +${text} `);
+  // Story times are shown to a tenth of a second (whole seconds past a minute).
+  expect(Math.abs(ms(to) - ms(from) - waitMs)).toBeLessThanOrEqual(from.includes('m') || to.includes('m') ? 1_000 : 100);
+  expect(ms(to)).toBeLessThanOrEqual(elapsedOf(line) + 50);
+}
 
 /** Expects the app at `url` to be gone (connection refused). */
 async function expectStopped(url: string): Promise<void> {
@@ -84,6 +104,7 @@ describe('shipgate demo', () => {
     const lines = io.out.split('\n');
     lineIndex(lines, /^pipeline ci of acme\/shop: build → test \+ scan in parallel → gates coverage, tests, vulnerabilities → deploy-staging \(main only\)$/);
     lineIndex(lines, /^environments: staging \(deployed by the pipeline\), production \(deployed with \/deploy, rolled back with \/rollback\)$/);
+    lineIndex(lines, /^approvals: production needs 2 from @carol or @acme\/release-managers \(not @alice, who deploys\), by \/approve or 👍 on shipgate's request comment, then a 5s wait timer; rollbacks skip both$/);
 
     // The timeline: push, run, each stage started and done, each job dispatched and finished.
     lineIndex(lines, /^ +\+\d+\.\ds {2}push {6}alice pushed [0-9a-f]{7} to acme\/shop main/);
@@ -99,12 +120,12 @@ describe('shipgate demo', () => {
     lineIndex(lines, /dispatch +build\/app → build\.yml \(ref main, target=web\)/);
     // deploy-staging has `environment: staging`: a request, a GitHub deployment whose id the workflow gets, its statuses, its check run.
     const pushed = /push +alice pushed ([0-9a-f]{7}) /.exec(io.out)?.[1] ?? '';
-    const stagingRequested = lineIndex(lines, new RegExp(`deploy +staging #1 requested: ${pushed} \\(main\\) by stage deploy-staging of the pipeline \\(@alice's commit\\)$`));
+    lineIndex(lines, new RegExp(`deploy +staging #1 requested: ${pushed} \\(main\\) by stage deploy-staging of the pipeline \\(@alice's commit\\)$`));
     const stagingCreated = lineIndex(lines, new RegExp(`github +deployment (\\d+) created for staging \\(ref ${pushed}, shipgate_request_id 1\\)$`));
     const stagingGitHubId = /deployment (\d+) created for staging/.exec(lines[stagingCreated] ?? '')?.[1] ?? '';
-    const stagingDispatch = lineIndex(lines, new RegExp(`dispatch +deploy-staging/deploy → deploy\\.yml \\(ref main, environment=staging, deployment_id=${stagingGitHubId}\\)`));
-    expect(stagingRequested).toBeLessThan(stagingCreated);
-    expect(stagingCreated).toBeLessThan(stagingDispatch);
+    lineIndex(lines, new RegExp(`dispatch +deploy-staging/deploy → deploy\\.yml \\(ref main, environment=staging, deployment_id=${stagingGitHubId}\\)`));
+    // The order is in what the lines name: the GitHub deployment carries the request's id, the dispatch the GitHub deployment's. The
+    // lines come from watches of shipgate's database, of the simulator and of the engine, polled apart: lines a few ms apart may swap.
     lineIndex(lines, new RegExp(`github +deployment ${stagingGitHubId} \\(staging\\) in_progress — staging: deploying ${pushed}$`));
     lineIndex(lines, new RegExp(`github +deployment ${stagingGitHubId} \\(staging\\) success — deployed ${pushed} → https://staging\\.shop\\.example\\.com$`));
     lineIndex(lines, new RegExp(`deploy +staging #1 succeeded: ${pushed} is deployed$`));
@@ -142,18 +163,36 @@ describe('shipgate demo', () => {
     expect(lines.filter((line) => /dispatch +(build\/app|scan\/sast) .*ref cart-total/.test(line))).toHaveLength(2);
     const reacted = lineIndex(lines, /reaction +shipgate reacted 👀 🚀 to "\/retry"$/);
 
-    // The release, from an issue: /deploy production deploys main's head (the push), deploying now.
+    // The release, from an issue: /deploy production of main's head (the push) waits for two approvals.
     const issue = lineAfter(lines, reacted, /issue +alice opened issue #2 "Release: cart total"$/);
     const deployFirst = lineAfter(lines, issue, /comment +alice commented `\/deploy production` on #2$/);
     const firstRequested = lineAfter(lines, deployFirst, new RegExp(`deploy +production #2 requested: ${pushed} \\(main\\) by @alice with /deploy$`));
-    const firstDeploying = lineAfter(lines, firstRequested, new RegExp(`deploy +production #2 deploying ${pushed}$`));
-    const firstCreated = lineAfter(lines, firstDeploying, new RegExp(`github +deployment (\\d+) created for production \\(ref ${pushed}, production_environment, shipgate_request_id 2\\)$`));
+    const needsTwo = 'waiting for approvals to deploy to production: 0 of 2 given \\(approvers: @carol, @acme/release-managers\\)';
+    lineAfter(lines, firstRequested, new RegExp(`deploy +production #2 waiting: ${needsTwo}$`));
+    lineAfter(lines, deployFirst, new RegExp(`reply +on #2: \`/deploy production\`: deployment #2 of ${pushed} \\(main\\) to production is waiting: ${needsTwo}$`));
+    // shipgate opens the request (who may approve, not alice) and posts its comment; carol comments /approve, dave reacts 👍 to that comment.
+    const whoMay = 'who may approve: @carol, @acme/release-managers — not @alice, who requested it';
+    const firstOpened = lineAfter(lines, firstRequested, new RegExp(`approval +production #2 needs 2 approvals: request #1 opened, 0 of 2; ${whoMay}$`));
+    const firstComment = lineAfter(lines, firstRequested, new RegExp(`reply +on #2: approval request comment: ⏳ Approval needed: deploy ${pushed} to production$`));
+    const carolFirst = lineAfter(lines, Math.max(firstOpened, firstComment), /comment +carol commented `\/approve production` on #2$/);
+    const daveReacts = lineAfter(lines, carolFirst, /reaction +dave reacted 👍 to shipgate's approval request comment on #2$/);
+    const carolCounted = lineAfter(lines, carolFirst, /approval +production #2 approved by @carol with a \/approve comment: 1 of 2$/);
+    lineAfter(lines, carolFirst, /reply +on #2: `\/approve production`: approval counted for production: 1 of 2; /);
+    // The 👍 counts at the next poll of the comment's reactions: 2 of 2, approved; the wait timer runs from that last approval.
+    const daveCounted = lineAfter(lines, Math.max(daveReacts, carolCounted), /approval +production #2 approved by @dave with a 👍 reaction: 2 of 2$/);
+    const firstApproved = lineAfter(lines, daveCounted, /approval +production #2 approved: request #1 has its 2 approvals; its 5s wait timer runs until \+\S+$/);
+    const firstTimerEnd = lineAfter(lines, firstApproved, /approval +production #2: its 5s wait timer after the last approval \(\+\S+\) ran out at \+\S+?(, deploying from \+\S+)?$/);
+    expectTimerOf(lines[firstTimerEnd] ?? '', 5_000);
+    expect(lines.slice(firstApproved, firstTimerEnd).filter((line) => /deploy +production #2 deploying/.test(line))).toEqual([]);
+    const firstDeploying = lineAfter(lines, firstTimerEnd, new RegExp(`deploy +production #2 deploying ${pushed}$`));
+    expect(elapsedOf(lines[firstDeploying] ?? '') - elapsedOf(lines[daveCounted] ?? '')).toBeGreaterThanOrEqual(4_900);
+    // The GitHub side is watched apart from shipgate's records: its lines may come just before the request's.
+    const firstCreated = lineAfter(lines, firstApproved, new RegExp(`github +deployment (\\d+) created for production \\(ref ${pushed}, production_environment, shipgate_request_id 2\\)$`));
     const firstGitHubId = /deployment (\d+) created/.exec(lines[firstCreated] ?? '')?.[1] ?? '';
-    lineAfter(lines, firstCreated, new RegExp(`dispatch +deploy/production → deploy\\.yml \\(ref main, environment=production, deployment_id=${firstGitHubId}\\) → http://`));
-    const firstDone = lineAfter(lines, firstCreated, new RegExp(`deploy +production #2 succeeded: ${pushed} is deployed$`));
+    lineAfter(lines, firstApproved, new RegExp(`dispatch +deploy/production → deploy\\.yml \\(ref main, environment=production, deployment_id=${firstGitHubId}\\) → http://`));
+    const firstDone = lineAfter(lines, firstDeploying, new RegExp(`deploy +production #2 succeeded: ${pushed} is deployed$`));
     lineAfter(lines, firstCreated, new RegExp(`github +deployment ${firstGitHubId} \\(production\\) success — deployed ${pushed} → https://shop\\.example\\.com$`));
-    lineAfter(lines, deployFirst, new RegExp(`reply +on #2: \`/deploy production\`: deployment #2 of ${pushed} \\(main\\) to production: deploying now$`));
-    // The merge: its pipeline runs; locked, the merge commit's request waits for it, then deploys after staging.
+    // The merge: its pipeline runs; locked, the merge commit's request waits for it, then for two /approves and the wait timer, then deploys after staging.
     const merged = lineAfter(lines, firstDone, /merge +alice merged pull request #1 into main: [0-9a-f]{7}$/);
     const mergeSha = /main: ([0-9a-f]{7})$/.exec(lines[merged] ?? '')?.[1] ?? '';
     const mergeRun = /#(\d+)/.exec(lines[lineAfter(lines, merged, new RegExp(`run +pipeline ci run #\\d+ created for acme/shop@${mergeSha} \\(push\\)$`))] ?? '')?.[1] ?? '';
@@ -163,10 +202,21 @@ describe('shipgate demo', () => {
     lineAfter(lines, lockAndDeploy, new RegExp(`check +shipgate/deploy/production queued — production: waiting for the pipelines of ${mergeSha} to finish \\(ci\\)$`));
     const mergeCompleted = lineAfter(lines, waiting, new RegExp(`run +pipeline ci run #${mergeRun} completed: success$`));
     const stagingAgain = lineAfter(lines, waiting, new RegExp(`deploy +staging #4 succeeded: ${mergeSha} is deployed$`));
-    const secondDeploying = lineAfter(lines, stagingAgain, new RegExp(`deploy +production #3 deploying ${mergeSha}$`));
-    expect(mergeCompleted).toBeLessThan(lineAfter(lines, secondDeploying, /dispatch +deploy\/production → deploy\.yml/));
+    lineAfter(lines, waiting, new RegExp(`deploy +production #3 still waiting: ${needsTwo}$`));
+    const secondOpened = lineAfter(lines, waiting, new RegExp(`approval +production #3 needs 2 approvals: request #2 opened, 0 of 2; ${whoMay}$`));
+    const secondComment = lineAfter(lines, waiting, new RegExp(`reply +on #2: approval request comment: ⏳ Approval needed: deploy ${mergeSha} to production$`));
+    const carolSecond = lineAfter(lines, Math.max(secondOpened, secondComment), /comment +carol commented `\/approve production` on #2$/);
+    const daveSecond = lineAfter(lines, carolSecond, /comment +dave commented `\/approve production` on #2$/);
+    // Both comments arrive at once: whichever shipgate counts first is 1 of 2.
+    const counted = [lineAfter(lines, carolSecond, /approval +production #3 approved by @carol with a \/approve comment: [12] of 2$/), lineAfter(lines, daveSecond, /approval +production #3 approved by @dave with a \/approve comment: [12] of 2$/)];
+    expect(counted.map((i) => /(\d) of 2$/.exec(lines[i] ?? '')?.[1]).sort()).toEqual(['1', '2']);
+    const secondApproved = lineAfter(lines, Math.max(...counted), /approval +production #3 approved: request #2 has its 2 approvals; its 5s wait timer runs until \+\S+$/);
+    const secondTimerEnd = lineAfter(lines, secondApproved, /approval +production #3: its 5s wait timer after the last approval \(\+\S+\) ran out at \+\S+?(, deploying from \+\S+)?$/);
+    expectTimerOf(lines[secondTimerEnd] ?? '', 5_000);
+    const secondDeploying = lineAfter(lines, Math.max(stagingAgain, secondTimerEnd), new RegExp(`deploy +production #3 deploying ${mergeSha}$`));
+    expect(mergeCompleted).toBeLessThan(lineAfter(lines, secondApproved, /dispatch +deploy\/production → deploy\.yml/));
     const secondDone = lineAfter(lines, secondDeploying, new RegExp(`deploy +production #3 succeeded: ${mergeSha} is deployed$`));
-    lineAfter(lines, secondDeploying, new RegExp(`github +deployment ${firstGitHubId} \\(production\\) inactive$`));
+    lineAfter(lines, secondApproved, new RegExp(`github +deployment ${firstGitHubId} \\(production\\) inactive$`));
     lineAfter(lines, lockAndDeploy, /reply +on #2: `\/lock production "release in progress"`: production is locked by @alice \(release in progress\)$/);
     lineAfter(lines, lockAndDeploy, new RegExp(`reply +on #2: \`/deploy production\`: deployment #3 of ${mergeSha} \\(main\\) to production is waiting: waiting for the pipelines of ${mergeSha}`));
     const unlock = lineAfter(lines, secondDone, /comment +alice commented `\/unlock production` on #2$/);
@@ -179,7 +229,11 @@ describe('shipgate demo', () => {
     lineAfter(lines, rollback, new RegExp(`deploy +production #5 succeeded: ${pushed} is deployed$`));
     lineAfter(lines, rollback, new RegExp(`reply +on #2: \`/rollback production\`: rollback #5 of production to ${pushed} \\(main, as deployed by #2\\): deploying now$`));
     lineAfter(lines, rollback, new RegExp(`check +shipgate/deploy/production completed: success — Deployed ${pushed} to production$`));
+    // A rollback skips the approvals and the wait timer.
+    expect(lines.filter((line) => /approval +production #5|production #5 (still )?waiting/.test(line))).toEqual([]);
     expect(lines.filter((line) => / deploy +\S+ #\d+ (refused|failed|cancelled|rolled-back)/.test(line))).toEqual([]);
+    // Every approval line is one of the two production /deploys'.
+    expect(lines.filter((line) => /^ +\+\S+ {2}approval {2}/.test(line)).map((line) => /production #(\d+)/.exec(line)?.[1])).toEqual([...Array<string>(5).fill('2'), ...Array<string>(5).fill('3')]);
 
     // Dispatch waves: test and scan only after build finished, deploy only after both.
     const buildFinished = lineIndex(lines, /job +build\/app finished/);
@@ -239,13 +293,20 @@ describe('shipgate demo', () => {
       expect.stringMatching(new RegExp(`^ {4}#1 {2}${pushed} \\(main\\) {2}stage +succeeded {2}GitHub deployment ${stagingGitHubId}: in_progress → success → inactive {2}https://staging\\.shop\\.example\\.com$`)),
       expect.stringMatching(new RegExp(`^ {4}#4 {2}${mergeSha} \\(main\\) {2}stage +succeeded {2}GitHub deployment \\d+: in_progress → success {2}https://staging\\.shop\\.example\\.com$`)),
       '  production',
-      expect.stringMatching(new RegExp(`^ {4}#2 {2}${pushed} \\(main\\) {2}/deploy +succeeded {2}GitHub deployment ${firstGitHubId}: in_progress → success → inactive {2}https://shop\\.example\\.com$`)),
-      expect.stringMatching(new RegExp(`^ {4}#3 {2}${mergeSha} \\(main\\) {2}/deploy +succeeded {2}GitHub deployment \\d+: in_progress → success → inactive {2}https://shop\\.example\\.com$`)),
+      expect.stringMatching(
+        new RegExp(`^ {4}#2 {2}${pushed} \\(main\\) {2}/deploy +succeeded {2}GitHub deployment ${firstGitHubId}: in_progress → success → inactive {2}https://shop\\.example\\.com {2}approvals 2/2 \\(approved\\): @carol /approve, @dave 👍$`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^ {4}#3 {2}${mergeSha} \\(main\\) {2}/deploy +succeeded {2}GitHub deployment \\d+: in_progress → success → inactive {2}https://shop\\.example\\.com {2}approvals 2/2 \\(approved\\): (@carol /approve, @dave /approve|@dave /approve, @carol /approve)$`),
+      ),
       expect.stringMatching(new RegExp(`^ {4}#5 {2}${pushed} \\(main\\) {2}/rollback of #3 {2}succeeded {2}GitHub deployment \\d+: in_progress → success {2}https://shop\\.example\\.com$`)),
     ]);
 
-    lineIndex(lines, /^The story ended as scripted: pipeline ci succeeded on main with every gate passing \(coverage, tests, vulnerabilities\) and deployed staging; on the pull request the tests gate failed on a failing test, the failed job ran again after \/retry, the gate passed, and shipgate\/ci and shipgate are green; \/deploy production deployed main, the merge commit deployed staging through the pipeline and production once its pipeline succeeded \(under a lock\), and \/rollback production deployed the first commit again\.$/);
-    expect(io.out).not.toMatch(/did not end as scripted|dashboard|approv/i);
+    lineIndex(
+      lines,
+      /^The story ended as scripted: pipeline ci succeeded on main with every gate passing \(coverage, tests, vulnerabilities\) and deployed staging; on the pull request the tests gate failed on a failing test, the failed job ran again after \/retry, the gate passed, and shipgate\/ci and shipgate are green; \/deploy production waited for @carol's \/approve and @dave's 👍 and the 5s wait timer, then deployed main; the merge commit deployed staging through the pipeline and production once its pipeline succeeded, @carol's \/approve and @dave's \/approve came and the wait timer ran out \(under a lock\); and \/rollback production deployed the first commit again, without approvals\.$/,
+    );
+    expect(io.out).not.toMatch(/did not end as scripted|dashboard|refused|expired|rejected/i);
 
     const appUrl = /app +(http:\/\/127\.0\.0\.1:\d+)/.exec(io.out)?.[1];
     expect(appUrl).toBeDefined();

@@ -9,6 +9,7 @@ import {
   type GateObservations,
   type GitHubDeploymentRecord,
   type PullRequestObservations,
+  type RecordedApprovalRequest,
   type RecordedDeployment,
   type ReleaseObservations,
   type ReleaseScript,
@@ -160,10 +161,54 @@ describe('judgeGates', () => {
 
 const FIRST = 'a'.repeat(40);
 const MERGE = 'b'.repeat(40);
-const SCRIPT: ReleaseScript = { staging: 'staging', production: 'production', releaseManager: 'alice', firstSha: FIRST, mergeSha: MERGE };
+const T0 = Date.UTC(2026, 11, 1, 12);
+const WAIT_MS = 5_000;
+const SCRIPT: ReleaseScript = {
+  staging: 'staging',
+  production: 'production',
+  releaseManager: 'alice',
+  firstSha: FIRST,
+  mergeSha: MERGE,
+  approvals: {
+    required: 2,
+    waitMs: WAIT_MS,
+    first: [
+      { approver: 'carol', via: 'command' },
+      { approver: 'dave', via: 'reaction' },
+    ],
+    merge: [
+      { approver: 'carol', via: 'command' },
+      { approver: 'dave', via: 'command' },
+    ],
+  },
+};
 
 function recorded(id: number, environment: string, source: string, sha: string, change: Partial<RecordedDeployment> = {}): RecordedDeployment {
-  return { id, environment, sha, source, status: 'succeeded', rollbackOf: null, githubDeploymentId: 500_000 + id, path: ['requested', 'deploying', 'succeeded'], reasons: [], ...change };
+  return { id, environment, sha, source, status: 'succeeded', rollbackOf: null, githubDeploymentId: 500_000 + id, path: ['requested', 'deploying', 'succeeded'], reasons: [], deployingAt: T0 + id * 60_000, ...change };
+}
+
+/** A production `/deploy` that waited for approvals, then for the wait timer, and started deploying once it ran out. */
+function approvedDeployment(id: number, sha: string, before: string[] = []): RecordedDeployment {
+  return recorded(id, 'production', 'command', sha, {
+    path: ['requested', 'waiting', 'deploying', 'succeeded'],
+    reasons: [...before, 'deploy.approvals-needed', 'deploy.approvals-needed', 'deploy.approval-wait-timer'],
+    deployingAt: T0 + id * 60_000 + WAIT_MS + 1_500,
+  });
+}
+
+/** The approval request of deployment `deploymentId`, approved at its last approval. */
+function approvalRequest(id: number, deploymentId: number, sha: string, approvals: Array<[string, string]>): RecordedApprovalRequest {
+  const at = T0 + deploymentId * 60_000;
+  return {
+    id,
+    deploymentId,
+    environment: 'production',
+    sha,
+    required: 2,
+    status: 'approved',
+    approvedAt: at,
+    approvals: approvals.map(([approver, via], index) => ({ approver, via, sha, at: at - (approvals.length - 1 - index) * 1_000 })),
+  };
 }
 
 function mirror(d: RecordedDeployment, change: Partial<GitHubDeploymentRecord> = {}): GitHubDeploymentRecord {
@@ -178,16 +223,31 @@ function mirror(d: RecordedDeployment, change: Partial<GitHubDeploymentRecord> =
   };
 }
 
-/** The release as scripted: staging gets both commits of main, production the first, then the merge (after waiting for its pipeline), then the first again by /rollback. */
+/**
+ * The release as scripted: staging gets both commits of main, production the
+ * first (after carol's /approve, dave's 👍 and the wait timer), then the merge
+ * (after waiting for its pipeline, then two /approves and the wait timer),
+ * then the first again by /rollback (no approvals).
+ */
 function releaseAsScripted(): ReleaseObservations {
   const deployments = [
     recorded(1, 'staging', 'stage', FIRST),
-    recorded(2, 'production', 'command', FIRST),
-    recorded(3, 'production', 'command', MERGE, { path: ['requested', 'waiting', 'deploying', 'succeeded'], reasons: ['deploy.pipelines-running'] }),
+    approvedDeployment(2, FIRST),
+    approvedDeployment(3, MERGE, ['deploy.pipelines-running']),
     recorded(4, 'staging', 'stage', MERGE),
     recorded(5, 'production', 'rollback', FIRST, { rollbackOf: 3 }),
   ];
-  return { deployments, github: deployments.map((d) => mirror(d)), lockedBy: 'alice', locks: {} };
+  const approvalRequests = [
+    approvalRequest(1, 2, FIRST, [
+      ['carol', 'command'],
+      ['dave', 'reaction'],
+    ]),
+    approvalRequest(2, 3, MERGE, [
+      ['carol', 'command'],
+      ['dave', 'command'],
+    ]),
+  ];
+  return { deployments, approvalRequests, github: deployments.map((d) => mirror(d)), lockedBy: 'alice', locks: {} };
 }
 
 describe('judgeRelease', () => {
@@ -219,5 +279,62 @@ describe('judgeRelease', () => {
     { change: { unfinished: 'the release did not end within the story\'s 90 s (/unlock production)' }, problem: "the release did not end within the story's 90 s (/unlock production)" },
   ] satisfies Array<{ change: Partial<ReleaseObservations>; problem: string }>)('says $problem', ({ change, problem }) => {
     expect(judgeRelease(SCRIPT, { ...releaseAsScripted(), ...change })).toContain(problem);
+  });
+
+  const requests = seen.approvalRequests;
+  const [firstRequest, mergeRequest] = requests as [RecordedApprovalRequest, RecordedApprovalRequest];
+  const replaceRequest = (id: number, change: Partial<RecordedApprovalRequest>) => requests.map((r) => (r.id === id ? { ...r, ...change } : r));
+  const firstApprovals = firstRequest.approvals;
+  const [carolsFirst, davesFirst] = firstApprovals as [RecordedApprovalRequest['approvals'][number], RecordedApprovalRequest['approvals'][number]];
+  const first = '/deploy of main before the merge';
+  const merge = '/deploy of main after the merge';
+  it.each([
+    { change: { approvalRequests: [mergeRequest] }, problem: `production deployment #2 (${first}) has 0 approval requests, expected one` },
+    { change: { approvalRequests: [...requests, { ...firstRequest, id: 9 }] }, problem: `production deployment #2 (${first}) has 2 approval requests, expected one` },
+    { change: { approvalRequests: replaceRequest(1, { status: 'pending' }) }, problem: `approval request #1 of production deployment #2 (${first}) is pending, expected approved` },
+    { change: { approvalRequests: replaceRequest(1, { required: 1 }) }, problem: `approval request #1 of production deployment #2 (${first}) needs 1 approvals, expected 2` },
+    {
+      change: { approvalRequests: replaceRequest(1, { approvals: firstApprovals.slice(0, 1) }) },
+      problem: `production deployment #2 (${first}) has 1 approvals, expected 2 distinct ones`,
+    },
+    {
+      change: { approvalRequests: replaceRequest(1, { approvals: [carolsFirst, { ...carolsFirst, approver: 'Carol', via: 'reaction' }] }) },
+      problem: `production deployment #2 (${first}) counts an approver twice: carol, carol`,
+    },
+    {
+      change: { approvalRequests: replaceRequest(1, { approvals: [carolsFirst, { ...davesFirst, approver: 'alice' }] }) },
+      problem: `production deployment #2 (${first}) counts an approval of its requester @alice`,
+    },
+    {
+      change: { approvalRequests: replaceRequest(1, { approvals: firstApprovals.map((a) => ({ ...a, via: 'command' })) }) },
+      problem: `production deployment #2 (${first}) was approved @carol by command, @dave by command, expected @carol by command, @dave by reaction`,
+    },
+    {
+      change: { approvalRequests: replaceRequest(2, { approvals: mergeRequest.approvals.map((a) => ({ ...a, sha: FIRST })) }) },
+      problem: `@carol's approval of production deployment #3 (${merge}) is for aaaaaaa, expected bbbbbbb`,
+    },
+    {
+      change: { deployments: replace(2, { reasons: ['deploy.approval-wait-timer'] }) },
+      problem: `production deployment #2 (${first}) did not wait for approvals (went requested → waiting → deploying → succeeded)`,
+    },
+    { change: { deployments: replace(3, { reasons: ['deploy.pipelines-running', 'deploy.approvals-needed'] }) }, problem: `production deployment #3 (${merge}) did not wait for the wait timer after its approvals` },
+    {
+      change: { deployments: replace(2, { deployingAt: T0 + 2 * 60_000 + 2_000 }) },
+      problem: `production deployment #2 (${first}) started deploying 2.0 s after its last approval, before its 5 s wait timer ran out`,
+    },
+    {
+      change: { approvalRequests: [...requests, { ...firstRequest, id: 3, deploymentId: 5, sha: FIRST }] },
+      problem: 'the rollback #5 asked for approvals; a rollback skips them',
+    },
+    { change: { deployments: replace(5, { reasons: ['deploy.approval-wait-timer'] }) }, problem: 'the rollback #5 waited (deploy.approval-wait-timer); a rollback skips approvals and the wait timer' },
+  ] satisfies Array<{ change: Partial<ReleaseObservations>; problem: string }>)('judges the approvals: $problem', ({ change, problem }) => {
+    expect(judgeRelease(SCRIPT, { ...releaseAsScripted(), ...change })).toContain(problem);
+  });
+
+  it('accepts a deployment that starts exactly when its wait timer runs out, and approvals in any order', () => {
+    const release = releaseAsScripted();
+    const onTime = release.deployments.map((d) => (d.id === 2 ? { ...d, deployingAt: (firstRequest.approvedAt ?? 0) + WAIT_MS } : d));
+    const reversed = release.approvalRequests.map((r) => ({ ...r, approvals: [...r.approvals].reverse() }));
+    expect(judgeRelease(SCRIPT, { ...release, deployments: onTime, approvalRequests: reversed })).toEqual([]);
   });
 });

@@ -23,7 +23,21 @@ import {
   scanArtifacts,
   type DemoArtifact,
 } from '../../src/demo/reports.ts';
-import { DEMO_CONFIG, DEMO_GATES, DEMO_PRODUCTION, DEMO_PRODUCTION_URL, DEMO_STAGING, demoRepositoryFiles } from '../../src/demo/story.ts';
+import {
+  DEMO_APPROVALS,
+  DEMO_APPROVER,
+  DEMO_APPROVER_TEAM,
+  DEMO_CONFIG,
+  DEMO_GATES,
+  DEMO_PRODUCTION,
+  DEMO_PRODUCTION_URL,
+  DEMO_RELEASE_APPROVALS,
+  DEMO_RELEASE_MANAGER,
+  DEMO_STAGING,
+  DEMO_WAIT,
+  demoCriticalPathMs,
+  demoRepositoryFiles,
+} from '../../src/demo/story.ts';
 
 /** The one file of the artifact named `name`. */
 function fileOf(artifacts: DemoArtifact[], name: string): string {
@@ -62,12 +76,27 @@ describe('the demo config', () => {
     expect([...demoGates().keys()]).toEqual(DEMO_GATES);
   });
 
-  it('deploys staging from its last stage and has a production for /deploy, both for main only, production without approvals', () => {
+  it('deploys staging from its last stage and has a production for /deploy, both for main only, production with two approvals, a wait timer and an expiry', () => {
     const result = parseConfigText(DEMO_CONFIG, '.github/shipgate.yml');
     if (!result.ok) throw new Error('DEMO_CONFIG is invalid');
     expect(result.config.pipelines['ci']?.stages['deploy-staging']?.environment).toBe(DEMO_STAGING);
-    expect(result.config.environments[DEMO_STAGING]).toMatchObject({ branches: ['main'], approvals: 0 });
-    expect(result.config.environments[DEMO_PRODUCTION]).toMatchObject({ branches: ['main'], workflow: 'deploy.yml', url: DEMO_PRODUCTION_URL, approvals: 0, approvers: [] });
+    expect(result.config.environments[DEMO_STAGING]).toMatchObject({ branches: ['main'], approvals: 0, approvers: [] });
+    expect(result.config.environments[DEMO_PRODUCTION]).toMatchObject({
+      branches: ['main'],
+      workflow: 'deploy.yml',
+      url: DEMO_PRODUCTION_URL,
+      approvals: DEMO_APPROVALS,
+      approvers: [DEMO_APPROVER, `@acme/${DEMO_APPROVER_TEAM}`],
+      wait: DEMO_WAIT,
+      'approval-timeout': '24h',
+    });
+    // The release manager deploys: she is no approver, so her deployments need two others.
+    expect(result.config.environments[DEMO_PRODUCTION]?.approvers).not.toContain(DEMO_RELEASE_MANAGER);
+    expect(DEMO_RELEASE_APPROVALS).toMatchObject({ required: DEMO_APPROVALS, waitMs: 5_000 });
+    for (const approvals of [DEMO_RELEASE_APPROVALS.first, DEMO_RELEASE_APPROVALS.merge]) {
+      expect(new Set(approvals.map((a) => a.approver)).size).toBe(DEMO_APPROVALS);
+    }
+    expect(DEMO_RELEASE_APPROVALS.first.map((a) => a.via).sort()).toEqual(['command', 'reaction']);
     expect(Object.keys(result.config.environments)).toEqual([DEMO_STAGING, DEMO_PRODUCTION]);
   });
 
@@ -93,6 +122,16 @@ describe('the demo config', () => {
     ]);
     expect(uploads('.github/workflows/scan.yml')).toEqual([{ name: 'sarif', path: 'semgrep.sarif', if: '${{ !cancelled() }}' }]);
     expect(uploads('.github/workflows/build.yml')).toEqual([]);
+  });
+});
+
+describe("the story's critical path", () => {
+  it('divides the workflow runs by the speed but not the approvals, which run on the app clock: the first 👍 poll and two wait timers', () => {
+    // GitHub time: push 40 + 90 + 45, pull request 40 + 2 × 90, release 45 + (40 + 90 + 45) + 45 + 45 = 705 s.
+    expect(demoCriticalPathMs(15)).toBe(705_000 / 15 + 5_000 + 2 * 5_000);
+    expect(demoCriticalPathMs(1)).toBe(705_000 + 15_000);
+    // However fast the simulator runs, the approvals part stays.
+    expect(demoCriticalPathMs(1e12)).toBeCloseTo(15_000, 3);
   });
 });
 

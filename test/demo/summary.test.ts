@@ -3,7 +3,7 @@ import { alignGatesSection, appCheckRuns, formatSummary, gatesSection, gatesShow
 import { gatesTable, type GateView } from '../../src/engine/check-output.ts';
 import type { CheckRun, DispatchCall, RequestLogEntry } from '../../src/sim/index.ts';
 import type { DeploymentRecord } from '../../src/demo/deployment-records.ts';
-import type { GitHubDeploymentRecord } from '../../src/demo/outcome.ts';
+import type { GitHubDeploymentRecord, RecordedApprovalRequest } from '../../src/demo/outcome.ts';
 
 const APP_ID = 4242;
 const T0 = 1_000_000;
@@ -193,6 +193,7 @@ describe('the deployments', () => {
     requestedBy: 'alice',
     path: [],
     reasons: [],
+    deployingAt: null,
     ...change,
   });
   const github = (id: number, s: string, environment: string, states: string[], environmentUrl: string): GitHubDeploymentRecord => ({ id, sha: s, environment, states, environmentUrl, payload: {} });
@@ -232,6 +233,47 @@ describe('the deployments', () => {
       '    #3  bbbbbbb (main)  /deploy          succeeded  GitHub deployment 500003: in_progress → success → inactive  https://shop.example.com',
       '    #4  ccccccc         /deploy          refused    no GitHub deployment',
       '    #5  aaaaaaa (main)  /rollback of #3  succeeded  GitHub deployment 500005: no status',
+    ]);
+  });
+
+  it('shows the approvals of the requests that had to wait for them: how many of how many, how the request ended, who approved and how', () => {
+    const approved = (id: number, deploymentId: number, status: string, approvals: Array<[string, string]>): RecordedApprovalRequest => ({
+      id,
+      deploymentId,
+      environment: 'production',
+      sha: sha('a'),
+      required: 2,
+      status,
+      approvedAt: status === 'approved' ? T0 : null,
+      approvals: approvals.map(([approver, via]) => ({ approver, via, sha: sha('a'), at: T0 })),
+    });
+    const summary = summariseDemo({
+      requests: [],
+      dispatches: [],
+      checkRuns: [],
+      appId: APP_ID,
+      startedAt: T0,
+      deployments: [request(1, 'production', 'command', sha('a')), request(2, 'production', 'command', sha('b'), { status: 'expired', githubDeploymentId: null }), request(3, 'production', 'rollback', sha('a'), { rollbackOf: 1 })],
+      githubDeployments: [github(500_001, sha('a'), 'production', ['in_progress', 'success'], ''), github(500_003, sha('a'), 'production', ['in_progress', 'success'], '')],
+      approvalRequests: [
+        approved(1, 1, 'approved', [
+          ['carol', 'command'],
+          ['dave', 'reaction'],
+        ]),
+        approved(2, 2, 'expired', [['carol', 'check_run']]),
+      ],
+    });
+    const [production] = summary.deployments;
+    expect(production?.deployments.map((d) => d.approvals)).toEqual([
+      { required: 2, status: 'approved', given: [{ approver: 'carol', via: 'command' }, { approver: 'dave', via: 'reaction' }] },
+      { required: 2, status: 'expired', given: [{ approver: 'carol', via: 'check_run' }] },
+      null,
+    ]);
+    const lines = formatSummary(summary);
+    expect(lines.slice(lines.indexOf('Deployments:') + 2)).toEqual([
+      '    #1  aaaaaaa (main)  /deploy          succeeded  GitHub deployment 500001: in_progress → success  approvals 2/2 (approved): @carol /approve, @dave 👍',
+      '    #2  bbbbbbb (main)  /deploy          expired    no GitHub deployment  approvals 1/2 (expired): @carol Approve button',
+      '    #3  aaaaaaa (main)  /rollback of #1  succeeded  GitHub deployment 500003: in_progress → success',
     ]);
   });
 

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { approvalCommentBody } from '../../src/deploy/approval-comment.ts';
 import {
+  describeApproval,
+  describeApprovalRequest,
   describeDeploymentTransition,
   describeEngineEvent,
   describeGitHubDeployment,
   describeLockChange,
   describeReply,
+  describeWaitTimerEnd,
   formatElapsed,
   formatTimelineLine,
   timelineJson,
   type WorkflowRunFacts,
 } from '../../src/demo/timeline.ts';
-import type { DeploymentTransition } from '../../src/demo/watch-deployments.ts';
+import type { ApprovalRequestState, DeploymentTransition } from '../../src/demo/watch-deployments.ts';
 import { reason } from '../../src/engine/reasons.ts';
 
 const BUILD_RUN: WorkflowRunFacts = {
@@ -108,6 +112,87 @@ describe('describeDeploymentTransition', () => {
     [{ from: 'waiting', to: 'queued', actor: 'carol', reason: reason('deploy.queued', { environment: 'production', position: 1, ahead: [] }) }, expect.stringMatching(/^production #3 queued: .* \(by @carol\)$/)],
   ] as Array<[Partial<DeploymentTransition>, unknown]>)('describes %o', (change, text) => {
     expect(describeDeploymentTransition(transition(change))).toEqual({ kind: 'deploy', text });
+  });
+});
+
+describe('approvals', () => {
+  const STARTED = Date.UTC(2026, 11, 1, 12);
+  const opened: ApprovalRequestState = {
+    requestId: 1,
+    deploymentId: 2,
+    environment: 'production',
+    sha: 'abcdef0123456789',
+    required: 2,
+    approvers: ['carol', '@acme/release-managers'],
+    requestedBy: 'alice',
+    allowSelfApproval: false,
+    status: 'pending',
+    issueNumber: 2,
+    commentId: null,
+    approvedAt: null,
+    waitMs: 5_000,
+    at: STARTED + 38_100,
+  };
+  const approved: ApprovalRequestState = { ...opened, commentId: 3_000_001, status: 'approved', approvedAt: STARTED + 43_000 };
+
+  it('says what a new request needs and who may give it, not the requester unless self-approval is allowed', () => {
+    expect(describeApprovalRequest(opened, undefined, STARTED)).toEqual({
+      kind: 'approval',
+      text: 'production #2 needs 2 approvals: request #1 opened, 0 of 2; who may approve: @carol, @acme/release-managers — not @alice, who requested it',
+    });
+    expect(describeApprovalRequest({ ...opened, required: 1, allowSelfApproval: true, approvers: ['alice'] }, undefined, STARTED)?.text).toBe(
+      'production #2 needs 1 approval: request #1 opened, 0 of 1; who may approve: @alice (self-approval allowed)',
+    );
+    expect(describeApprovalRequest({ ...opened, approvers: [] }, undefined, STARTED)?.text).toMatch(/who may approve: nobody is listed — not @alice/);
+  });
+
+  it('says nothing when only the comment was written, and tells an approval with its wait timer in story time, or an end', () => {
+    expect(describeApprovalRequest({ ...opened, commentId: 3_000_001 }, opened, STARTED)).toBeUndefined();
+    expect(describeApprovalRequest(approved, opened, STARTED)).toEqual({ kind: 'approval', text: 'production #2 approved: request #1 has its 2 approvals; its 5s wait timer runs until +48.0s' });
+    expect(describeApprovalRequest({ ...approved, waitMs: 120_000 }, opened, STARTED)?.text).toBe('production #2 approved: request #1 has its 2 approvals; its 2m wait timer runs until +2m43s');
+    expect(describeApprovalRequest({ ...approved, waitMs: null }, opened, STARTED)?.text).toBe('production #2 approved: request #1 has its 2 approvals; no wait timer');
+    expect(describeApprovalRequest(approved, approved, STARTED)).toBeUndefined();
+    expect(describeApprovalRequest({ ...opened, status: 'expired' }, opened, STARTED)?.text).toBe('production #2: approval request #1 expired');
+    // First seen already ended (the watch started late): its end, not an opening.
+    expect(describeApprovalRequest({ ...opened, status: 'rejected' }, undefined, STARTED)?.text).toBe('production #2: approval request #1 rejected');
+  });
+
+  it('tells each approval: who, through which channel, how many of how many', () => {
+    const approval = { approvalId: 1, requestId: 1, deploymentId: 2, environment: 'production', approver: 'carol', via: 'command', sha: 'abcdef0', given: 1, required: 2, at: STARTED } as const;
+    expect(describeApproval(approval)).toEqual({ kind: 'approval', text: 'production #2 approved by @carol with a /approve comment: 1 of 2' });
+    expect(describeApproval({ ...approval, approver: 'dave', via: 'reaction', given: 2 }).text).toBe('production #2 approved by @dave with a 👍 reaction: 2 of 2');
+    expect(describeApproval({ ...approval, via: 'check_run' }).text).toBe("production #2 approved by @carol with the check run's Approve button: 1 of 2");
+  });
+
+  it("tells when a wait timer ran out and, when the deployment started later, when it did; nothing for a request that was not approved or has no timer", () => {
+    expect(describeWaitTimerEnd(approved, STARTED + 48_050, STARTED)).toEqual({ kind: 'approval', text: 'production #2: its 5s wait timer after the last approval (+43.0s) ran out at +48.0s' });
+    expect(describeWaitTimerEnd(approved, STARTED + 50_500, STARTED)?.text).toBe('production #2: its 5s wait timer after the last approval (+43.0s) ran out at +48.0s, deploying from +50.5s');
+    expect(describeWaitTimerEnd(opened, STARTED + 50_000, STARTED)).toBeUndefined();
+    expect(describeWaitTimerEnd({ ...approved, waitMs: null }, STARTED + 50_000, STARTED)).toBeUndefined();
+  });
+
+  it("shows the app's approval request comment by its heading, without Markdown, instead of its instructions' list", () => {
+    const body = approvalCommentBody(
+      {
+        requestId: 1,
+        deploymentId: 2,
+        environment: 'production',
+        sha: 'abcdef0123456789',
+        required: 2,
+        approvers: ['carol', '@acme/release-managers'],
+        allowSelfApproval: false,
+        requestedBy: 'alice',
+        prefix: '/',
+        status: 'pending',
+        expiresAt: null,
+        approvals: [],
+        endReason: null,
+        waitUntil: null,
+        deployment: { status: 'waiting', reason: null, queuePosition: null, logUrl: null },
+      },
+      new Date(STARTED),
+    );
+    expect(describeReply(2, body)).toEqual([{ kind: 'reply', text: 'on #2: approval request comment: ⏳ Approval needed: deploy abcdef0 to production' }]);
   });
 });
 
