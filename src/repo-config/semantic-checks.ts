@@ -232,6 +232,15 @@ function checkApprovals(name: string, environment: Environment, path: Path, repo
     return;
   }
   const { users, teams } = distinctApprovers(environment.approvers);
+  if (teams.length === 0 && required === users.length && !environment['allow-self-approval']) {
+    // Reachable, but not for a request made by one of them: they may not approve their own.
+    report.warning(
+      [...path, 'approvals'],
+      'value',
+      `environment "${name}" requires ${approvals} from exactly ${users.length} listed approver${users.length === 1 ? '' : 's'} (${users.join(', ')}) and allow-self-approval is off, so a deployment one of them asks for can never be approved; list another approver, lower approvals, or ask from another account`,
+    );
+    return;
+  }
   if (teams.length > 0 || required <= users.length) return;
   report.error(
     [...path, 'approvals'],

@@ -119,6 +119,17 @@ describe('approvals that can never be given', () => {
     ]);
   });
 
+  it('warns when every listed user is needed and none may approve their own request', () => {
+    const config = shipgateConfigSchema.parse({ environments: { production: { approvals: 2, approvers: ['alice', 'bob'] } } });
+    const { errors, warnings } = checkConfigSemantics(config);
+    expect(errors).toEqual([]);
+    expect(warnings.map((w) => w.message)).toContainEqual(expect.stringContaining('a deployment one of them asks for can never be approved'));
+    const allowed = shipgateConfigSchema.parse({ environments: { production: { approvals: 2, approvers: ['alice', 'bob'], 'allow-self-approval': true } } });
+    expect(checkConfigSemantics(allowed).warnings.map((w) => w.message).join('\n')).not.toContain('can never be approved');
+    const spare = shipgateConfigSchema.parse({ environments: { production: { approvals: 2, approvers: ['alice', 'bob', 'carol'] } } });
+    expect(checkConfigSemantics(spare).warnings.map((w) => w.message).join('\n')).not.toContain('can never be approved');
+  });
+
   it('says when no approvers are listed at all', () => {
     expect(approvalErrors({ approvals: 1 })).toEqual([
       'environments.production.approvals: environment "production" requires 1 approval but lists no approvers; add users or teams (@org/team-slug) under "approvers", or set approvals: 0',
