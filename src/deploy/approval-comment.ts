@@ -224,11 +224,14 @@ export function approvalCommentBody(view: ApprovalView, now: Date): string {
       `**Who may approve:** ${whoMayApprove(view)}. Each person counts once; bots never count.`,
       [
         '**To approve**, any one of:',
-        `- comment ${inlineCode(`${view.prefix}approve ${view.environment}`)} (a new comment: editing an earlier one never counts)`,
+        // Commands are read on pull requests and issues only; on a commit, 👍 and the button remain.
+        ...(view.onCommit ? [] : [`- comment ${inlineCode(`${view.prefix}approve ${view.environment}`)} (a new comment: editing an earlier one never counts)`]),
         '- react 👍 to this comment',
         `- press **Approve** on the ${inlineCode(`shipgate/deploy/${view.environment}`)} check`,
       ].join('\n'),
-      `**To reject**, an approver comments ${inlineCode(`${view.prefix}reject ${view.environment} [reason]`)} or reacts 👎 to this comment.`,
+      view.onCommit
+        ? '**To reject**, an approver reacts 👎 to this comment (commands are not read on commit comments).'
+        : `**To reject**, an approver comments ${inlineCode(`${view.prefix}reject ${view.environment} [reason]`)} or reacts 👎 to this comment.`,
       view.expiresAt === null
         ? 'This request does not expire.'
         : `${now.getTime() < view.expiresAt.getTime() ? 'Expires' : 'Expired'} at ${time(view.expiresAt)} unless approved before.`,

@@ -16,6 +16,7 @@ import type { Approval, ApprovalRequest, ApprovalRequestStatus, Database, Deploy
 import type { ApprovalView } from './approval-view.ts';
 import { readSnapshot, type EnvironmentSnapshot } from './environment-policy.ts';
 import type { ApprovalFacts } from './policy.ts';
+import { recordApprovalNotification } from '../notify/record.ts';
 
 /** Delays between two polls of a request comment's reactions: fast while people are likely to react, then every 5 minutes. */
 export const REACTION_POLL_DELAYS_MS = [5_000, 5_000, 10_000, 15_000, 30_000, 30_000, 60_000, 60_000, 120_000, 300_000] as const;
@@ -23,13 +24,18 @@ export const REACTION_POLL_DELAYS_MS = [5_000, 5_000, 10_000, 15_000, 30_000, 30
 /**
  * When to poll a request comment's reactions next, after `polls` polls: the
  * delay grows with the count ({@link REACTION_POLL_DELAYS_MS}, the last one
- * repeating); the last poll is at the expiry, and none after it (null).
+ * repeating). With an expiry, the last look is a second before it (a 👍 given
+ * in the last minutes still counts), then one at the expiry itself, which
+ * expires the request; none after (null).
  */
 export function nextReactionPoll(polls: number, now: number, expiresAt: number | null): number | null {
   if (expiresAt !== null && now >= expiresAt) return null;
   const delay = REACTION_POLL_DELAYS_MS[Math.min(Math.max(0, polls), REACTION_POLL_DELAYS_MS.length - 1)] ?? 300_000;
   const at = now + delay;
-  return expiresAt !== null && at > expiresAt ? expiresAt : at;
+  if (expiresAt === null) return at;
+  const lastLook = expiresAt - 1_000;
+  if (now < lastLook) return Math.min(at, lastLook);
+  return expiresAt;
 }
 
 /** A deployment's approval request with what the policy needs of it. */
@@ -74,6 +80,7 @@ export async function openApprovalRequest(trx: Transaction<Database>, deployment
     now,
   });
   if (!created) return;
+  await recordApprovalNotification(trx, approvalRequest, deployment, now);
   await recordApprovalComment(trx, { approvalRequestId: approvalRequest.id, installationId: deployment.installation_id, now });
   const first = nextReactionPoll(0, now.getTime(), expiresAt?.getTime() ?? null);
   if (first !== null) await recordReactionPolling(trx, { approvalRequestId: approvalRequest.id, installationId: deployment.installation_id, now, at: new Date(first) });
@@ -87,7 +94,7 @@ export async function openApprovalRequest(trx: Transaction<Database>, deployment
 export async function settleApprovalRequest(
   trx: Transaction<Database>,
   id: number,
-  change: { status: Exclude<ApprovalRequestStatus, 'pending'>; reason: Reason | null; by: string | null; now: Date },
+  change: { status: Exclude<ApprovalRequestStatus, 'pending'>; reason: Reason | null; by: string | null; now: Date; from?: readonly ApprovalRequestStatus[] },
 ): Promise<boolean> {
   const updated = await updateApprovalRequest(
     trx,
@@ -96,7 +103,7 @@ export async function settleApprovalRequest(
       status: change.status,
       ...(change.status === 'approved' ? { approved_at: change.now } : { resolved_at: change.now, resolved_by: change.by, reason: change.reason ? ({ ...change.reason } as JsonObject) : null }),
     },
-    { onlyIf: { status: ['pending'] }, now: change.now },
+    { onlyIf: { status: change.from ?? ['pending'] }, now: change.now },
   );
   if (!updated) return false;
   const deployment = await trx.selectFrom('deployments').select('installation_id').where('id', '=', updated.deployment_id).executeTakeFirst();
@@ -129,6 +136,7 @@ export function approvalViewOf(request: ApprovalRequest, deployment: Deployment,
     allowSelfApproval: request.allow_self_approval,
     requestedBy: request.requested_by,
     prefix: request.command_prefix,
+    onCommit: request.comment_kind === 'commit',
     status: request.status,
     expiresAt: request.expires_at,
     approvals: approvals.map((a) => ({ approver: a.approver, via: a.via, at: a.created_at })),

@@ -20,6 +20,8 @@ export interface ApprovalView {
   allowSelfApproval: boolean;
   requestedBy: string; // login of whoever asked for the deployment
   prefix: string; // command prefix, '/' or e.g. 'shipgate '
+  /** The request comment is on a commit (no pull request): commands are not read there. */
+  onCommit?: boolean;
   status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
   expiresAt: Date | null; // null: no approval-timeout
   approvals: Array<{ approver: string; via: ApprovalChannelName; at: Date }>; // counted approvals, in order

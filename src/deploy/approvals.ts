@@ -26,6 +26,7 @@ import type { ApprovalChannel, ApprovalRequest, Database, Deployment } from '../
 import { afterReview } from './after-review.ts';
 import { settleApprovalRequest } from './approval-requests.ts';
 import { formatUtcMinute } from './policy.ts';
+import { listVoteReactions, type CommentPlace } from '../github/approval-comments.ts';
 import { lockEnvironment, recordDeploymentCheck, reviewEnvironment, type ReviewOutcome } from './queue.ts';
 
 /** Who approves or rejects: a login and GitHub's account type. */
@@ -154,6 +155,24 @@ interface Context {
   head?: { sha: string; ref: string } | undefined;
   /** What the audit log names as the target (`pull/12`, `check_run:5`). */
   target: string;
+  /** The 👍 users on the request comment now (lower case), when the caller has just read them (the poller); else read when needed. */
+  thumbsUp?: ReadonlySet<string> | undefined;
+  /** The installation's client, to read the request comment's reactions when the count completes. */
+  octokit?: GitHubClient | undefined;
+}
+
+/** Who has a 👍 on the request comment now, or null when that cannot be known (no comment yet, no client, GitHub failed). */
+async function presentThumbsUp(context: Context, request: ApprovalRequest): Promise<ReadonlySet<string> | null> {
+  if (context.thumbsUp) return context.thumbsUp;
+  if (!context.octokit || request.comment_id === null) return null;
+  const place: CommentPlace | null = request.comment_kind === 'commit' ? { kind: 'commit', sha: request.sha } : request.issue_number !== null ? { kind: 'issue', issue: request.issue_number } : null;
+  if (!place) return null;
+  try {
+    const reactions = await listVoteReactions(context.octokit, { owner: request.owner, repo: request.repo }, place, request.comment_id);
+    return new Set(reactions.filter((r) => r.content === '+1').map((r) => r.user.toLowerCase()));
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -181,39 +200,52 @@ export async function approveRequest(context: Context, request: ApprovalRequest,
   const eligible = await checkApprover(context.lookups, request, actor);
   if (!eligible.ok) return refuse(eligible.reason);
 
-  const others = (await listApprovals(deps.db, request.id)).filter((a) => a.approver.toLowerCase() !== actor.login.toLowerCase());
-  const completes = others.length + 1 >= request.required;
-  if (completes && context.head === undefined) {
-    const head = await pullHeadOf(context, request, actor);
-    if (!head.ok) return refuse(head.reason);
-    const moved = head.head ? await voidIfHeadMoved({ ...context, head: head.head }, request) : null;
-    if (moved) return refuse(moved);
-  }
-  const dropped: Array<{ approver: string; reason: Reason }> = [];
-  if (completes) {
-    for (const other of others) {
-      const still = await checkApprover(context.lookups, request, { login: other.approver });
-      // A lookup that failed says nothing about the approver: the approval stays.
-      if (!still.ok && still.reason.code !== 'approval.lookup-failed') dropped.push({ approver: other.approver, reason: still.reason });
-    }
-  }
-
   let review: ReviewOutcome = { advance: [], wakes: [] };
-  const result = await withTransaction(deps.db, async (trx): Promise<ApprovalOutcome> => {
-    await lockEnvironment(trx, request);
-    const current = await lockApprovalRequest(trx, request.id);
-    const stillClosed = current ? closedReason(current, now) : reason('approval.not-pending', { environment: request.environment, status: 'gone' });
-    if (!current || stillClosed) return { kind: 'refused', reason: stillClosed ?? reason('approval.not-pending', { environment: request.environment, status: 'gone' }) };
-    for (const drop of dropped) if (await removeApproval(trx, current.id, drop.approver)) await audit(context, drop.approver, 'approval.dropped', drop.reason.code, current, { reason: drop.reason }, trx);
-    const { recorded } = await recordApproval(trx, { approval_request_id: current.id, approver: actor.login, sha: current.sha, via: channel, now });
-    const given = (await listApprovals(trx, current.id)).length;
-    review = await reviewEnvironment(trx, current, now, actor.login);
-    const deployment = await getDeployment(trx, current.deployment_id);
-    if (!deployment) throw new Error(`deployment ${current.deployment_id} of approval request ${current.id} is gone`);
-    if (recorded) await recordDeploymentCheck(trx, deployment, now);
-    await audit(context, actor.login, 'approval.approve', recorded ? 'ok' : 'approval.already', current, { via: channel, given, required: current.required }, trx);
-    return { kind: recorded ? 'counted' : 'already', given, required: current.required, deployment };
-  });
+  let result: ApprovalOutcome | 'again' = 'again';
+  // The completing approval's checks run on the approvals as they are; if others arrived meanwhile (another replica), look again.
+  for (let round = 0; round < 3 && result === 'again'; round++) {
+    const others = (await listApprovals(deps.db, request.id)).filter((a) => a.approver.toLowerCase() !== actor.login.toLowerCase());
+    const completes = others.length + 1 >= request.required;
+    if (completes && context.head === undefined) {
+      const head = await pullHeadOf(context, request, actor);
+      if (!head.ok) return refuse(head.reason);
+      const moved = head.head ? await voidIfHeadMoved({ ...context, head: head.head }, request) : null;
+      if (moved) return refuse(moved);
+    }
+    const dropped: Array<{ approver: string; reason: Reason }> = [];
+    if (completes) {
+      // A 👍 counts only while it is there: one taken back since the last poll drops out now.
+      const present = others.some((a) => a.via === 'reaction') ? await presentThumbsUp(context, request) : null;
+      for (const other of others) {
+        if (present !== null && other.via === 'reaction' && !present.has(other.approver.toLowerCase())) {
+          dropped.push({ approver: other.approver, reason: reason('approval.not-pending', { environment: request.environment, status: 'withdrawn (👍 taken back)' }) });
+          continue;
+        }
+        const still = await checkApprover(context.lookups, request, { login: other.approver });
+        // A lookup that failed says nothing about the approver: the approval stays.
+        if (!still.ok && still.reason.code !== 'approval.lookup-failed') dropped.push({ approver: other.approver, reason: still.reason });
+      }
+    }
+    const checked = new Set(others.map((a) => a.approver.toLowerCase()));
+    result = await withTransaction(deps.db, async (trx): Promise<ApprovalOutcome | 'again'> => {
+      await lockEnvironment(trx, request);
+      const current = await lockApprovalRequest(trx, request.id);
+      const stillClosed = current ? closedReason(current, now) : reason('approval.not-pending', { environment: request.environment, status: 'gone' });
+      if (!current || stillClosed) return { kind: 'refused', reason: stillClosed ?? reason('approval.not-pending', { environment: request.environment, status: 'gone' }) };
+      const othersNow = (await listApprovals(trx, current.id)).filter((a) => a.approver.toLowerCase() !== actor.login.toLowerCase());
+      if (othersNow.length + 1 >= current.required && othersNow.some((a) => !checked.has(a.approver.toLowerCase()))) return 'again';
+      for (const drop of dropped) if (await removeApproval(trx, current.id, drop.approver)) await audit(context, drop.approver, 'approval.dropped', drop.reason.code, current, { reason: drop.reason }, trx);
+      const { recorded } = await recordApproval(trx, { approval_request_id: current.id, approver: actor.login, sha: current.sha, via: channel, now });
+      const given = (await listApprovals(trx, current.id)).length;
+      review = await reviewEnvironment(trx, current, now, actor.login);
+      const deployment = await getDeployment(trx, current.deployment_id);
+      if (!deployment) throw new Error(`deployment ${current.deployment_id} of approval request ${current.id} is gone`);
+      if (recorded || dropped.length > 0) await recordDeploymentCheck(trx, deployment, now);
+      await audit(context, actor.login, 'approval.approve', recorded ? 'ok' : 'approval.already', current, { via: channel, given, required: current.required }, trx);
+      return { kind: recorded ? 'counted' : 'already', given, required: current.required, deployment };
+    });
+  }
+  if (result === 'again') return refuse(reason('approval.lookup-failed', { user: actor.login, message: 'approvals kept arriving while this one was checked' }));
   await afterReview(deps, review, null);
   return result;
 }
@@ -300,14 +332,21 @@ export async function voidApprovalRequests(deps: EngineDeps, requests: readonly 
     const outcome = await withTransaction(deps.db, async (trx) => {
       await lockEnvironment(trx, request);
       const why = reason('deploy.sha-changed', { environment: request.environment, sha: request.sha, head });
-      if (!(await settleApprovalRequest(trx, request.id, { status: 'cancelled', reason: why, by: 'shipgate', now }))) return null;
+      // Pending, or approved but not deploying yet (its wait timer, the queue): both are voided; a deploy that started goes on.
+      if (!(await settleApprovalRequest(trx, request.id, { status: 'cancelled', reason: why, by: 'shipgate', now, from: ['pending', 'approved'] }))) return null;
       const cancelled = await transitionDeployment(trx, request.deployment_id, 'cancelled', { reason: { ...why }, actor: 'shipgate', now, from: ['requested', 'waiting', 'queued'] });
-      if (cancelled) await recordDeploymentCheck(trx, cancelled, now);
+      if (!cancelled) throw new VoidTooLate();
+      await recordDeploymentCheck(trx, cancelled, now);
       const again = await reviewEnvironment(trx, request, now);
       if (cancelled?.pipeline_run_id != null) again.advance.push(cancelled.pipeline_run_id);
       await appendAudit(trx, { actor: 'shipgate', action: 'approval.void', outcome: why.code, owner: request.owner, repo: request.repo, target: `approval:${request.id}`, details: { sha: request.sha, head, environment: request.environment }, at: now });
       return again;
+    }).catch((err: unknown) => {
+      // Its deploy started already: the transaction rolled back, nothing is voided.
+      if (err instanceof VoidTooLate) return err;
+      throw err;
     });
+    if (outcome instanceof VoidTooLate) continue;
     if (outcome) {
       voided++;
       review = { advance: [...review.advance, ...outcome.advance], wakes: [...review.wakes, ...outcome.wakes] };
@@ -316,6 +355,9 @@ export async function voidApprovalRequests(deps: EngineDeps, requests: readonly 
   await afterReview(deps, review, null);
   return voided;
 }
+
+/** Thrown to roll a void back: the request's deploy has started, so the push does not stop it. */
+class VoidTooLate extends Error {}
 
 /** Decides a request's environment again (an expiry noticed by a late approval). */
 async function reviewRequestEnvironment(deps: EngineDeps, request: ApprovalRequest, now: Date): Promise<void> {
@@ -351,7 +393,15 @@ async function audit(
 export async function voidStaleApprovals(deps: EngineDeps, payload: { number: number; pull_request: { head: { ref: string; sha: string } }; repository: { full_name: string } }): Promise<number> {
   const [owner = '', repo = ''] = payload.repository.full_name.split('/');
   const head = payload.pull_request.head;
-  const pending = await listPendingApprovalRequests(deps.db, { owner, repo, issue_number: payload.number });
+  const pending = await deps.db
+    .selectFrom('approval_requests')
+    .selectAll()
+    .where('owner', '=', owner)
+    .where('repo', '=', repo)
+    .where('issue_number', '=', payload.number)
+    .where('status', 'in', ['pending', 'approved'])
+    .orderBy('id')
+    .execute();
   if (pending.length === 0) return 0;
   const stale: ApprovalRequest[] = [];
   for (const request of pending) {

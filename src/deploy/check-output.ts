@@ -7,7 +7,7 @@
 import type { CheckRunBody } from '../engine/check-output.ts';
 import { isReason, renderReason } from '../engine/reasons.ts';
 import type { Deployment } from '../store/schema/index.ts';
-import { approvalCheckSection } from './approval-comment.ts';
+import { approvalCheckSection, escapeMarkdown } from './approval-comment.ts';
 import type { ApprovalView } from './approval-view.ts';
 
 /** A request of the queue, as the check run lists it. */
@@ -29,7 +29,7 @@ export interface DeploymentCheckView {
   approval?: ApprovalView | null;
 }
 
-const SOURCE: Record<string, string> = { stage: 'a pipeline stage', command: '`/deploy`', rollback: '`/rollback`', 'auto-rollback': 'an automatic rollback' };
+const SOURCE: Record<string, string> = { stage: 'a pipeline stage', command: '`/deploy`', rollback: '`/rollback`', 'auto-rollback': 'an automatic rollback', protection: 'a GitHub Actions job held by the protection rule' };
 
 function reasonText(value: unknown): string | null {
   return isReason(value) ? renderReason(value) : null;
@@ -43,7 +43,7 @@ export function deploymentCheckBody(view: DeploymentCheckView, now: Date): Check
   const lines = [
     `| Request | #${d.id} (${SOURCE[d.source] ?? d.source}) by @${d.requested_by} |`,
     '| --- | --- |',
-    `| Commit | \`${short}\`${d.ref !== d.sha ? ` (${d.ref})` : ''} |`,
+    `| Commit | \`${short}\`${d.ref !== d.sha ? ` (${escapeMarkdown(d.ref)})` : ''} |`,
     `| Environment | ${d.environment}${view.environmentUrl ? ` — ${view.environmentUrl}` : ''} |`,
     ...(d.rollback_of !== null ? [`| Rolls back | deployment #${d.rollback_of} |`] : []),
     ...(d.github_deployment_id !== null ? [`| GitHub deployment | ${d.github_deployment_id} |`] : []),
@@ -52,7 +52,8 @@ export function deploymentCheckBody(view: DeploymentCheckView, now: Date): Check
   const queue = view.queue.filter((q) => q.id !== d.id);
   const queueText =
     queue.length > 0 ? `\n\n### Queue of ${d.environment}\n\n${queue.map((q) => `- #${q.id} \`${q.sha.slice(0, 7)}\` by @${q.requestedBy} — ${q.status}`).join('\n')}` : '';
-  const lockText = view.lock ? `\n\n🔒 ${d.environment} is locked by @${view.lock.holder}${view.lock.reason ? ` (“${view.lock.reason}”)` : ''} since ${view.lock.since.toISOString()}.` : '';
+  // The lock's reason is a user's text: escaped, so it cannot add links, mentions' markup or break the summary.
+  const lockText = view.lock ? `\n\n🔒 ${d.environment} is locked by @${view.lock.holder}${view.lock.reason ? ` (“${escapeMarkdown(view.lock.reason)}”)` : ''} since ${view.lock.since.toISOString()}.` : '';
   const why = reasonText(d.reason);
   const approval = view.approval ? approvalCheckSection(view.approval) : null;
   // Once the request takes no approvals any more its Approve button goes: GitHub keeps buttons until an update replaces them.

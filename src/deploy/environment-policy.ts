@@ -4,7 +4,8 @@
  * request's row, so every later decision about it (in the queue, on any
  * replica) uses the same rules.
  */
-import type { Environment } from '../repo-config/schema.ts';
+import type { Environment, Notifications } from '../repo-config/schema.ts';
+import { readTargets, targetsFromConfig, type NotificationTargets } from '../notify/targets.ts';
 import type { JsonObject } from '../store/schema/index.ts';
 
 /** The frozen policy of one environment. */
@@ -26,10 +27,13 @@ export interface EnvironmentSnapshot {
   autoRollback: boolean;
   /** The repository's command prefix (`commands.prefix`), for the approval request comment's instructions. */
   commandPrefix?: string;
+  /** Where the request's `deployment` and `approval-requested` go (the config's `notifications`). */
+  notifications?: NotificationTargets;
 }
 
 /** The snapshot of environment `name` from the parsed config. */
-export function snapshotEnvironment(name: string, environment: Environment, commandPrefix = '/'): EnvironmentSnapshot {
+export function snapshotEnvironment(name: string, environment: Environment, commandPrefix = '/', notifications?: Notifications): EnvironmentSnapshot {
+  const targets = targetsFromConfig(notifications);
   return {
     name,
     ...(environment.branches !== undefined ? { branches: [...environment.branches] } : {}),
@@ -45,6 +49,7 @@ export function snapshotEnvironment(name: string, environment: Environment, comm
     production: environment.production ?? name === 'production',
     autoRollback: environment['auto-rollback'],
     commandPrefix,
+    ...(targets ? { notifications: targets } : {}),
   };
 }
 
@@ -60,6 +65,7 @@ export function readSnapshot(value: unknown, name: string): EnvironmentSnapshot 
   const commandPrefix = text(raw.commandPrefix);
   const workflow = text(raw.workflow);
   const url = text(raw.url);
+  const notifications = readTargets(raw.notifications);
   const inputs: Record<string, string | number | boolean> = {};
   if (raw.inputs !== null && typeof raw.inputs === 'object') {
     for (const [key, v] of Object.entries(raw.inputs as Record<string, unknown>)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') inputs[key] = v;
@@ -79,6 +85,7 @@ export function readSnapshot(value: unknown, name: string): EnvironmentSnapshot 
     production: raw.production === true,
     autoRollback: raw.autoRollback === true,
     ...(commandPrefix ? { commandPrefix } : {}),
+    ...(notifications ? { notifications } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import type { DeploymentState } from '../engine/plan.ts';
 import type { RunPlan } from '../engine/run-plan.ts';
 import { readSnapshot, snapshotJson, type EnvironmentSnapshot } from './environment-policy.ts';
 import { lockEnvironment, recordDeploymentCheck, reviewEnvironment, type ReviewOutcome } from './queue.ts';
+import { recordDeploymentNotification } from '../notify/record.ts';
 
 const OPEN_BEFORE_START = ['requested', 'waiting', 'queued'] as const;
 
@@ -180,6 +181,7 @@ export async function finishStageDeployment(
       outcome.advance.push(rollback.run.id);
     }
   }
+  await recordDeploymentNotification(trx, moved.id, now);
   return merge(outcome, await reviewEnvironment(trx, moved, now));
 }
 

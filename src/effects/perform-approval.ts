@@ -103,8 +103,11 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
       return { kind: 'done' };
     }
     const place = placeOf(request);
-    // The comment is not written yet: look again soon, without counting a poll.
-    if (place === null || request.comment_id === null) return { kind: 'again', at: new Date(now.getTime() + 5_000) };
+    // The comment is not written yet: look again, soon at first, then less often (its write may have failed for good).
+    if (place === null || request.comment_id === null) {
+      const waited = now.getTime() - request.created_at.getTime();
+      return { kind: 'again', at: new Date(now.getTime() + (waited < 60_000 ? 5_000 : waited < 600_000 ? 60_000 : 300_000)) };
+    }
 
     const octokit = await deps.github(effect.installation_id);
     const ref = { owner: request.owner, repo: request.repo };
@@ -112,6 +115,15 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
     try {
       reactions = await listVoteReactions(octokit, ref, place, request.comment_id);
     } catch (err) {
+      // Someone deleted the request comment: it is written again, and polled from there.
+      if (statusOf(err) === 404) {
+        await withTransaction(deps.db, async (trx) => {
+          await updateApprovalRequest(trx, request.id, { comment_id: null }, { now });
+          await recordApprovalComment(trx, { approvalRequestId: request.id, installationId: effect.installation_id, now });
+        });
+        deps.log.warn({ approvalRequest: request.id }, 'the approval request comment is gone; writing it again');
+        return { kind: 'again', at: new Date(now.getTime() + 5_000) };
+      }
       // A rate limit or an outage lasts as long as it lasts: polling backs off but never gives up while the request is pending.
       if (!isTransient(err)) throw err;
       deps.log.warn({ approvalRequest: request.id, message: githubMessage(err) }, 'polling reactions failed; trying again later');
@@ -124,7 +136,8 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
     // Reactions judged before and refused (by reaction id: one taken back and given again is judged anew).
     const refused = new Set((Array.isArray(request.refused_reactors) ? request.refused_reactors : []).map((key) => String(key).toLowerCase()));
     const keyOf = (r: { id: number; user: string }) => `${r.user.toLowerCase()}#${r.id}`;
-    const context = { deps, lookups: approverLookups(octokit, ref), now, target: `comment:${request.comment_id}` };
+    const thumbsUp = new Set(reactions.filter((r) => r.content === '+1').map((r) => r.user.toLowerCase()));
+    const context = { deps, lookups: approverLookups(octokit, ref), octokit, thumbsUp, now, target: `comment:${request.comment_id}` };
     const newlyRefused: string[] = [];
     const ups = reactions.filter((r) => r.content === '+1');
     const downs = reactions.filter((r) => r.content === '-1');
@@ -142,6 +155,7 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
     const counted = await listApprovals(deps.db, request.id);
     const withdrawn = counted.filter((a) => a.via === 'reaction' && !present.has(a.approver.toLowerCase()));
     if (withdrawn.length > 0) {
+      let withdrawnReview: Awaited<ReturnType<typeof reviewEnvironment>> | null = null;
       await withTransaction(deps.db, async (trx) => {
         await lockEnvironment(trx, request);
         const current = await trx.selectFrom('approval_requests').select('status').where('id', '=', request.id).forUpdate().executeTakeFirst();
@@ -151,7 +165,10 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
           await appendAudit(trx, { actor: approval.approver, action: 'approval.withdrawn', outcome: 'ok', owner: request.owner, repo: request.repo, target: context.target, details: { approvalRequest: request.id, via: 'reaction' }, at: now });
         }
         await recordApprovalComment(trx, { approvalRequestId: request.id, installationId: effect.installation_id, now });
+        // The count went down: the request's reason, check run and any held job's report say so.
+        withdrawnReview = await reviewEnvironment(trx, request, now);
       });
+      if (withdrawnReview) await afterReview(deps, withdrawnReview, null);
     }
 
     const already = new Set(counted.map((a) => a.approver.toLowerCase()));

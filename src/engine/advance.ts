@@ -20,6 +20,7 @@ import type { EngineDeps, EngineEvent } from './deps.ts';
 import { formatDuration } from './check-output.ts';
 import { isReason, reason, renderReason, type Reason } from './reasons.ts';
 import { releasable, type AdmissionPolicy, type AdmissionRun } from './admission.ts';
+import { recordRunNotifications } from '../notify/record.ts';
 
 /** A correlation id: findable in a run name, unique across databases, with 64 random bits. */
 export function newCorrelationId(runId: number, stage: string, job: string, attempt: number): string {
@@ -279,13 +280,17 @@ async function record(
       return;
     }
     case 'evaluate-gate':
-    case 'skip-gate':
-      await recordGateDecision(trx, run, plan, loaded, decision, now);
+    case 'skip-gate': {
+      // Decided here (a skip, a duration, a gate missing from the plan): told like the ones the effect evaluates.
+      const result = await recordGateDecision(trx, run, plan, loaded, decision, now);
+      if (result !== null) emit({ kind: 'gate-evaluated', runId: run.id, pipeline: run.pipeline, gate: decision.gate, result });
       return;
+    }
     case 'complete-run': {
       const completed = await updatePipelineRun(trx, run.id, { status: 'completed', conclusion: decision.conclusion, completed_at: now }, { onlyIf: { status: ['queued', 'in_progress'] }, now });
       if (completed && decision.conclusion === 'success') await recordBaselines(trx, run, plan, now);
       if (completed) keep(recorded, await reviewAfterPipelines(trx, completed, now));
+      if (completed) await recordRunNotifications(trx, completed, now);
       recorded.completed = true;
       emit({ kind: 'run-completed', runId: run.id, pipeline: run.pipeline, conclusion: decision.conclusion });
       return;

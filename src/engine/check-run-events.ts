@@ -106,7 +106,7 @@ async function approveByButton(
   const octokit = await deps.github(installationId);
   const now = new Date(deps.clock.now());
   const outcome = await approveRequest(
-    { deps, lookups: approverLookups(octokit, { owner: helpers.owner, repo: helpers.repo }), now, target: `check_run:${payload.check_run.id}` },
+    { deps, lookups: approverLookups(octokit, { owner: helpers.owner, repo: helpers.repo }), octokit, now, target: `check_run:${payload.check_run.id}` },
     request,
     { login: payload.sender.login, type: payload.sender.type },
     'check_run',

@@ -30,6 +30,7 @@ export function toGateStates(rows: readonly GateResultRow[], overrides: Readonly
  * Records a gate decision of the planner: a pending evaluation (once per gate
  * and attempt), completed here when nothing needs GitHub (a skip, a gate
  * missing from the plan, a `duration`), else handed to the `evaluate-gate` effect.
+ * Returns the result when it was decided here (null when nothing was decided, or the effect decides).
  */
 export async function recordGateDecision(
   trx: Transaction<Database>,
@@ -38,7 +39,7 @@ export async function recordGateDecision(
   loaded: { attempts: readonly JobAttempt[]; stageNames: ReadonlyMap<number, string> },
   decision: Extract<Decision, { kind: 'evaluate-gate' | 'skip-gate' }>,
   now: Date,
-): Promise<void> {
+): Promise<string | null> {
   const gate = plan.gates?.find((g) => g.name === decision.gate);
   const attempt = decision.attemptId === null ? undefined : loaded.attempts.find((a) => a.id === decision.attemptId);
   const { row, created } = await createPendingGate(trx, {
@@ -54,22 +55,24 @@ export async function recordGateDecision(
     run_url: attempt?.html_url ?? null,
     now,
   });
-  if (!created || row.status !== 'pending') return;
+  if (!created || row.status !== 'pending') return null;
   if (decision.kind === 'skip-gate') {
     await completeGate(trx, row.id, verdictRow(unmeasuredResult('neutral', decision.reason), now));
-    return;
+    return 'neutral';
   }
   if (gate === undefined) {
     await completeGate(trx, row.id, verdictRow(unmeasuredResult('error', gateReason('gate.config-missing', { gate: decision.gate })), now));
-    return;
+    return 'error';
   }
   if (gate.type === 'duration') {
     // Wall time needs nothing from GitHub: from shipgate's own records, evaluated here.
     const ms = durationOf(run, loaded.attempts, loaded.stageNames, decision.stage, decision.job, now);
-    await completeGate(trx, row.id, verdictRow(evaluateGate(gate, { kind: 'duration', ms }, null, null), now));
-    return;
+    const verdict = evaluateGate(gate, { kind: 'duration', ms }, null, null);
+    await completeGate(trx, row.id, verdictRow(verdict, now));
+    return verdict.result;
   }
   await recordGateEvaluation(trx, { gateResultId: row.id, runId: run.id, installationId: run.installation_id, now });
+  return null;
 }
 
 /** A gate verdict as the `gate_results` row keeps it. */

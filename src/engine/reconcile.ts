@@ -10,6 +10,7 @@ import { applyRunReport } from './track-runs.ts';
 import { withTransaction } from '../store/db.ts';
 import { reviewEnvironment } from '../deploy/queue.ts';
 import { afterReview } from '../deploy/after-review.ts';
+import { pollQuietProtectionDeployments } from '../deploy/protection-rule.ts';
 
 export interface ReconcileReport {
   /** Runs advanced because a deadline or a retry fell due, or an advance asked for was never done. */
@@ -64,6 +65,13 @@ export async function reconcile(deps: EngineDeps, options: { startup?: boolean }
       report.failed++;
       deps.log.warn({ err, environment: key }, 'reviewing an environment failed; the next pass tries again');
     }
+  }
+
+  try {
+    report.polled += await pollQuietProtectionDeployments(deps, quietAfter);
+  } catch (err) {
+    report.failed++;
+    deps.log.warn({ err }, 'polling held Actions jobs failed; the next pass tries again');
   }
 
   for (const key of await waitingKeys(deps)) {

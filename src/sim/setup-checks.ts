@@ -38,6 +38,8 @@ export interface ProtectionRuleOptions {
   actor?: string;
   /** Only ask this app (default: every installed app subscribed to the event). */
   app?: SimApp;
+  /** A run already going (e.g. one an app dispatched) whose job reaches the environment, instead of a new run. */
+  runId?: number;
 }
 
 /**
@@ -52,11 +54,13 @@ export function requestDeploymentProtection(ctx: SimContext, options: Protection
   if (!repo) throw new Error(`no repository ${options.repo}`);
   const workflow = findWorkflow(repo, options.workflow);
   if (!workflow) throw new Error(`no workflow ${options.workflow} in ${repo.fullName}`);
-  const ref = options.ref ?? repo.defaultBranch;
-  const sha = repo.branches.get(ref);
+  const existing = options.runId !== undefined ? state.runs.get(options.runId) : undefined;
+  if (options.runId !== undefined && !existing) throw new Error(`no workflow run ${options.runId}`);
+  const ref = existing?.headBranch ?? options.ref ?? repo.defaultBranch;
+  const sha = existing?.headSha ?? repo.branches.get(ref);
   if (!sha) throw new Error(`no branch ${ref}`);
   const actor = state.ensureAccount(options.actor ?? defaultActor(ctx, repo));
-  const run = ctx.actions.start({
+  const run = existing ?? ctx.actions.start({
     repo,
     workflow,
     event: 'push',

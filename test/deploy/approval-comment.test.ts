@@ -352,3 +352,32 @@ describe('approvalCheckSection', () => {
     expect(text).toContain('- … and 30 more');
   });
 });
+
+describe('a request comment on a commit', () => {
+  it('offers 👍 and the button, not the commands (commit comments are not read)', async () => {
+    const { approvalCommentBody } = await import('../../src/deploy/approval-comment.ts');
+    const view = {
+      requestId: 3,
+      deploymentId: 9,
+      environment: 'production',
+      sha: 'abc1234def5678901234567890abcdef12345678',
+      required: 1,
+      approvers: ['carol'],
+      allowSelfApproval: false,
+      requestedBy: 'alice',
+      prefix: '/',
+      onCommit: true,
+      status: 'pending' as const,
+      expiresAt: null,
+      approvals: [],
+      endReason: null,
+      waitUntil: null,
+      deployment: { status: 'waiting', reason: null, queuePosition: null, logUrl: null },
+    };
+    const body = approvalCommentBody(view, new Date(0));
+    expect(body).not.toContain('/approve production');
+    expect(body).toContain('react 👍 to this comment');
+    expect(body).toContain('commands are not read on commit comments');
+    expect(approvalCommentBody({ ...view, onCommit: false }, new Date(0))).toContain('/approve production');
+  });
+});

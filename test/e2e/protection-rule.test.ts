@@ -97,6 +97,20 @@ describe.each(databaseTargets())('deployment protection rule on $name', (target)
     expect(await protectionDeployments(h)).toMatchObject([{ environment: 'staging', status: 'succeeded', github_deployment_id: requests[0]?.deployment.id }]);
   });
 
+  it('finds out from GitHub when the held job\'s run ended and its webhook was lost', async () => {
+    h = await start(target);
+    const { requests } = h.sim.requestDeploymentProtection({ repo: ACME_API, environment: 'staging', workflow: 'deploy.yml' });
+    await h.settle();
+    expect(requests[0]?.decision).toMatchObject({ state: 'approved' });
+    h.sim.faults.set({ webhookDropRate: 1 });
+    await finish(h);
+    expect(await protectionDeployments(h)).toMatchObject([{ status: 'deploying' }]);
+    h.sim.faults.clear();
+    await h.advance(6 * 60_000);
+    await h.reconcile();
+    expect(await protectionDeployments(h)).toMatchObject([{ status: 'succeeded' }]);
+  });
+
   it('rejects a ref the environment does not allow', async () => {
     h = await start(target);
     h.sim.push({ repo: ACME_API, branch: 'feature', files: { 'x.ts': 'x\n' } });
@@ -182,11 +196,19 @@ describe.each(databaseTargets())('deployment protection rule on $name', (target)
     await h.advance(31_000);
     const own = await h.store.db.selectFrom('deployments').select(['id', 'status']).where('sha', '=', push.sha).executeTakeFirst();
     expect(own?.status).toBe('deploying');
-    const { requests } = h.sim.requestDeploymentProtection({ repo: ACME_API, environment: 'staging', workflow: 'deploy.yml' });
+    const attempt = await h.store.db.selectFrom('job_attempts').select(['workflow_run_id']).where('job', '=', 'deploy').executeTakeFirst();
+    // Another job on the same commit (not shipgate's run) goes through the policy: it queues behind the deploy.
+    const other = h.sim.requestDeploymentProtection({ repo: ACME_API, environment: 'staging', workflow: 'deploy.yml' });
+    await h.settle();
+    expect(other.requests[0]?.decision).toBeUndefined();
+    expect(other.requests[0]?.comments.at(-1)).toContain("staging's queue");
+    // shipgate's own deploy run reaching the environment is let through at once.
+    const { requests } = h.sim.requestDeploymentProtection({ repo: ACME_API, environment: 'staging', workflow: 'deploy.yml', runId: attempt?.workflow_run_id ?? 0 });
     await h.settle();
     expect(requests[0]?.decision).toMatchObject({ state: 'approved' });
     expect(requests[0]?.decision?.comment).toContain(`deployment #${own?.id} of ${push.sha.slice(0, 7)} to staging is deploying this commit`);
-    expect(await protectionDeployments(h)).toEqual([]);
+    await finish(h);
+    expect(other.requests[0]?.decision).toMatchObject({ state: 'approved' });
   });
 
   it('retries a callback answered 5xx; a 422 (decided already) is recorded and not retried', async () => {

@@ -23,12 +23,13 @@ export type RequestChoice = { kind: 'found'; request: ApprovalRequest; rest: rea
  * request is meant (its arguments are then all the rest, e.g. a reason). A
  * named environment with no open request is `none` for that name.
  */
-export function chooseRequest(open: readonly ApprovalRequest[], args: readonly string[], options: { restIsReason: boolean }): RequestChoice {
+export function chooseRequest(open: readonly ApprovalRequest[], args: readonly string[], options: { restIsReason: boolean; known?: ReadonlySet<string> }): RequestChoice {
   const [first, ...rest] = args;
   if (first !== undefined) {
     const named = open.filter((r) => r.environment === first);
     if (named.length > 0) return { kind: 'found', request: named.at(-1) as ApprovalRequest, rest };
-    if (!options.restIsReason) return { kind: 'none', environment: first };
+    // An environment that had a request here is never taken for the first word of a reason.
+    if (!options.restIsReason || options.known?.has(first)) return { kind: 'none', environment: first };
   }
   const environments = [...new Set(open.map((r) => r.environment))];
   if (open.length === 0) return { kind: 'none', environment: options.restIsReason ? null : (first ?? null) };
@@ -91,10 +92,24 @@ function contextFor(context: CommandContext, head: { sha: string; ref: string } 
   return {
     deps: context.deps,
     lookups: approverLookups(context.octokit, { owner: context.owner, repo: context.repo }),
+    octokit: context.octokit,
     now: new Date(context.deps.clock.now()),
     head,
     target: `${context.issue.isPullRequest ? 'pull' : 'issue'}/${context.issue.number}`,
   };
+}
+
+/** The environments of every approval request on this pull request or issue, open or ended. */
+async function requestEnvironments(context: CommandContext): Promise<Set<string>> {
+  const rows = await context.deps.db
+    .selectFrom('approval_requests')
+    .select('environment')
+    .distinct()
+    .where('owner', '=', context.owner)
+    .where('repo', '=', context.repo)
+    .where('issue_number', '=', context.issue.number)
+    .execute();
+  return new Set(rows.map((r) => r.environment));
 }
 
 async function headOf(context: CommandContext): Promise<{ sha: string; ref: string } | undefined> {
@@ -130,7 +145,7 @@ export async function runApprove(context: CommandContext): Promise<CommandResult
 
 export async function runReject(context: CommandContext): Promise<CommandResult> {
   const open = await openRequests(context);
-  const choice = chooseRequest(open, context.args, { restIsReason: true });
+  const choice = chooseRequest(open, context.args, { restIsReason: true, known: await requestEnvironments(context) });
   if (choice.kind === 'none') {
     // Nothing is open: the first argument names an ended request's environment, or begins the reason.
     const [first] = context.args;

@@ -51,6 +51,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('repo', 'text', (col) => col.notNull())
     .addColumn('environment', 'text', (col) => col.notNull())
     .addColumn('workflow_run_id', 'bigint', (col) => col.notNull())
+    // GitHub's deployment of the held job: a re-run of the workflow keeps the run id but makes a new deployment.
+    .addColumn('github_deployment_id', 'bigint', (col) => col.notNull())
     .addColumn('callback_url', 'text', (col) => col.notNull())
     .addColumn('status', 'text', (col) => col.notNull().defaultTo('pending'))
     .addColumn('reports', 'integer', (col) => col.notNull().defaultTo(0))
@@ -58,7 +60,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('answer', 'jsonb')
     .addColumn('created_at', 'timestamptz', (col) => col.notNull())
     .addColumn('updated_at', 'timestamptz', (col) => col.notNull())
-    .addUniqueConstraint('protection_requests_run_env_key', ['owner', 'repo', 'workflow_run_id', 'environment'])
+    .addUniqueConstraint('protection_requests_run_env_key', ['owner', 'repo', 'workflow_run_id', 'environment', 'github_deployment_id'])
     .addUniqueConstraint('protection_requests_deployment_key', ['deployment_id'])
     .addCheckConstraint('protection_requests_status_check', oneOf('status', ['pending', 'approved', 'rejected']))
     .execute();
