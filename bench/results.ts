@@ -166,6 +166,31 @@ export interface GatesResult {
   durationMs: number;
 }
 
+/** Figure 10, one window: `computeStats` timed over it. */
+export interface AnalyticsWindowResult {
+  /** e.g. `last 30 days`. */
+  label: string;
+  since: string;
+  until: string;
+  /** Finished pipeline runs and job attempts the window holds. */
+  runsInWindow: number;
+  attemptsInWindow: number;
+  /** Median of the timed calls, ms (one untimed call first). */
+  medianMs: number;
+  samplesMs: number[];
+}
+
+/** Figure 10: delivery statistics over a store of `jobRows` job attempts (`--parts analytics`). */
+export interface AnalyticsResult {
+  jobRows: number;
+  runRows: number;
+  /** How long the `generate_series` seeding took, ms. */
+  seedMs: number;
+  windows: AnalyticsWindowResult[];
+  /** `EXPLAIN (ANALYZE, BUFFERS)` of the job figures' statement over the widest window. */
+  plan: string[];
+}
+
 /** Everything measured on one database. */
 export interface TargetResult {
   database: 'pglite' | 'postgres';
@@ -184,6 +209,8 @@ export interface TargetResult {
   process?: AppProcessResult;
   /** Replicas' write pace (`--parts replicas`; PostgreSQL only). */
   replicas?: ReplicasResult;
+  /** Delivery statistics over 1M job rows (`--parts analytics`). */
+  analytics?: AnalyticsResult;
   /** What was left out on purpose, and why. */
   notes: string[];
   durationMs: number;

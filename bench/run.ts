@@ -6,7 +6,7 @@
  * once, first, by `bench/gates.ts` in a child process of their own. Progress
  * goes to stderr, the report to stdout.
  *
- *   node bench/run.ts [--json] [--database pglite|postgres|all] [--parts gates,in-process,process,replicas]
+ *   node bench/run.ts [--json] [--database pglite|postgres|all] [--parts gates,in-process,process,replicas,analytics]
  *                     [--replica-pushes N] [--validate] [--skip-rate]
  *
  * Exits 0 when every figure was measured, whether or not it meets its target;
@@ -19,13 +19,14 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_REQUEST_POLICY } from '../src/github/request-policy.ts';
 import { formatReport } from './report.ts';
 import type { BenchReport, GatesResult, TargetResult } from './results.ts';
+import { measureAnalytics } from './analytics.ts';
 import { measureAppProcess } from './measure-app-process.ts';
 import { mergeTargets } from './merge-targets.ts';
 import { measureReplicas } from './measure-replicas.ts';
 import { runDatabasePass, type DatabaseKind } from './run-database.ts';
 
 /** The parts of a bench run, in the order they run: `gates` once (no database), the others for each database. */
-const PARTS = ['gates', 'in-process', 'process', 'replicas'] as const;
+const PARTS = ['gates', 'in-process', 'process', 'replicas', 'analytics'] as const;
 type Part = (typeof PARTS)[number];
 type DatabasePart = Exclude<Part, 'gates'>;
 
@@ -113,7 +114,13 @@ async function main(): Promise<number> {
     const [part] = partsOf(values.part);
     if (!kind || !part || !isDatabasePart(part)) throw new Error('--child needs one database and one --part other than gates');
     const result =
-      part === 'process' ? await measureAppProcess(kind, progress) : part === 'replicas' ? await measureReplicas(replicaPushes, progress) : await runDatabasePass(kind, passOptions, progress);
+      part === 'process'
+        ? await measureAppProcess(kind, progress)
+        : part === 'replicas'
+          ? await measureReplicas(replicaPushes, progress)
+          : part === 'analytics'
+            ? await measureAnalytics(kind, progress)
+            : await runDatabasePass(kind, passOptions, progress);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     // Everything was stopped; should a handle still hold the loop open, do not hang the parent.
     setTimeout(() => {

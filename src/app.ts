@@ -4,6 +4,11 @@ import type { Clock } from './clock.ts';
 import type { Store } from './store/db.ts';
 import { enqueueDelivery, receiveDelivery } from './intake/receive-delivery.ts';
 import { healthHandler } from './http/health.ts';
+import { statsApiHandler } from './http/stats-api.ts';
+import { createDashboard } from './dashboard/handler.ts';
+import { listRunArtifacts } from './github/artifacts.ts';
+import type { ShipgateMetrics } from './metrics/registry.ts';
+import { metricsHandler } from './metrics/handler.ts';
 
 export interface AppDeps {
   store: Store;
@@ -12,6 +17,13 @@ export interface AppDeps {
   version: string;
   /** Called after a delivery was queued: wakes this process's worker at once instead of at its next poll. */
   onQueued?: () => void;
+  /** This app's metrics (`GET /metrics`), and the token a scrape must bear when set (`METRICS_TOKEN`). */
+  metrics: ShipgateMetrics;
+  metricsToken?: string | undefined;
+  /** `DASHBOARD_TOKEN`: the dashboard's access token; unset, the dashboard answers 404. */
+  dashboardToken?: string | undefined;
+  /** Takes what must run before the HTTP server closes: the dashboard's open event streams would keep it waiting. */
+  beforeClose?: (close: () => void) => void;
 }
 
 /**
@@ -28,6 +40,7 @@ export function shipgateApp(deps: AppDeps): ApplicationFunction {
         { id: context.id, name: context.name, payload: { ...context.payload } },
         new Date(deps.clock.now()),
       );
+      deps.metrics.observeWebhook(context.name, outcome.kind);
       if (outcome.kind === 'recorded') {
         // Recorded is safe: queue it once the answer has gone (a lost enqueue is swept up).
         setImmediate(() => {
@@ -43,5 +56,16 @@ export function shipgateApp(deps: AppDeps): ApplicationFunction {
       app.log.error({ err: error, event: error.event?.name, delivery: error.event?.id }, 'webhook intake failed');
     });
     addHandler(healthHandler(deps.store, deps.version));
+    addHandler(statsApiHandler(deps.store, { clock: deps.clock, token: deps.dashboardToken, onError: (err) => app.log.error({ err }, 'statistics request failed') }));
+    const dashboard = createDashboard({
+      db: deps.store.db,
+      clock: deps.clock,
+      token: deps.dashboardToken,
+      listArtifacts: async (installationId, repo, runId) => listRunArtifacts(await app.auth(installationId), repo, runId),
+      log: app.log,
+    });
+    deps.beforeClose?.(() => dashboard.close());
+    addHandler(metricsHandler(deps.metrics, { token: deps.metricsToken, onError: (err) => app.log.error({ err }, 'metrics scrape failed') }));
+    addHandler(dashboard.handler);
   };
 }

@@ -88,15 +88,29 @@ async function freePort(host: string): Promise<number> {
   return address.port;
 }
 
+/** A URL with the value of any `token` query parameter replaced (the dashboard's `/login?token=`). */
+export function redactUrlToken(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+}
+
 /** shipgate's logger: Probot's pino, structured JSON, secrets redacted. */
-export function createLogger(level: AppConfig['logLevel']): Logger {
-  return pino({
+export function createLogger(level: AppConfig['logLevel'], destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
+    formatters: {
+      // Probot logs each request's URL before any handler runs: a login link's token never reaches the log.
+      log: (object) => {
+        const req = object.req as { url?: unknown } | undefined;
+        if (req && typeof req.url === 'string' && /[?&]token=/i.test(req.url)) return { ...object, req: { ...req, url: redactUrlToken(req.url) } };
+        return object;
+      },
+    },
     redact: {
       paths: ['privateKey', 'token', '*.token', 'headers.authorization', 'req.headers.authorization', '*.privateKey', 'request.headers.authorization'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

@@ -137,6 +137,8 @@ async function runDemo(
           `  simulator  ${endpoints.simulatorApiUrl}  (organisation acme, repository ${DEMO_REPO}, app id ${endpoints.appId})`,
           `  app        ${endpoints.appUrl}  (embedded PGlite in memory)`,
           `  speed      ×${speed}: a ${longest / 1000} s workflow run takes ${(longest / speed / 1000).toFixed(1)} s`,
+          // The dashboard stays up with the app after the story, unless --exit.
+          ...(settings.exit ? [] : [`Dashboard: ${endpoints.dashboardUrl}`]),
           '',
         ].join('\n'),
         { type: 'ready', ...endpoints, speed },

@@ -7,6 +7,7 @@ import { processIo, type CliIo } from './io.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerPlanCommand } from './plan.ts';
 import { registerStartCommand } from './start.ts';
+import { registerStatsCommand } from './stats.ts';
 import { registerValidateCommand } from './validate.ts';
 
 /** The package's version, for `shipgate --version`. */
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   registerDemoCommand(program, io);
   registerDeliveriesCommand(program, io);
   registerAuditCommand(program, io);
+  registerStatsCommand(program, io);
   return program;
 }
 

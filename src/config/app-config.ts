@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readNotifySettings } from '../notify/settings.ts';
 
 /** Everything the running app takes from its environment, checked once at start. */
 export interface AppConfig {
@@ -14,12 +15,21 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** REST base URL: https://api.github.com, or http(s)://GHE_HOST/api/v3. */
   githubBaseUrl: string;
+  /** `SLACK_WEBHOOK_URL`: Slack's incoming webhook; unset, Slack notifications are skipped (and logged). */
   slackWebhookUrl: string | undefined;
+  /** `SHIPGATE_WEBHOOK_SECRET`: the Standard Webhooks secret(s) outgoing webhooks are signed with; unset, they are skipped. */
+  notificationSecret?: string | undefined;
+  /** `SHIPGATE_ALLOW_PRIVATE_URLS=1`: notifications may go to loopback and private addresses. */
+  allowPrivateUrls?: boolean;
   /**
    * Days a finished webhook delivery (processed, ignored or failed) is kept
    * before the reconciliation deletes it (`SHIPGATE_DELIVERY_RETENTION_DAYS`).
    */
   deliveryRetentionDays: number;
+  /** `METRICS_TOKEN`: when set, `GET /metrics` requires `Authorization: Bearer <token>`; unset, it is open. */
+  metricsToken?: string | undefined;
+  /** `DASHBOARD_TOKEN`: the dashboard's access token (bearer, or the cookie of `/login?token=`); unset, the dashboard answers 404. */
+  dashboardToken?: string | undefined;
 }
 
 /** Default of `SHIPGATE_DELIVERY_RETENTION_DAYS`. */
@@ -96,6 +106,18 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
 
+  const notify = readNotifySettings(env, problems);
+
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]+$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be one word of visible ASCII characters (it is sent as `Authorization: Bearer <token>`).');
+  }
+
+  const dashboardToken = env.DASHBOARD_TOKEN?.trim() || undefined;
+  if (dashboardToken !== undefined && !/^[\x21-\x7e]+$/.test(dashboardToken)) {
+    problems.push('DASHBOARD_TOKEN must be one word of visible ASCII characters (it is sent as `Authorization: Bearer <token>` or `/login?token=<token>`).');
+  }
+
   if (problems.length > 0) throw new AppConfigError(problems);
 
   return {
@@ -109,8 +131,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: env.HOST || '0.0.0.0',
     logLevel,
     githubBaseUrl,
-    slackWebhookUrl: env.SLACK_WEBHOOK_URL?.trim() || undefined,
+    slackWebhookUrl: notify.slackWebhookUrl,
+    notificationSecret: notify.webhookSecret,
+    allowPrivateUrls: notify.allowPrivateUrls,
     deliveryRetentionDays,
+    metricsToken,
+    dashboardToken,
   };
 }
 

@@ -14,6 +14,7 @@
  * first commit again (no approvals, no wait). A timeline entry for
  * everything that happens, as it happens.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock } from '../clock.ts';
 import { startShipgate, type RunningShipgate } from '../server.ts';
@@ -67,6 +68,8 @@ export interface DemoEndpoints {
   simulatorApiUrl: string;
   /** The app's id on the simulator. */
   appId: number;
+  /** The dashboard's login URL, with this run's random `DASHBOARD_TOKEN`. */
+  dashboardUrl: string;
 }
 
 export interface DemoOptions {
@@ -133,9 +136,10 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     const story = createStoryRecorder({ sim, clock, onEntry: options.onEntry, onProgress: () => checkOver() });
     // The simulator runs `speed` times faster than real time: one write per simulated second is one per 1/speed real seconds.
     const requestPolicy = { ...DEFAULT_REQUEST_POLICY, writeIntervalMs: Math.max(10, Math.round(DEFAULT_REQUEST_POLICY.writeIntervalMs / options.speed)) };
-    app = await startShipgate(appConfigForSimulator(sim), { clock, log: options.log, store, requestPolicy, onEvent: (event) => story.onEngineEvent(event) });
+    const dashboardToken = randomBytes(24).toString('hex');
+    app = await startShipgate(appConfigForSimulator(sim, { dashboardToken }), { clock, log: options.log, store, requestPolicy, onEvent: (event) => story.onEngineEvent(event) });
     sim.setWebhookUrl(`${app.url}/api/github/webhooks`);
-    const endpoints: DemoEndpoints = { appUrl: app.url, simulatorApiUrl: sim.baseUrl, appId: sim.app.id };
+    const endpoints: DemoEndpoints = { appUrl: app.url, simulatorApiUrl: sim.baseUrl, appId: sim.app.id, dashboardUrl: `${app.url}/login?token=${dashboardToken}` };
     options.onReady?.(endpoints);
 
     const timeoutMs = options.timeoutMs ?? demoCriticalPathMs(options.speed) + STORY_SLACK_MS;

@@ -275,5 +275,6 @@ async function recordStarted(
     return;
   }
   deps.onEvent?.({ kind: 'job-dispatched', runId: run.id, pipeline: run.pipeline, stage: ctx.stage, job: attempt.job, attempt: attempt.attempt, workflowRunId: started.runId });
+  deps.metrics?.observeDispatchLatency((now - attempt.created_at.getTime()) / 1000);
   deps.wakeAt?.(attempt.pipeline_run_id, now + started.timeoutMs);
 }

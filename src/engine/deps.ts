@@ -5,6 +5,7 @@ import type { GitHubClient } from '../github/client.ts';
 import type { WorkflowCache } from '../github/workflows.ts';
 import type { WorkflowListings } from '../effects/perform-dispatch.ts';
 import type { Database } from '../store/schema/index.ts';
+import type { ShipgateMetrics } from '../metrics/registry.ts';
 
 /** Something that happened in the engine, for the demo's timeline and metrics. */
 export type EngineEvent =
@@ -40,6 +41,8 @@ export interface EngineDeps {
   /** The effect runner: kicked after every commit that recorded effects. */
   effects?: { kick(): void };
   onEvent?: (event: EngineEvent) => void;
+  /** This process's metrics (dispatch latency, deliveries); engine events reach them through `onEvent`. */
+  metrics?: ShipgateMetrics;
   /** Asks for `advanceRun(runId)` at `at` (a retry or a deadline falls due); the periodic reconciliation is the backstop. */
   wakeAt?: (runId: number, at: number) => void;
 }

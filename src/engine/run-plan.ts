@@ -1,6 +1,7 @@
 import type { ExpressionContext } from '../matching/conditions.ts';
 import type { Gate } from '../repo-config/schema.ts';
 import type { EnvironmentSnapshot } from '../deploy/environment-policy.ts';
+import type { NotificationTargets } from '../notify/targets.ts';
 
 /** A gate as the run plan keeps it: its configuration and the stage of its job (null: a pipeline-level gate). */
 export type PlannedGate = Gate & { stage: string | null };
@@ -46,6 +47,8 @@ export interface RunPlan {
   commitDate?: string;
   /** The policies of the environments its stages deploy to, from the default branch's config when the run was created. */
   environments?: Record<string, EnvironmentSnapshot>;
+  /** Where the run's `failure` / `recovery` go, from the trusted config when the run was created (absent: nowhere). */
+  notifications?: NotificationTargets;
 }
 
 /** Reads a run plan back from the JSON column. */

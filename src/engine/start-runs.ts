@@ -23,6 +23,7 @@ import type { PlannedGate, RunPlan } from './run-plan.ts';
 import { gateChanges } from '../gates/gate-changes.ts';
 import { toJsonObject } from '../store/json.ts';
 import { snapshotEnvironment, type EnvironmentSnapshot } from '../deploy/environment-policy.ts';
+import { plannedNotifications } from '../notify/targets.ts';
 
 export { CONFIG_PATH };
 
@@ -131,6 +132,7 @@ function runPlan(config: ShipgateConfig, pipelineId: string, event: ShipgateEven
     gates: plannedGates(pipeline),
     ...payloadFacts(event.payload),
     environments: plannedEnvironments(config, pipeline),
+    ...plannedNotifications(config.notifications),
   };
 }
 
@@ -140,7 +142,7 @@ function plannedEnvironments(config: ShipgateConfig, pipeline: ShipgateConfig['p
   for (const stage of Object.values(pipeline.stages)) {
     const name = stage.environment;
     const environment = name === undefined ? undefined : config.environments[name];
-    if (name !== undefined && environment !== undefined) environments[name] = snapshotEnvironment(name, environment, config.commands.prefix);
+    if (name !== undefined && environment !== undefined) environments[name] = snapshotEnvironment(name, environment, config.commands.prefix, config.notifications);
   }
   return environments;
 }
@@ -286,7 +288,7 @@ export async function trustedConfig(
 ): Promise<ShipgateConfig> {
   const onDefaultBranch = event.kind === 'push' && defaultBranch !== undefined && event.branch === defaultBranch;
   if (onDefaultBranch) return atSha;
-  const usesTrusted = Object.keys(atSha.environments).length > 0 || Object.values(atSha.pipelines).some((p) => Object.values(p.stages).some((s) => s.environment !== undefined));
+  const usesTrusted = Object.keys(atSha.environments).length > 0 || atSha.notifications !== undefined || Object.values(atSha.pipelines).some((p) => Object.values(p.stages).some((s) => s.environment !== undefined));
   if (!usesTrusted) return mergeTrusted(atSha, undefined);
   const fromDefault = defaultBranch ? await loadRepoConfig(octokit, { ...repo, ref: defaultBranch }) : { ok: 'missing' as const };
   return mergeTrusted(atSha, fromDefault.ok === true ? fromDefault.config : undefined);

@@ -62,7 +62,9 @@ async function processOne(deps: DeliveryWorkerDeps, deliveryId: string, options:
     await markDelivery(deps.engine.db, deliveryId, 'processing');
     const outcome = await processDelivery({ ...deps.engine, log }, delivery);
     await markDelivery(deps.engine.db, deliveryId, outcome === 'ignored' ? 'ignored' : 'processed');
+    deps.engine.metrics?.observeDelivery(delivery.event, outcome);
   } catch (err) {
+    deps.engine.metrics?.observeDelivery(delivery.event, options.lastTry ? 'failed' : 'retried');
     const message = (err as Error).message;
     if (options.lastTry) {
       const failed = await markDelivery(deps.engine.db, deliveryId, 'failed', message, new Date(deps.engine.clock.now()));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ackRatio, figureRows, formatGates, formatReport, gateRows, requestBudget, routeRows, verdict } from '../../bench/report.ts';
-import type { BenchReport, GateCaseResult, GateRun, GatesResult, TargetResult } from '../../bench/results.ts';
+import type { AnalyticsResult, BenchReport, GateCaseResult, GateRun, GatesResult, TargetResult } from '../../bench/results.ts';
 import { summarize } from '../../bench/stats.ts';
 
 function measured(overrides: Partial<TargetResult> = {}): TargetResult {
@@ -188,5 +188,33 @@ describe('formatReport', () => {
     expect(text).not.toContain('GitHub requests per pipeline run, by route');
     expect(text).not.toContain('1. webhook ack');
     expect(text).toContain('- gates: FAILED — JUnit 50 MB: the child was killed by SIGKILL');
+  });
+});
+
+describe('figure 10: analytics', () => {
+  const analytics = (medians: [number, number]): AnalyticsResult => ({
+    jobRows: 1_000_000,
+    runRows: 100_000,
+    seedMs: 15_000,
+    windows: [
+      { label: 'last 30 days', since: '2026-11-01T00:00:00.000Z', until: '2026-12-01T00:00:00.000Z', runsInWindow: 8_219, attemptsInWindow: 82_190, medianMs: medians[0], samplesMs: [medians[0]] },
+      { label: 'whole year', since: '2025-11-30T00:00:00.000Z', until: '2026-12-01T00:00:00.000Z', runsInWindow: 99_998, attemptsInWindow: 999_980, medianMs: medians[1], samplesMs: [medians[1]] },
+    ],
+    plan: ['Subquery Scan on j (actual time=1.0..2.0 rows=28 loops=1)', 'Execution Time: 2.000 ms'],
+  });
+
+  it('judges computeStats against 200 ms on PostgreSQL only, and prints the plan', () => {
+    const postgres = measured({ database: 'postgres', analytics: analytics([120, 1_900]) });
+    const pglite = measured({ database: 'pglite', analytics: analytics([400, 6_000]) });
+    const rows = figureRows([pglite, postgres]);
+    expect(row(rows, '10. analytics')).toEqual(['10. analytics: store seeded with', '1000000 job rows, 100000 runs', '1000000 job rows, 100000 runs', '(1M job rows)']);
+    expect(row(rows, '   computeStats, last 30 days')).toEqual(['   computeStats, last 30 days (median)', '400 ms (82190 attempts)', '120 ms (82190 attempts) ✓', '≤ 200 ms PostgreSQL']);
+    expect(row(rows, '   computeStats, whole year')?.[2]).toBe('1900 ms (999980 attempts) ✗');
+    const text = formatReport({ startedAt: '', node: 'v24', platform: 'linux-x64', cpus: 2, writeIntervalMs: 1000, simValidation: false, targets: [pglite, postgres] });
+    expect(text).toContain("Analytics, figure 10 — the job figures' plan on postgres, whole year (EXPLAIN ANALYZE, first lines):\nSubquery Scan on j (actual time=1.0..2.0 rows=28 loops=1)\nExecution Time: 2.000 ms");
+  });
+
+  it('shows dashes without the part', () => {
+    expect(row(figureRows([measured()]), '   computeStats, last 30 days')?.[1]).toBe('—');
   });
 });

@@ -32,6 +32,8 @@ export interface Harness {
 export interface HarnessOptions {
   sim?: SimulatorOptions;
   app?: Partial<StartOptions>;
+  /** App settings over the simulator's (notification URLs, secrets, flags). */
+  config?: Partial<AppConfig>;
   /** Called with the simulator before the app starts (orgs, repos, scripts). */
   setup?: (sim: GitHubSimulator) => void | Promise<void>;
 }
@@ -70,7 +72,7 @@ export async function startHarness(target: DatabaseTarget, options: HarnessOptio
   const log = pino({ level: process.env['SHIPGATE_TEST_LOG'] ?? 'silent' });
   await options.setup?.(sim);
   const start = () =>
-    startShipgate(appConfigFor(sim), {
+    startShipgate({ ...appConfigFor(sim), ...options.config }, {
       clock,
       log,
       store,

@@ -47,6 +47,21 @@ describe('mergeTrusted', () => {
     expect(merged.pipelines).toEqual(pullRequest.pipelines);
   });
 
+  it('takes notifications from the default branch only: a pull request can neither add nor redirect them', () => {
+    const trusted = config(`
+notifications:
+  slack: { on: [failure] }
+  webhooks: [{ url: 'https://hooks.example.com/team' }]
+`);
+    const redirecting = config(`
+notifications:
+  webhooks: [{ url: 'https://attacker.example.net/collect' }]
+`);
+    expect(mergeTrusted(redirecting, trusted).notifications).toEqual(trusted.notifications);
+    expect(mergeTrusted(redirecting, defaultBranch).notifications).toBeUndefined();
+    expect(mergeTrusted(redirecting, undefined)).not.toHaveProperty('notifications');
+  });
+
   it('does not change its arguments', () => {
     const before = structuredClone(pullRequest);
     mergeTrusted(pullRequest, defaultBranch);

@@ -104,7 +104,7 @@ export async function defaultBranchEnvironment(context: CommandContext, name: st
   const environment = Object.hasOwn(environments, name) ? environments[name] : undefined;
   if (environment === undefined) return { ok: false, reason: reason('deploy.environment-unknown', { environment: name, known: Object.keys(environments) }) };
   if (options.needsWorkflow && environment.workflow === undefined) return { ok: false, reason: reason('deploy.no-workflow', { environment: name }) };
-  return { ok: true, environment, snapshot: snapshotEnvironment(name, environment, context.prefix) };
+  return { ok: true, environment, snapshot: snapshotEnvironment(name, environment, context.prefix, loaded.ok === true ? loaded.config.notifications : undefined) };
 }
 
 /** A commit to deploy, with what the policy's `branches` rule and the dispatch need. */

@@ -6,6 +6,8 @@ import * as writeSlots from './2026-12-01T10-20-write-slots.ts';
 import * as gates from './2026-12-01T13-00-gates.ts';
 import * as deployments from './2026-12-01T14-00-deployments.ts';
 import * as approvals from './2026-12-01T15-00-approvals.ts';
+import * as analyticsIndexes from './2026-12-01T16-00-analytics-indexes.ts';
+import * as notifications from './2026-12-01T16-10-notifications.ts';
 
 /**
  * Every migration, by name. Names are the file names without `.ts`: ISO dates,
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T13-00-gates': gates,
   '2026-12-01T14-00-deployments': deployments,
   '2026-12-01T15-00-approvals': approvals,
+  '2026-12-01T16-00-analytics-indexes': analyticsIndexes,
+  '2026-12-01T16-10-notifications': notifications,
 };

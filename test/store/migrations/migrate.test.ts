@@ -35,6 +35,8 @@ const TABLES = [
   'gate_results',
   'job_attempts',
   'locks',
+  'notification_endpoints',
+  'notification_outcomes',
   'pipeline_runs',
   'protection_requests',
   'stage_runs',
