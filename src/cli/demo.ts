@@ -21,6 +21,7 @@ import {
   DEMO_WAIT,
 } from '../demo/story.ts';
 import { formatSummary } from '../demo/summary.ts';
+import { formatStats } from './stats.ts';
 import { formatTimelineLine, timelineJson, type TimelineEntry } from '../demo/timeline.ts';
 
 /**
@@ -158,6 +159,8 @@ async function runDemo(
     } else {
       print(['The story did not end as scripted:', ...outcome.problems.map((p) => `  - ${p}`)].join('\n'), { type: 'outcome', ok: false, problems: outcome.problems });
     }
+    // The same figures `shipgate stats` prints (the demo's database lives in memory, so it prints them itself; the dashboard serves them while it stays up).
+    print(['', `shipgate stats --repo ${DEMO_REPO} (the story's window):`, '', formatStats(session.stats), ''].join('\n'), { type: 'stats', stats: session.stats });
     const exitCode = outcome.ok ? 0 : 1;
     if (settings.exit || settings.interrupt.aborted) return exitCode;
 

@@ -21,6 +21,7 @@ import { startShipgate, type RunningShipgate } from '../server.ts';
 import { DEFAULT_REQUEST_POLICY } from '../github/request-policy.ts';
 import { startGitHubSimulator, type CheckRun, type GitHubSimulator } from '../sim/index.ts';
 import { openDatabase, type Store } from '../store/db.ts';
+import { computeStats, type Stats } from '../insight/stats.ts';
 import { finalDeploymentStatuses } from '../store/repos/deployments.ts';
 import { judgeDemo, judgeGates, judgePullRequestAct, judgeRelease, type DemoOutcome, type GatesCheck, type ReleaseScript, type ScriptedApproval } from './outcome.ts';
 import { readGateEvaluations } from './gate-evaluations.ts';
@@ -91,6 +92,8 @@ export interface DemoOptions {
 export interface DemoSession extends DemoEndpoints {
   outcome: DemoOutcome;
   summary: DemoSummary;
+  /** The story's figures, as `shipgate stats --repo acme/shop` and `GET /api/v1/stats` compute them (one module). */
+  stats: Stats;
   /** Stops the app, the simulator and the database. */
   stop(): Promise<void>;
 }
@@ -303,7 +306,10 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     });
     const problems = [...(pushOutcome.ok ? [] : pushOutcome.problems), ...(how === 'interrupted' ? [] : [...pullRequestProblems, ...gateProblems, ...releaseProblems])];
     const outcome: DemoOutcome = problems.length === 0 ? { ok: true } : { ok: false, problems };
-    return { ...endpoints, outcome, summary, stop: stopAll };
+    const [owner = 'acme', name = 'shop'] = DEMO_REPO.split('/');
+    // The story's window: from an hour before it began to a minute after now (windows are [since, until)).
+    const stats = await computeStats(store.db, { owner, repo: name, since: new Date(story.startedAt - 3_600_000), until: new Date(clock.now() + 60_000) });
+    return { ...endpoints, outcome, summary, stats, stop: stopAll };
   } catch (err) {
     await stopAll().catch(() => {});
     throw err;

@@ -307,6 +307,9 @@ describe('shipgate demo', () => {
       /^The story ended as scripted: pipeline ci succeeded on main with every gate passing \(coverage, tests, vulnerabilities\) and deployed staging; on the pull request the tests gate failed on a failing test, the failed job ran again after \/retry, the gate passed, and shipgate\/ci and shipgate are green; \/deploy production waited for @carol's \/approve and @dave's 👍 and the 5s wait timer, then deployed main; the merge commit deployed staging through the pipeline and production once its pipeline succeeded, @carol's \/approve and @dave's \/approve came and the wait timer ran out \(under a lock\); and \/rollback production deployed the first commit again, without approvals\.$/,
     );
     expect(io.out).not.toMatch(/did not end as scripted|dashboard|refused|expired|rejected/i);
+    // The story's figures, as `shipgate stats` computes them: the push, the pull request and the merge ran ci.
+    lineIndex(lines, /^shipgate stats --repo acme\/shop \(the story's window\):$/);
+    lineIndex(lines, /^Pipeline runs: \d+ finished, success rate /);
 
     const appUrl = /app +(http:\/\/127\.0\.0\.1:\d+)/.exec(io.out)?.[1];
     expect(appUrl).toBeDefined();
@@ -331,7 +334,7 @@ describe('shipgate demo', () => {
     expect(io.err).toBe('');
     expect(io.exitCode).toBe(0);
     expect(health).toMatchObject({ status: 200, body: { status: 'ok', database: { ok: true, kind: 'pglite' } } });
-    expect(io.out).toMatch(/The story ended as scripted.*\n\nThe app and the simulator keep running; press Ctrl-C to stop\.\n {2}app health +http:\/\/127\.0\.0\.1:\d+\/healthz\n {2}simulator API +http:\/\/127\.0\.0\.1:\d+\/api\/v3 .*\nstopping…\nstopped\n$/);
+    expect(io.out).toMatch(/The story ended as scripted.*\n\nshipgate stats --repo acme\/shop \(the story's window\):\n[\s\S]*\n\nThe app and the simulator keep running; press Ctrl-C to stop\.\n {2}app health +http:\/\/127\.0\.0\.1:\d+\/healthz\n {2}simulator API +http:\/\/127\.0\.0\.1:\d+\/api\/v3 .*\nstopping…\nstopped\n$/);
     await expectStopped(/app +(http:\/\/127\.0\.0\.1:\d+)/.exec(io.out)?.[1] ?? '');
   });
 
