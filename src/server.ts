@@ -28,7 +28,7 @@ import { gatePerformer } from './effects/perform-gate.ts';
 import { createDeploymentPerformer, deploymentStatusPerformer } from './effects/perform-deployment.ts';
 import { approvalCommentPerformer, approvalReactionsPerformer } from './effects/perform-approval.ts';
 import { protectionCallbackPerformer } from './effects/perform-protection.ts';
-import { NOTIFY_EFFECT_KIND, notifyPerformer } from './effects/perform-notify.ts';
+import { notifyPerformer } from './effects/perform-notify.ts';
 import { checkRunPerformer } from './effects/perform-check-run.ts';
 import { commandReplyPerformer, commentReactionPerformer, statusReplyPerformer } from './effects/command-feedback.ts';
 import { reconcile } from './engine/reconcile.ts';
@@ -225,7 +225,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.approvalComment]: approvalCommentPerformer(engine),
         [EFFECT_KINDS.approvalReactions]: approvalReactionsPerformer(engine),
         [EFFECT_KINDS.protectionCallback]: protectionCallbackPerformer(engine),
-        [NOTIFY_EFFECT_KIND]: notifyPerformer(engine, config),
+        [EFFECT_KINDS.notify]: notifyPerformer(engine, config),
       },
     });
     engine.effects = effects;

@@ -31,6 +31,8 @@ export const EFFECT_KINDS = {
   approvalReactions: 'approval-reactions',
   /** Answer (or report to) a custom deployment protection rule through its callback URL. */
   protectionCallback: 'protection-callback',
+  /** Send one notification (Slack or a signed webhook) of one event; see `src/notify/record.ts`. */
+  notify: 'notify',
 } as const;
 
 /** Lower runs first among due effects: dispatches and cancels before check-run writes, the roll-up last. */

@@ -27,7 +27,6 @@ import { originOf, urlHash } from '../notify/targets.ts';
 import type { Effect } from '../store/schema/index.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
 
-export { NOTIFY_EFFECT_KIND } from '../notify/record.ts';
 
 /** Slack's limit for incoming webhooks: one message per second per URL. */
 export const SLACK_INTERVAL_MS = 1_000;

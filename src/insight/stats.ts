@@ -30,7 +30,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema/index.ts';
-import { compareText, doraBenchmark, doraMetrics, type DeploymentBucket, type DeploymentRecord, type DoraBenchmark, type Summary } from './metrics-math.ts';
+import { compareText, doraBenchmark, doraMetrics, type DeploymentRecord, type DoraBenchmark, type DoraMetrics, type Summary } from './metrics-math.ts';
 import {
   conclusionColumns,
   countsOf,
@@ -144,36 +144,10 @@ export interface RecoveryStats extends Summary {
   unrecovered: number;
 }
 
-/** The DORA figures (SPEC §12) over the window; see `metrics-math.ts` for each rule. */
-export interface DoraStats {
+/** The DORA figures (SPEC §12) over the window, as `doraMetrics` computes them (see `metrics-math.ts` for each rule). */
+export interface DoraStats extends DoraMetrics {
   /** The environments counted: the production-tier ones deployed to in the window, or the one asked for. */
   environments: string[];
-  /** Deployments carried out (succeeded, failed or rolled back) that completed in the window. */
-  deployments: number;
-  /** Of those, the successful ones. */
-  successful: number;
-  /** Of those, the failed ones (`failed`, `rolled-back`). */
-  failed: number;
-  /** Of those, rollbacks and automatic rollbacks. */
-  rollbacks: number;
-  /** Of those, the change failures: failed, or followed within 24 h (and before any other deployment) by a rollback. */
-  changeFailures: number;
-  deploymentFrequency: {
-    /** Successful deployments per day of the window; null without any. */
-    perDay: number | null;
-    /** Distinct UTC days with a successful deployment. */
-    deployDays: number;
-    /** `daily`, `weekly`, `monthly` or `yearly` (Four Keys' rule); null without any deployment. */
-    bucket: DeploymentBucket | null;
-  };
-  /** Lead time for changes: deployment finish − change time over the newly deployed shas, seconds (p50 is the median). */
-  leadTimeSeconds: Summary;
-  /** changeFailures ÷ deployments; null without deployments. */
-  changeFailureRate: number | null;
-  /** From each change failure to the next successful deployment of its environment, seconds. */
-  failedDeploymentRecoverySeconds: Summary & { unrecovered: number };
-  /** rollbacks ÷ deployments; null without deployments. */
-  reworkRate: number | null;
   /** Optional: each figure's tier in a published DORA table, naming it (`dora-2024`); null without deployments. */
   benchmark: DoraBenchmark | null;
 }

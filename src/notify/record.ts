@@ -9,14 +9,12 @@
  */
 import type { DbOrTrx } from '../store/db.ts';
 import { recordEffect } from '../store/repos/effects.ts';
+import { EFFECT_KINDS } from '../effects/kinds.ts';
 import { toJsonObject } from '../store/json.ts';
 import type { ApprovalRequest, Deployment, PipelineRun } from '../store/schema/index.ts';
 import { approvalEvent, deploymentEvent, failureEvent, recoveryEvent, type DeploymentNotifyEvent, type NotifyEvent } from './events.ts';
 import { swapRunOutcome } from './store.ts';
 import { readTargets, targetKey, targetsFor, type NotificationTargets } from './targets.ts';
-
-/** The effect kind whose performer sends notifications (`effects/perform-notify.ts`). */
-export const NOTIFY_EFFECT_KIND = 'notify';
 
 /** After every GitHub-bound effect due at the same time: a notification never holds back a dispatch. */
 export const NOTIFY_PRIORITY = 7;
@@ -36,7 +34,7 @@ export async function recordNotifications(trx: DbOrTrx, event: NotifyEvent, targ
   const runId = 'runId' in event ? event.runId : null;
   for (const target of targetsFor(targets, event.name)) {
     const inserted = await recordEffect(trx, {
-      kind: NOTIFY_EFFECT_KIND,
+      kind: EFFECT_KINDS.notify,
       key: notifyEffectKey(event.id, target),
       pipelineRunId: runId,
       priority: NOTIFY_PRIORITY,

@@ -4,49 +4,8 @@
  * `notification_outcomes` (each pipeline's last outcome per ref, for
  * `recovery`), and Slack's pacing in `write_slots` (lane `slack:<url hash>`).
  */
-import { type ColumnType, type Kysely, type Selectable } from 'kysely';
 import type { DbOrTrx } from '../store/db.ts';
-import type { Database } from '../store/schema/index.ts';
-
-/** A notification receiver, by the hash of its URL; a row exists once it was disabled. */
-export interface NotificationEndpointTable {
-  /** `urlHash(url)`: the URL itself (a secret for Slack) is never stored. */
-  hash: string;
-  kind: 'slack' | 'webhook';
-  /** Scheme, host and port, for operators. */
-  origin: string;
-  /** When it answered 410 Gone; null: enabled again by an operator. */
-  disabled_at: Date | null;
-  disabled_reason: string | null;
-  created_at: ColumnType<Date, Date | undefined, Date>;
-  updated_at: ColumnType<Date, Date | undefined, Date>;
-}
-
-/** The last outcome (success or a failure) of a pipeline on a ref, whichever run it was. */
-export interface NotificationOutcomeTable {
-  owner: string;
-  repo: string;
-  pipeline: string;
-  /** The run's ref (`refs/heads/main`), or `pr:<number>` for a pull request's runs. */
-  ref: string;
-  conclusion: string;
-  run_id: number;
-  completed_at: Date;
-}
-
-/** The tables of this module, beside shipgate's own. */
-export type NotificationTables = {
-  notification_endpoints: NotificationEndpointTable;
-  notification_outcomes: NotificationOutcomeTable;
-};
-
-export type NotificationEndpoint = Selectable<NotificationEndpointTable>;
-
-/** The database with this module's tables. */
-export function notifyDb(db: DbOrTrx): Kysely<Database & NotificationTables> {
-  const base: Kysely<Database> = db;
-  return base.$extendTables<NotificationTables>();
-}
+import type { NotificationEndpoint } from '../store/schema/index.ts';
 
 /** A pipeline on a ref of a repository. */
 export interface OutcomeKey {
@@ -62,7 +21,7 @@ export interface OutcomeKey {
  * locked first, so two runs ending at once see one another in order.
  */
 export async function swapRunOutcome(db: DbOrTrx, key: OutcomeKey, outcome: { conclusion: string; runId: number; at: Date }): Promise<{ conclusion: string; runId: number } | undefined> {
-  const ndb = notifyDb(db);
+  const ndb = db;
   const previous = await ndb
     .selectFrom('notification_outcomes')
     .select(['conclusion', 'run_id'])
@@ -84,12 +43,12 @@ export async function swapRunOutcome(db: DbOrTrx, key: OutcomeKey, outcome: { co
 
 /** The endpoint's row when it is disabled. */
 export async function disabledEndpoint(db: DbOrTrx, hash: string): Promise<NotificationEndpoint | undefined> {
-  return notifyDb(db).selectFrom('notification_endpoints').selectAll().where('hash', '=', hash).where('disabled_at', 'is not', null).executeTakeFirst();
+  return db.selectFrom('notification_endpoints').selectAll().where('hash', '=', hash).where('disabled_at', 'is not', null).executeTakeFirst();
 }
 
 /** Disables an endpoint (a 410): later sends to it are skipped. */
 export async function disableEndpoint(db: DbOrTrx, endpoint: { hash: string; kind: 'slack' | 'webhook'; origin: string; reason: string; now: Date }): Promise<void> {
-  await notifyDb(db)
+  await db
     .insertInto('notification_endpoints')
     .values({ hash: endpoint.hash, kind: endpoint.kind, origin: endpoint.origin, disabled_at: endpoint.now, disabled_reason: endpoint.reason, created_at: endpoint.now, updated_at: endpoint.now })
     .onConflict((oc) => oc.column('hash').doUpdateSet({ disabled_at: endpoint.now, disabled_reason: endpoint.reason, updated_at: endpoint.now }))
@@ -121,5 +80,5 @@ export async function takeFreeSlot(db: DbOrTrx, lane: string, nowMs: number, int
 
 /** For tests and operators: the disabled endpoints, newest first. */
 export async function listDisabledEndpoints(db: DbOrTrx): Promise<NotificationEndpoint[]> {
-  return notifyDb(db).selectFrom('notification_endpoints').selectAll().where('disabled_at', 'is not', null).orderBy('disabled_at', 'desc').orderBy('hash').execute();
+  return db.selectFrom('notification_endpoints').selectAll().where('disabled_at', 'is not', null).orderBy('disabled_at', 'desc').orderBy('hash').execute();
 }

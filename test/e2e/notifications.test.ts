@@ -238,7 +238,7 @@ describe.each(databaseTargets())('notifications on $name', (target: DatabaseTarg
     await finish(h);
     expect(receiver.at('/hook')).toHaveLength(1);
     expect((await notifyEffects(h))[0]).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/HTTP 410 from http:\/\/127\.0\.0\.1:\d+: the endpoint is gone; it is disabled/) });
-    const endpoints = await h.store.db.selectFrom('notification_endpoints' as never).selectAll().execute();
+    const endpoints = await h.store.db.selectFrom('notification_endpoints').selectAll().execute();
     expect(endpoints).toEqual([expect.objectContaining({ kind: 'webhook', origin: receiver.url('').replace(/\/$/, ''), disabled_reason: expect.stringContaining('410') })]);
 
     h.sim.push({ repo: ACME_API, branch: 'main', files: { 'src/app.ts': 'export const x = 2;\n' } });

@@ -6,6 +6,7 @@ import type { DeliveryTable } from './deliveries.ts';
 import type { DeploymentEventTable, DeploymentTable } from './deployments.ts';
 import type { EffectTable } from './effects.ts';
 import type { ForkApprovalTable } from './fork-approvals.ts';
+import type { NotificationEndpointTable, NotificationOutcomeTable } from './notifications.ts';
 import type { ProtectionRequestTable } from './protection-requests.ts';
 import type { GateBaselineTable, GateOverrideTable, GateResultTable } from './gate-results.ts';
 import type { JobAttemptTable } from './job-attempts.ts';
@@ -39,6 +40,8 @@ export interface Database {
   effects: EffectTable;
   fork_approvals: ForkApprovalTable;
   protection_requests: ProtectionRequestTable;
+  notification_endpoints: NotificationEndpointTable;
+  notification_outcomes: NotificationOutcomeTable;
 }
 
 export * from './approval-requests.ts';
@@ -53,6 +56,7 @@ export * from './fork-approvals.ts';
 export * from './gate-results.ts';
 export * from './job-attempts.ts';
 export * from './locks.ts';
+export * from './notifications.ts';
 export * from './pipeline-runs.ts';
 export * from './protection-requests.ts';
 export * from './stage-runs.ts';
