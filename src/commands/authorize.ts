@@ -4,6 +4,11 @@ import { githubMessage } from '../github/client.ts';
 import { hasRole, repositoryRole, teamMembership, type Role, type TeamMembership } from '../github/permissions.ts';
 import { reason, type Reason } from '../engine/reasons.ts';
 
+/** Whether an account is a bot (this app included): GitHub's `type`, or a `[bot]` login. Bots never command, approve or reject. */
+export function isBotAuthor(user: { login: string; type?: string | undefined } | null): boolean {
+  return user === null || user.type === 'Bot' || user.login.toLowerCase().endsWith('[bot]');
+}
+
 /** A role lookup that asks GitHub at most once per user; made for one delivery and dropped with it. */
 export type RoleLookup = (user: string) => Promise<Role>;
 

@@ -16,7 +16,7 @@ import type { IssueCommentPayload } from '../intake/payloads.ts';
 import { loadRepoConfig } from '../repo-config/load-from-repo.ts';
 import { withTransaction } from '../store/db.ts';
 import { appendAudit } from '../store/repos/audit-log.ts';
-import { authorize, roleLookupFor } from './authorize.ts';
+import { authorize, isBotAuthor, roleLookupFor } from './authorize.ts';
 import type { CommandContext } from './context.ts';
 import { parseCommentCommands, type ParsedComment } from './parse.ts';
 import { argumentProblem, findCommand, helpText, type CommandResult } from './registry.ts';
@@ -27,10 +27,6 @@ export const MAX_COMMANDS_PER_COMMENT = 10;
 export const RATE_LIMIT_COMMANDS = 20;
 export const RATE_WINDOW_MINUTES = 10;
 
-/** Whether a comment's author is a bot (this app included): GitHub's `type`, or a `[bot]` login. */
-export function isBotAuthor(user: { login: string; type?: string | undefined } | null): boolean {
-  return user === null || user.type === 'Bot' || user.login.toLowerCase().endsWith('[bot]');
-}
 
 interface Outcome {
   text: string;

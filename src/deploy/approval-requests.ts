@@ -14,6 +14,7 @@ import { createApprovalRequest, findApprovalRequestByDeployment, getApprovalRequ
 import { getDeployment } from '../store/repos/deployments.ts';
 import type { Approval, ApprovalRequest, ApprovalRequestStatus, Database, Deployment, JsonObject } from '../store/schema/index.ts';
 import type { ApprovalView } from './approval-view.ts';
+import type { CommentPlace } from '../github/approval-comments.ts';
 import { readSnapshot, type EnvironmentSnapshot } from './environment-policy.ts';
 import type { ApprovalFacts } from './policy.ts';
 import { recordApprovalNotification } from '../notify/record.ts';
@@ -111,6 +112,17 @@ export async function settleApprovalRequest(
   return true;
 }
 
+/** A request's approvers as stored (a JSON column: anything but strings is dropped). */
+export function approversOf(request: Pick<ApprovalRequest, 'approvers'>): string[] {
+  return Array.isArray(request.approvers) ? request.approvers.filter((a): a is string => typeof a === 'string') : [];
+}
+
+/** Where a request's comment is (or goes): the commit's, or its issue's; null while a push's commit has no place yet. */
+export function commentPlaceOf(request: Pick<ApprovalRequest, 'comment_kind' | 'sha' | 'issue_number'>): CommentPlace | null {
+  if (request.comment_kind === 'commit') return { kind: 'commit', sha: request.sha };
+  return request.issue_number !== null ? { kind: 'issue', issue: request.issue_number } : null;
+}
+
 /** An approval request with what its comment and check show, read from the store; undefined when it is gone. */
 export async function loadApprovalView(db: DbOrTrx, approvalRequestId: number): Promise<{ request: ApprovalRequest; deployment: Deployment; view: ApprovalView } | undefined> {
   const request = await getApprovalRequest(db, approvalRequestId);
@@ -132,7 +144,7 @@ export function approvalViewOf(request: ApprovalRequest, deployment: Deployment,
     environment: request.environment,
     sha: request.sha,
     required: request.required,
-    approvers: Array.isArray(request.approvers) ? request.approvers.filter((a): a is string => typeof a === 'string') : [],
+    approvers: approversOf(request),
     allowSelfApproval: request.allow_self_approval,
     requestedBy: request.requested_by,
     prefix: request.command_prefix,

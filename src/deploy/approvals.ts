@@ -11,7 +11,7 @@
  */
 import type { Transaction } from 'kysely';
 import { isApprover } from '../commands/approvers.ts';
-import { roleLookupFor, teamLookupFor, type RoleLookup, type TeamLookup } from '../commands/authorize.ts';
+import { isBotAuthor, roleLookupFor, teamLookupFor, type RoleLookup, type TeamLookup } from '../commands/authorize.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { isReason, reason, type Reason } from '../engine/reasons.ts';
 import type { GitHubClient } from '../github/client.ts';
@@ -24,20 +24,15 @@ import { appendAudit } from '../store/repos/audit-log.ts';
 import { getDeployment, transitionDeployment } from '../store/repos/deployments.ts';
 import type { ApprovalChannel, ApprovalRequest, Database, Deployment } from '../store/schema/index.ts';
 import { afterReview } from './after-review.ts';
-import { settleApprovalRequest } from './approval-requests.ts';
+import { approversOf, commentPlaceOf, settleApprovalRequest } from './approval-requests.ts';
 import { formatUtcMinute } from './policy.ts';
-import { listVoteReactions, type CommentPlace } from '../github/approval-comments.ts';
+import { listVoteReactions } from '../github/approval-comments.ts';
 import { lockEnvironment, recordDeploymentCheck, reviewEnvironment, type ReviewOutcome } from './queue.ts';
 
 /** Who approves or rejects: a login and GitHub's account type. */
 export interface Actor {
   login: string;
   type?: string | undefined;
-}
-
-/** Whether an account is a bot: GitHub's `type`, or a `[bot]` login. */
-export function isBot(actor: Actor): boolean {
-  return actor.type === 'Bot' || actor.login.toLowerCase().endsWith('[bot]');
 }
 
 /** What an approval came to. */
@@ -94,7 +89,7 @@ export function judgeApprover(
   options: { forRejection?: boolean } = {},
 ): { ok: true } | { ok: false; reason: Reason } {
   const user = facts.actor.login;
-  if (isBot(facts.actor)) return { ok: false, reason: reason('approval.bot', { user }) };
+  if (isBotAuthor(facts.actor)) return { ok: false, reason: reason('approval.bot', { user }) };
   if (!options.forRejection && !request.allow_self_approval && user.toLowerCase() === request.requested_by.toLowerCase()) {
     return { ok: false, reason: reason('approval.self', { user, environment: request.environment }) };
   }
@@ -103,9 +98,7 @@ export function judgeApprover(
   return { ok: true };
 }
 
-function approversOf(request: Pick<ApprovalRequest, 'approvers'>): string[] {
-  return Array.isArray(request.approvers) ? request.approvers.filter((a): a is string => typeof a === 'string') : [];
-}
+
 
 /** Asks GitHub what {@link judgeApprover} needs (bots and the requester are judged before any call). */
 export async function checkApprover(
@@ -165,7 +158,7 @@ interface Context {
 async function presentThumbsUp(context: Context, request: ApprovalRequest): Promise<ReadonlySet<string> | null> {
   if (context.thumbsUp) return context.thumbsUp;
   if (!context.octokit || request.comment_id === null) return null;
-  const place: CommentPlace | null = request.comment_kind === 'commit' ? { kind: 'commit', sha: request.sha } : request.issue_number !== null ? { kind: 'issue', issue: request.issue_number } : null;
+  const place = commentPlaceOf(request);
   if (!place) return null;
   try {
     const reactions = await listVoteReactions(context.octokit, { owner: request.owner, repo: request.repo }, place, request.comment_id);

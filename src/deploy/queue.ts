@@ -125,7 +125,7 @@ export async function reviewEnvironment(trx: Transaction<Database>, key: Environ
         requestedBy: request.requested_by,
         requestedAt: request.created_at.getTime(),
       },
-      { ...policy, approvers: policy.approvers },
+      policy,
       facts,
     );
     // The approval request follows the decision: opened when the policy first asks for approvals, approved once enough arrived, expired when its time ran out.

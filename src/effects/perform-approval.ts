@@ -12,8 +12,9 @@
  */
 import { z } from 'zod';
 import { approvalCommentBody, approvalMarker } from '../deploy/approval-comment.ts';
-import { loadApprovalView, nextReactionPoll, REACTION_POLL_DELAYS_MS } from '../deploy/approval-requests.ts';
-import { approverLookups, approveRequest, isBot, rejectRequest } from '../deploy/approvals.ts';
+import { commentPlaceOf, loadApprovalView, nextReactionPoll, REACTION_POLL_DELAYS_MS } from '../deploy/approval-requests.ts';
+import { approverLookups, approveRequest, rejectRequest } from '../deploy/approvals.ts';
+import { isBotAuthor } from '../commands/authorize.ts';
 import { lockEnvironment, reviewEnvironment } from '../deploy/queue.ts';
 import { afterReview } from '../deploy/after-review.ts';
 import type { EngineDeps } from '../engine/deps.ts';
@@ -29,11 +30,6 @@ import { recordApprovalComment } from './kinds.ts';
 
 const payloadSchema = z.object({ approvalRequestId: z.number().int().positive() });
 
-function placeOf(request: ApprovalRequest): CommentPlace | null {
-  if (request.comment_kind === 'commit') return { kind: 'commit', sha: request.sha };
-  return request.issue_number !== null ? { kind: 'issue', issue: request.issue_number } : null;
-}
-
 /** Writes an approval request's comment: created once (a lost answer is found by its marker), then edited in place. */
 export function approvalCommentPerformer(deps: EngineDeps): Performer {
   return async (effect: Effect): Promise<PerformOutcome> => {
@@ -45,7 +41,7 @@ export function approvalCommentPerformer(deps: EngineDeps): Performer {
     let { request } = loaded;
     const octokit = await deps.github(effect.installation_id);
     const ref = { owner: request.owner, repo: request.repo };
-    let place = placeOf(request);
+    let place = commentPlaceOf(request);
     if (place === null) {
       // A push's commit: its pull request if it has one, else the commit itself.
       const pull = await pullRequestOfCommit(octokit, ref, request.sha);
@@ -102,7 +98,7 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
       await afterReview(deps, review, null);
       return { kind: 'done' };
     }
-    const place = placeOf(request);
+    const place = commentPlaceOf(request);
     // The comment is not written yet: look again, soon at first, then less often (its write may have failed for good).
     if (place === null || request.comment_id === null) {
       const waited = now.getTime() - request.created_at.getTime();
@@ -143,7 +139,7 @@ export function approvalReactionsPerformer(deps: EngineDeps): Performer {
     const downs = reactions.filter((r) => r.content === '-1');
 
     for (const down of downs) {
-      if (isBot({ login: down.user, type: down.userType }) || refused.has(keyOf(down))) continue;
+      if (isBotAuthor({ login: down.user, type: down.userType }) || refused.has(keyOf(down))) continue;
       const outcome = await rejectRequest(context, request, { login: down.user, type: down.userType }, null, 'reaction');
       if (outcome.kind === 'rejected') return { kind: 'done' };
       if (outcome.reason.code === 'approval.not-pending' || outcome.reason.code === 'approval.expired') return { kind: 'done' };
