@@ -17,60 +17,22 @@ import { ACME_API, startAcmeHarness } from '../helpers/acme-harness.ts';
 import { databaseTargets } from '../helpers/databases.ts';
 import { appConfigFor, type Harness } from '../helpers/harness.ts';
 import { DISPATCH } from '../helpers/routes.ts';
-
-/** The happy path's environment; `wait` is left out where a case wants the deploy to start at the last approval. */
-function configWith(options: { wait?: boolean } = {}): string {
-  return `version: 1
-pipelines:
-  ci:
-    on:
-      pull_request: { branches: [main] }
-      push: { branches: [main] }
-    stages:
-      test:
-        jobs:
-          unit: { workflow: test.yml }
-environments:
-  production:
-    approvals: 2
-    approvers: ['@acme/release', carol, dave, alice]
-${options.wait === false ? '' : '    wait: 10m\n'}    approval-timeout: 24h
-    workflow: deploy.yml
-`;
-}
+import { appComments, approvalRows, approvalsConfig, checkOf, finish, lastReply, latestDeployment, replies, requestComment, say, startWithRequest } from '../helpers/approvals.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const REACTIONS = 'GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions';
-const MARKER = '<!-- shipgate:approval:';
 
-const appComments = (h: Harness, issue: number) => h.sim.comments(ACME_API, issue).filter((c) => c.app !== undefined);
-const requestComment = (h: Harness, issue: number) => appComments(h, issue).find((c) => c.body.includes(MARKER));
-const replies = (h: Harness, issue: number) => appComments(h, issue).filter((c) => !c.body.includes(MARKER)).map((c) => c.body);
-const lastReply = (h: Harness, issue: number) => replies(h, issue).at(-1) ?? '';
-const checkOf = (h: Harness, sha: string) =>
-  h.sim
-    .checkRuns(ACME_API)
-    .filter((c) => c.headSha === sha && c.name === 'shipgate/deploy/production')
-    .at(-1);
 const reactionPolls = (h: Harness) => h.sim.requests.filter((r) => r.route === REACTIONS);
 const deployDispatches = (h: Harness) => h.sim.dispatches().filter((d) => d.workflow === 'deploy.yml' && d.status < 300);
+const deployment = latestDeployment;
+const approvals = approvalRows;
 
-async function deployment(h: Harness) {
-  return h.store.db.selectFrom('deployments').select(['id', 'status', 'reason', 'sha']).orderBy('id', 'desc').executeTakeFirst();
-}
-async function approvals(h: Harness) {
-  return h.store.db.selectFrom('approvals').select(['approver', 'via', 'sha']).orderBy('id').execute();
-}
 async function approvalRequest(h: Harness) {
   return h.store.db.selectFrom('approval_requests').select(['id', 'status', 'reason', 'sha', 'polls']).orderBy('id', 'desc').executeTakeFirstOrThrow();
 }
 async function audits(h: Harness, action: string) {
   return h.store.db.selectFrom('audit_log').select(['actor', 'outcome', 'target']).where('action', '=', action).orderBy('id').execute();
-}
-async function finish(h: Harness, rounds = 4) {
-  await h.settle();
-  for (let i = 0; i < rounds; i++) await h.advance(31_000);
 }
 /** Moves time on in small steps, as it passes (the clock fires every due poll at its own time). */
 async function advanceInSteps(h: Harness, ms: number, step = 1_000) {
@@ -83,26 +45,6 @@ async function advanceUntil(h: Harness, done: () => Promise<boolean>, maxMs = 10
     await h.advance(1_000);
   }
 }
-function say(h: Harness, issue: number, author: string, body: string) {
-  h.sim.comment({ repo: ACME_API, issue, body, author });
-  return h.settle();
-}
-
-async function startWithRequest(target: Parameters<typeof startAcmeHarness>[0], options: { wait?: boolean } = {}) {
-  const h = await startAcmeHarness(target, configWith(options), {
-    setup: (sim) => {
-      for (const user of ['carol', 'dave', 'erin', 'frank', 'gina']) sim.setPermission(ACME_API, user, 'read');
-      sim.addTeamMember('acme', 'release', 'erin');
-    },
-  });
-  const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', files: { 'src/app.ts': 'export const x = 1;\n' }, author: 'alice' });
-  await finish(h);
-  await say(h, pr.number, 'alice', '/deploy production');
-  const request = requestComment(h, pr.number);
-  if (!request) throw new Error('no approval request comment was written');
-  return { h, pr, request };
-}
-
 describe.each(databaseTargets())('approvals that do not count, on $name', (target) => {
   let h: Harness | undefined;
   const closers: Array<() => Promise<void>> = [];
@@ -234,7 +176,7 @@ describe.each(databaseTargets())('approvals that do not count, on $name', (targe
   });
 
   it('/approve with no open request, or naming an environment with none, is answered approval.no-request', async () => {
-    h = await startAcmeHarness(target, configWith(), { setup: (sim) => sim.setPermission(ACME_API, 'carol', 'read') });
+    h = await startAcmeHarness(target, approvalsConfig(), { setup: (sim) => sim.setPermission(ACME_API, 'carol', 'read') });
     const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', files: { 'src/app.ts': 'export const x = 1;\n' }, author: 'alice' });
     await finish(h);
     await say(h, pr.number, 'carol', '/approve');

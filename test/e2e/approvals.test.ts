@@ -8,61 +8,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../helpers/databases.ts';
 import type { Harness } from '../helpers/harness.ts';
-import { ACME_API, startAcmeHarness } from '../helpers/acme-harness.ts';
-
-const CONFIG = `version: 1
-pipelines:
-  ci:
-    on:
-      pull_request: { branches: [main] }
-      push: { branches: [main] }
-    stages:
-      test:
-        jobs:
-          unit: { workflow: test.yml }
-environments:
-  production:
-    approvals: 2
-    approvers: ['@acme/release', carol, dave, alice]
-    wait: 10m
-    approval-timeout: 24h
-    workflow: deploy.yml
-`;
+import { ACME_API } from '../helpers/acme-harness.ts';
+import { appComments, approvalRows, checkOf, finish, lastReply, latestDeployment, requestComment, startWithRequest } from '../helpers/approvals.ts';
 
 const MINUTE = 60_000;
-const appComments = (h: Harness, issue: number) => h.sim.comments(ACME_API, issue).filter((c) => c.app !== undefined);
-const requestComment = (h: Harness, issue: number) => appComments(h, issue).find((c) => c.body.includes('<!-- shipgate:approval:'));
-const lastReply = (h: Harness, issue: number) => appComments(h, issue).filter((c) => !c.body.includes('<!-- shipgate:approval:')).at(-1)?.body ?? '';
-const checkOf = (h: Harness, sha: string, name: string) =>
-  h.sim
-    .checkRuns(ACME_API)
-    .filter((c) => c.headSha === sha && c.name === name)
-    .at(-1);
-
-async function deployment(h: Harness) {
-  return h.store.db.selectFrom('deployments').select(['id', 'status', 'reason', 'sha']).orderBy('id', 'desc').executeTakeFirst();
-}
-async function approvals(h: Harness) {
-  return h.store.db.selectFrom('approvals').select(['approver', 'via', 'sha']).orderBy('id').execute();
-}
-async function finish(h: Harness, rounds = 4) {
-  await h.settle();
-  for (let i = 0; i < rounds; i++) await h.advance(31_000);
-}
-
-async function startWithRequest(target: Parameters<typeof startAcmeHarness>[0]) {
-  const h = await startAcmeHarness(target, CONFIG, {
-    setup: (sim) => {
-      for (const user of ['carol', 'dave', 'erin', 'frank']) sim.setPermission(ACME_API, user, 'read');
-      sim.addTeamMember('acme', 'release', 'erin');
-    },
-  });
-  const pr = h.sim.openPullRequest({ repo: ACME_API, head: 'topic', files: { 'src/app.ts': 'export const x = 1;\n' }, author: 'alice' });
-  await finish(h);
-  h.sim.comment({ repo: ACME_API, issue: pr.number, body: '/deploy production', author: 'alice' });
-  await h.settle();
-  return { h, pr };
-}
+const deployment = latestDeployment;
+const approvals = approvalRows;
 
 describe.each(databaseTargets())('approvals on $name', (target) => {
   let h: Harness | undefined;
