@@ -5,6 +5,10 @@ import type { Store } from './store/db.ts';
 import { enqueueDelivery, receiveDelivery } from './intake/receive-delivery.ts';
 import { healthHandler } from './http/health.ts';
 import { statsApiHandler } from './http/stats-api.ts';
+import { jobStatusHandler } from './http/job-status.ts';
+import { providerHooksHandler } from './http/provider-hooks.ts';
+import type { EngineDeps } from './engine/deps.ts';
+import type { ProviderSettings } from './providers/settings.ts';
 import { createDashboard } from './dashboard/handler.ts';
 import { listRunArtifacts } from './github/artifacts.ts';
 import type { ShipgateMetrics } from './metrics/registry.ts';
@@ -24,6 +28,8 @@ export interface AppDeps {
   dashboardToken?: string | undefined;
   /** Takes what must run before the HTTP server closes: the dashboard's open event streams would keep it waiting. */
   beforeClose?: (close: () => void) => void;
+  /** Webhook jobs' status reports and Jenkins/GitLab hooks (SPEC §13); absent: not served. */
+  providers?: { engine: () => EngineDeps | undefined; settings: ProviderSettings | undefined; webhookKeys: readonly Buffer[] };
 }
 
 /**
@@ -56,6 +62,11 @@ export function shipgateApp(deps: AppDeps): ApplicationFunction {
       app.log.error({ err: error, event: error.event?.name, delivery: error.event?.id }, 'webhook intake failed');
     });
     addHandler(healthHandler(deps.store, deps.version));
+    if (deps.providers) {
+      const { engine, settings, webhookKeys } = deps.providers;
+      addHandler(jobStatusHandler({ engine, keys: webhookKeys, clock: deps.clock, onError: (err) => app.log.error({ err }, 'a job status report failed') }));
+      addHandler(providerHooksHandler({ engine, settings, onError: (err) => app.log.error({ err }, 'a provider webhook failed') }));
+    }
     addHandler(statsApiHandler(deps.store, { clock: deps.clock, token: deps.dashboardToken, onError: (err) => app.log.error({ err }, 'statistics request failed') }));
     const dashboard = createDashboard({
       db: deps.store.db,

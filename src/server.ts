@@ -23,6 +23,9 @@ import { pruneSettledEffects } from './store/repos/effects.ts';
 import { EffectRunner } from './effects/runner.ts';
 import { EFFECT_KINDS } from './effects/kinds.ts';
 import { WorkflowListings, dispatchPerformer } from './effects/perform-dispatch.ts';
+import { cancelJobPerformer, pollJobPerformer } from './effects/perform-provider-job.ts';
+import { createProviders } from './providers/registry.ts';
+import { signingKeys } from './notify/settings.ts';
 import { cancelPerformer } from './effects/perform-cancel.ts';
 import { gatePerformer } from './effects/perform-gate.ts';
 import { createDeploymentPerformer, deploymentStatusPerformer } from './effects/perform-deployment.ts';
@@ -167,6 +170,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       enableStaticFiles: false,
     });
     let probot: Probot | undefined;
+    // The provider webhooks are served before the engine exists; they answer 503 until it does.
+    const engineRef: { current: EngineDeps | undefined } = { current: undefined };
     const beforeClose: Array<() => void> = [];
     const workers: string[] = [];
     await server.load((app, opts) => {
@@ -174,7 +179,18 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       const onQueued = () => {
         for (const id of workers) boss.notifyWorker(id);
       };
-      return shipgateApp({ store, boss, clock, version: VERSION, onQueued, metrics, metricsToken: config.metricsToken, dashboardToken: config.dashboardToken, beforeClose: (close) => beforeClose.push(close) })(app, opts);
+      return shipgateApp({
+        store,
+        boss,
+        clock,
+        version: VERSION,
+        onQueued,
+        metrics,
+        metricsToken: config.metricsToken,
+        dashboardToken: config.dashboardToken,
+        beforeClose: (close) => beforeClose.push(close),
+        providers: { engine: () => engineRef.current, settings: config.providers, webhookKeys: signingKeys(config.notificationSecret) },
+      })(app, opts);
     });
     const httpServer = await server.start();
     stoppers.push(async () => {
@@ -187,13 +203,19 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
 
     const instance = await registerInstance(store);
     const observeMetrics = metricsEventObserver(metrics, store.db, (err, event) => log.warn({ err, event: event.kind }, 'an engine event could not be measured'));
+    const workflowCache = storeWorkflowCache(store.db);
+    const workflowListings = new WorkflowListings();
     const engine: EngineDeps = {
       db: store.db,
       clock,
       log,
       github: async (installationId): Promise<GitHubClient> => app.auth(installationId),
-      workflowCache: storeWorkflowCache(store.db),
-      workflowListings: new WorkflowListings(),
+      workflowCache,
+      workflowListings,
+      providers: createProviders(
+        { db: store.db, clock, github: async (installationId): Promise<GitHubClient> => app.auth(installationId), workflowCache, workflowListings },
+        { settings: config.providers, webhookKeys: signingKeys(config.notificationSecret), allowPrivateUrls: config.allowPrivateUrls ?? false, clock },
+      ),
       appId: config.appId,
       ...options.engine,
       onEvent: (event) => {
@@ -226,9 +248,12 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         [EFFECT_KINDS.approvalReactions]: approvalReactionsPerformer(engine),
         [EFFECT_KINDS.protectionCallback]: protectionCallbackPerformer(engine),
         [EFFECT_KINDS.notify]: notifyPerformer(engine, config),
+        [EFFECT_KINDS.pollJob]: pollJobPerformer(engine),
+        [EFFECT_KINDS.cancelJob]: cancelJobPerformer(engine),
       },
     });
     engine.effects = effects;
+    engineRef.current = engine;
     stoppers.push(async () => {
       await effects.stop();
       await instance.release();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readNotifySettings } from '../notify/settings.ts';
+import { readProviderSettings, type ProviderSettings } from '../providers/settings.ts';
 
 /** Everything the running app takes from its environment, checked once at start. */
 export interface AppConfig {
@@ -30,6 +31,8 @@ export interface AppConfig {
   metricsToken?: string | undefined;
   /** `DASHBOARD_TOKEN`: the dashboard's access token (bearer, or the cookie of `/login?token=`); unset, the dashboard answers 404. */
   dashboardToken?: string | undefined;
+  /** Jenkins, GitLab and webhook-job settings (SPEC §13); absent: only GitHub Actions jobs run. */
+  providers?: ProviderSettings;
 }
 
 /** Default of `SHIPGATE_DELIVERY_RETENTION_DAYS`. */
@@ -107,6 +110,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const notify = readNotifySettings(env, problems);
+  const providers = readProviderSettings(env, problems);
 
   const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
   if (metricsToken !== undefined && !/^[\x21-\x7e]+$/.test(metricsToken)) {
@@ -137,6 +141,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryRetentionDays,
     metricsToken,
     dashboardToken,
+    providers,
   };
 }
 

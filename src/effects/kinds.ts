@@ -4,7 +4,7 @@
  */
 import type { DbOrTrx } from '../store/db.ts';
 import { recordEffect } from '../store/repos/effects.ts';
-import type { JsonObject } from '../store/schema/index.ts';
+import type { JobAttempt, JsonObject, PipelineRun } from '../store/schema/index.ts';
 
 export const EFFECT_KINDS = {
   /** Dispatch (or re-run) the workflow of one job attempt. */
@@ -33,6 +33,10 @@ export const EFFECT_KINDS = {
   protectionCallback: 'protection-callback',
   /** Send one notification (Slack or a signed webhook) of one event; see `src/notify/record.ts`. */
   notify: 'notify',
+  /** Poll the run of one job attempt on Jenkins or GitLab, again and again with a growing interval until it ends (SPEC §13). */
+  pollJob: 'poll-job',
+  /** Cancel the run of one job attempt on another provider (Jenkins, GitLab, a webhook job); retried until it answers. */
+  cancelJob: 'cancel-job',
 } as const;
 
 /** Lower runs first among due effects: dispatches and cancels before check-run writes, the roll-up last. */
@@ -74,6 +78,53 @@ export async function recordCancel(
     priority: EFFECT_PRIORITY.cancel,
     payload: { owner: args.owner, repo: args.repo, workflowRunId: args.workflowRunId },
     now: args.now,
+  });
+}
+
+/**
+ * Asks for the run of a cancelled or timed-out attempt to be cancelled, on whichever
+ * provider runs it; false when there is nothing to cancel yet (no run known).
+ */
+export async function recordAttemptCancel(
+  db: DbOrTrx,
+  run: Pick<PipelineRun, 'id' | 'owner' | 'repo' | 'installation_id'>,
+  attempt: Pick<JobAttempt, 'id' | 'provider' | 'workflow_run_id' | 'external_id' | 'external'>,
+  now: Date,
+): Promise<boolean> {
+  if (attempt.provider === 'actions') {
+    if (!attempt.workflow_run_id) return false;
+    await recordCancel(db, { owner: run.owner, repo: run.repo, workflowRunId: attempt.workflow_run_id, runId: run.id, installationId: run.installation_id, now });
+    return true;
+  }
+  if (attempt.external_id === null && attempt.external === null) return false;
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.cancelJob,
+    key: `cancel-job:${attempt.id}`,
+    installationId: run.installation_id,
+    pipelineRunId: run.id,
+    priority: EFFECT_PRIORITY.cancel,
+    payload: { attemptId: attempt.id },
+    now,
+  });
+  return true;
+}
+
+/**
+ * Schedules the polling of a provider's run for one attempt (one row per attempt; the performer
+ * reschedules itself). `at: 'now'` asks for a poll at once (a provider's webhook said something
+ * changed), whatever the row's schedule said; `'if-lost'` only when the row has settled
+ * (reconciliation's backstop: a pending row's schedule stands).
+ */
+export async function recordJobPoll(db: DbOrTrx, args: { attemptId: number; runId: number; installationId: number; now: Date; at: Date | 'now' | 'if-lost' }): Promise<void> {
+  await recordEffect(db, {
+    kind: EFFECT_KINDS.pollJob,
+    key: `poll-job:${args.attemptId}`,
+    installationId: args.installationId,
+    pipelineRunId: args.runId,
+    priority: EFFECT_PRIORITY.reaction,
+    payload: { attemptId: args.attemptId },
+    now: args.now,
+    ...(args.at === 'now' ? { rearm: true, keepPayload: true } : args.at === 'if-lost' ? { ifSettled: true } : { dueAt: args.at }),
   });
 }
 

@@ -33,6 +33,8 @@ import { unmeasuredResult } from '../gates/gate-result.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { readRunPlan, type PlannedGate, type RunPlan } from '../engine/run-plan.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
+import { renderReason } from '../engine/reasons.ts';
+import { ProviderRefusal } from '../providers/errors.ts';
 import { recordRunChecks } from './kinds.ts';
 
 const payloadSchema = z.object({ gateResultId: z.number().int().positive() });
@@ -62,8 +64,8 @@ export function gatePerformer(deps: EngineDeps): Performer {
         const octokit = await deps.github(effect.installation_id);
         verdict = await evaluateFromGitHub(deps, octokit, run, plan, gate, row);
       } catch (error) {
-        const status = statusOf(error);
-        const transient = status === undefined || status >= 500 || status === 429 || status === 403;
+        const status = error instanceof ProviderRefusal ? (error.status ?? 400) : statusOf(error);
+        const transient = status === undefined || status >= 500 || status === 429 || (status === 403 && !(error instanceof ProviderRefusal));
         if (transient && effect.attempts < GATE_MAX_TRIES) throw error;
         const message = `${status !== undefined ? `HTTP ${status}: ` : ''}${githubMessage(error)}`;
         deps.log.warn({ err: error, gate: row.gate, runId: run.id }, 'gate could not be evaluated');
@@ -102,7 +104,19 @@ async function evaluateFromGitHub(
   const now = new Date(deps.clock.now());
   let report: Report | undefined;
   let refusal: ReportRefusal | undefined;
-  if (row.workflow_run_id === null) {
+  const attempt = row.job_attempt_id !== null ? await getJobAttempt(deps.db, row.job_attempt_id) : undefined;
+  if (attempt !== undefined && attempt.provider !== 'actions') {
+    // A job on another provider: its artifacts come from there, as a zip read with the same limits.
+    const lookup = deps.providers.get(attempt.provider);
+    if (!lookup.ok) throw new Error(renderReason(lookup.reason));
+    const download = await lookup.provider.download({ run, attempt }, gate.artifact);
+    if (!download.ok) refusal = refusalFromArtifact(download, source);
+    else {
+      const read = await readReport(gate.type as ArtifactGateType, source, download.zip);
+      if (read.ok) report = read.report;
+      else refusal = read;
+    }
+  } else if (row.workflow_run_id === null) {
     const missing = gateReason('artifact.missing', { available: [] });
     refusal = refusalFromArtifact({ ok: false, reason: missing.code, artifact: gate.artifact, entry: null, detail: renderGateReason(missing), gateReason: missing }, source);
   } else {

@@ -8,7 +8,9 @@ import { findActivePipelineRuns, lockPipelineRun, updatePipelineRun } from '../s
 import { createStageRuns, listStageRuns, updateStageRun } from '../store/repos/stage-runs.ts';
 import { evaluateCondition } from '../matching/conditions.ts';
 import { parseDuration } from '../repo-config/duration.ts';
-import { recordCancel, recordDispatch, recordRunChecks } from '../effects/kinds.ts';
+import { recordAttemptCancel, recordDispatch, recordRunChecks } from '../effects/kinds.ts';
+import { providerOf, RETRIES_IN_PLACE } from '../providers/provider.ts';
+import { PROVIDER_LABELS } from '../providers/errors.ts';
 import { listGateResults } from '../store/repos/gate-results.ts';
 import { recordBaselines, recordGateDecision, toGateStates } from './gate-records.ts';
 import { overridesFor } from '../store/repos/gate-overrides.ts';
@@ -52,6 +54,7 @@ function toPlanState(stages: StageRun[], attempts: JobAttempt[]): { stages: Stag
       status: a.status,
       conclusion: a.conclusion,
       workflowRunId: a.workflow_run_id,
+      started: a.workflow_run_id !== null || a.external_id !== null || (a.provider === 'webhook' && a.external !== null),
       completedAt: ms(a.completed_at),
       deadlineAt: ms(a.deadline_at),
       nextRetryAt: ms(a.next_retry_at),
@@ -131,6 +134,17 @@ async function decideAndRecord(deps: EngineDeps, trx: Transaction<Database>, run
   return recorded;
 }
 
+/**
+ * Where a retry runs: an Actions retry re-runs the same workflow run; a GitLab retry reruns the
+ * same pipeline (same `external_id`); Jenkins and webhook jobs start a new run for each attempt.
+ */
+function retryTarget(previous: JobAttempt | undefined, workflowRunId: number): { provider: JobAttempt['provider']; workflow_run_id?: number; external_id?: string | null; external?: JsonObject | null } {
+  const provider = previous?.provider ?? 'actions';
+  if (provider === 'actions') return { provider, workflow_run_id: workflowRunId };
+  if (RETRIES_IN_PLACE[provider]) return { provider, external_id: previous?.external_id ?? null, external: previous?.external ?? null };
+  return { provider };
+}
+
 async function stageRow(trx: Transaction<Database>, runId: number, stage: string): Promise<StageRun> {
   const rows = await createStageRuns(trx, runId, [stage]);
   const row = rows.find((r) => r.stage === stage);
@@ -168,6 +182,7 @@ async function record(
           job,
           attempt: 1,
           workflow: config.workflow,
+          provider: providerOf(config),
           correlation_id: newCorrelationId(run.id, decision.stage, job, 1),
           now,
         });
@@ -204,16 +219,16 @@ async function record(
     case 'time-out': {
       const previous = loaded.attempts.find((a) => a.id === decision.attemptId);
       const limit = previous?.deadline_at && previous.dispatched_at ? formatDuration(previous.deadline_at.getTime() - previous.dispatched_at.getTime()) : 'its timeout';
-      const why = reason('job.timed-out', { limit });
+      const provider = previous?.provider ?? 'actions';
+      const lastError = typeof previous?.error_reason?.['message'] === 'string' && previous.error_reason['code'] !== 'job.timed-out' ? previous.error_reason['message'] : undefined;
+      const why = provider === 'actions' ? reason('job.timed-out', { limit }) : reason('job.timed-out', { limit, provider: PROVIDER_LABELS[provider], ...(lastError !== undefined ? { lastError } : {}) });
       const attempt = await updateJobAttempt(
         trx,
         decision.attemptId,
         { status: 'completed', conclusion: 'timed_out', completed_at: now, error: renderReason(why), error_reason: asJson(why) },
         { onlyIf: { status: ['pending', 'dispatching', 'queued', 'in_progress'] }, now },
       );
-      if (attempt?.workflow_run_id) {
-        await recordCancel(trx, { owner: run.owner, repo: run.repo, workflowRunId: attempt.workflow_run_id, runId: run.id, installationId: run.installation_id, now });
-      }
+      if (attempt) await recordAttemptCancel(trx, run, attempt, now);
       return;
     }
     case 'schedule-retry': {
@@ -236,7 +251,7 @@ async function record(
         attempt: decision.attempt,
         workflow: previous?.workflow ?? plan.stages[decision.stage]?.jobs[decision.job]?.workflow ?? '',
         correlation_id: previous?.correlation_id ? `${previous.correlation_id}.r${decision.attempt}` : newCorrelationId(run.id, decision.stage, decision.job, decision.attempt),
-        workflow_run_id: decision.workflowRunId,
+        ...retryTarget(previous, decision.workflowRunId),
         now,
       });
       if (created) await recordDispatch(trx, { attemptId: jobAttempt.id, runId: run.id, installationId: run.installation_id, now });
@@ -257,9 +272,7 @@ async function record(
           },
           { onlyIf: { status: ['pending', 'dispatching', 'queued', 'in_progress'] }, now },
         );
-        if (attempt?.workflow_run_id) {
-          await recordCancel(trx, { owner: run.owner, repo: run.repo, workflowRunId: attempt.workflow_run_id, runId: run.id, installationId: run.installation_id, now });
-        }
+        if (attempt) await recordAttemptCancel(trx, run, attempt, now);
       }
       return;
     }

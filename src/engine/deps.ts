@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { GitHubClient } from '../github/client.ts';
 import type { WorkflowCache } from '../github/workflows.ts';
-import type { WorkflowListings } from '../effects/perform-dispatch.ts';
+import type { WorkflowListings } from '../providers/actions.ts';
+import type { Providers } from '../providers/registry.ts';
+import type { JobProviderName } from '../store/schema/index.ts';
 import type { Database } from '../store/schema/index.ts';
 import type { ShipgateMetrics } from '../metrics/registry.ts';
 
@@ -13,7 +15,7 @@ export type EngineEvent =
   | { kind: 'stage-started'; runId: number; pipeline: string; stage: string }
   | { kind: 'stage-skipped'; runId: number; pipeline: string; stage: string; reason: string }
   | { kind: 'stage-completed'; runId: number; pipeline: string; stage: string; conclusion: string }
-  | { kind: 'job-dispatched'; runId: number; pipeline: string; stage: string; job: string; attempt: number; workflowRunId: number | null }
+  | { kind: 'job-dispatched'; runId: number; pipeline: string; stage: string; job: string; attempt: number; workflowRunId: number | null; provider?: JobProviderName; url?: string | null }
   | { kind: 'job-failed-to-start'; runId: number; pipeline: string; stage: string; job: string; error: string }
   | { kind: 'job-completed'; runId: number; pipeline: string; stage: string; job: string; attempt: number; conclusion: string }
   | { kind: 'job-retry-scheduled'; runId: number; pipeline: string; stage: string; job: string; at: number }
@@ -36,6 +38,8 @@ export interface EngineDeps {
   quietAfterMs?: number;
   /** Workflow listings by commit, shared by the dispatches of one process. */
   workflowListings: WorkflowListings;
+  /** The CI providers jobs run on (GitHub Actions, and Jenkins, GitLab and webhook jobs when set up). */
+  providers: Providers;
   /** The GitHub App's id: check-run events of other apps are refused. */
   appId: number;
   /** The effect runner: kicked after every commit that recorded effects. */

@@ -32,6 +32,8 @@ export interface AttemptState {
   status: AttemptStatus;
   conclusion: string | null;
   workflowRunId: number | null;
+  /** The attempt's CI provider knows a run for it (default: it has a workflow run); a job that never started is not retried and its gates are not judged. */
+  started?: boolean;
   completedAt: number | null;
   deadlineAt: number | null;
   nextRetryAt: number | null;
@@ -118,6 +120,10 @@ export type Decision =
   | { kind: 'skip-gate'; gate: string; stage: string | null; job: string | null; attemptId: number | null; attempt: number; reason: GateReason }
   | { kind: 'complete-run'; conclusion: RunConclusion };
 
+function startedOf(attempt: AttemptState): boolean {
+  return attempt.started ?? attempt.workflowRunId !== null;
+}
+
 const SUCCESSFUL = new Set(['success', 'neutral', 'skipped']);
 
 /** Whether a workflow-run conclusion counts as the job having succeeded. */
@@ -188,7 +194,7 @@ export function decide(input: PlanInput): Decision[] {
         if (askedGates.has(key)) continue;
         askedGates.add(key);
         const target = { gate: gate.name, stage, job, attemptId: attempt?.id ?? null, attempt: number };
-        const unrun = attempt !== null && (attempt.conclusion === 'cancelled' || (attempt.workflowRunId === null && gate.type !== 'duration'));
+        const unrun = attempt !== null && (attempt.conclusion === 'cancelled' || (!startedOf(attempt) && gate.type !== 'duration'));
         if (unrun) decisions.push({ kind: 'skip-gate', ...target, reason: gateReason('gate.job-not-run', { job: job ?? '', conclusion: attempt.conclusion ?? 'unknown' }) });
         else if (attempt === null && run.cancelRequested) decisions.push({ kind: 'skip-gate', ...target, reason: gateReason('gate.run-cancelled') });
         else decisions.push({ kind: 'evaluate-gate', ...target });
@@ -222,7 +228,7 @@ export function decide(input: PlanInput): Decision[] {
     if (isSuccessful(attempt.conclusion)) return { state: 'succeeded' };
     const retries = jobConfig(stage, job)?.retries ?? input.defaults.retries;
     const retryable =
-      !stopping && !attempt.cancelRequested && attempt.workflowRunId !== null && attempt.attempt <= retries;
+      !stopping && !attempt.cancelRequested && startedOf(attempt) && attempt.attempt <= retries;
     if (!retryable) return { state: 'failed', conclusion: attempt.conclusion ?? 'failure' };
     if (attempt.nextRetryAt === null) {
       const at = (attempt.completedAt ?? now) + retryBase * 2 ** (attempt.attempt - 1);

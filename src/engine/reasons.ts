@@ -41,7 +41,19 @@ const REASON_TEXT = {
     `the dispatch of ${p.workflow} may or may not have reached GitHub (${p.message}), and the workflow has no \`run-name: \${{ inputs.shipgate_run }}\` ` +
     `with a \`shipgate_run\` input, so shipgate cannot tell without risking a second run. Add both to .github/workflows/${p.workflow}, then re-run the failed jobs.`,
   'job.dispatch-unknown': (p: { message: string }) => `dispatch outcome unknown (${p.message}); looking for the run by its correlation id`,
-  'job.timed-out': (p: { limit: string }) => `timed out after ${p.limit}; the workflow run was cancelled`,
+  'job.timed-out': (p: { limit: string; provider?: string; lastError?: string }) =>
+    p.provider === undefined
+      ? `timed out after ${p.limit}; the workflow run was cancelled`
+      : `timed out after ${p.limit}${p.lastError ? `; the last error from ${p.provider}: ${p.lastError}` : ''}; its ${p.provider} run (if any) was cancelled`,
+  // Jobs on other CI providers (SPEC §13); `provider` is the provider's name for people (Jenkins, GitLab CI).
+  'job.provider-not-configured': (p: { provider: string; settings: string }) =>
+    `this job runs on ${p.provider}, which this shipgate is not set up for: set ${p.settings} in shipgate's environment (README, "Other CI providers"), restart it, then re-run the job`,
+  'job.provider-refused': (p: { provider: string; message: string }) => `${p.provider} refused the job: ${p.message}`,
+  'job.provider-unknown': (p: { provider: string; message: string }) => `${p.provider} did not answer (${p.message}); looking for the run by its correlation id before sending again`,
+  'job.provider-failed': (p: { provider: string; message: string }) => `${p.provider}: ${p.message}`,
+  'job.jenkins-no-correlation-parameter': (p: { job: string }) =>
+    `the Jenkins job ${p.job} does not declare the string parameter SHIPGATE_RUN, and Jenkins drops parameters a job does not declare, so shipgate could not find its build again: ` +
+    'add it (This project is parameterized → String Parameter, name SHIPGATE_RUN), then re-run the job',
 
   // Refusals of a user's action (buttons, re-requests, later commands).
   'refuse.run-not-found': (p: { runId: number }) => `run #${p.runId} does not exist`,

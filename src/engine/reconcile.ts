@@ -3,7 +3,7 @@ import { getWorkflowRun } from '../github/runs.ts';
 import { quietJobAttempts, updateJobAttempt } from '../store/repos/job-attempts.ts';
 import { getPipelineRun } from '../store/repos/pipeline-runs.ts';
 import type { JobAttempt } from '../store/schema/index.ts';
-import { recordDispatch } from '../effects/kinds.ts';
+import { recordDispatch, recordJobPoll } from '../effects/kinds.ts';
 import { advanceRun, releaseQueuedRuns } from './advance.ts';
 import type { EngineDeps } from './deps.ts';
 import { applyRunReport } from './track-runs.ts';
@@ -195,7 +195,15 @@ async function reconcileAttempt(deps: EngineDeps, attempt: JobAttempt, now: Date
     deps.effects?.kick();
     return;
   }
-  if (attempt.workflow_run_id === null) return;
+  if (attempt.provider === 'jenkins' || attempt.provider === 'gitlab') {
+    // Its poll effect follows it; one that settled (a crash, a bug) is started again.
+    await recordJobPoll(deps.db, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now, at: 'if-lost' });
+    await updateJobAttempt(deps.db, attempt.id, { last_event_at: now }, { onlyIf: { status: ['queued', 'in_progress'] }, now });
+    deps.effects?.kick();
+    return;
+  }
+  // A webhook job reports itself; its deadline ends it when it never does.
+  if (attempt.workflow_run_id === null || attempt.provider !== 'actions') return;
   if (attempt.last_event_at && now.getTime() - attempt.last_event_at.getTime() < quietAfter) return;
   const octokit = await deps.github(run.installation_id);
   const polled = await getWorkflowRun(octokit, run, attempt.workflow_run_id);

@@ -3,6 +3,7 @@ import { changedFilesForPullRequest, changedFilesForPush } from '../github/chang
 import { buildExpressionContext } from '../matching/conditions.ts';
 import { eventFromPullRequest, eventFromPush, withChangedFiles, type ShipgateEvent } from '../matching/event.ts';
 import { matchEvent } from '../matching/match-event.ts';
+import { plannedJobOf } from './run-plan.ts';
 import { parseDuration } from '../repo-config/duration.ts';
 import { CONFIG_PATH, loadRepoConfig, mergeTrusted } from '../repo-config/load-from-repo.ts';
 import { formatIssue, type ConfigIssue } from '../repo-config/parse.ts';
@@ -108,13 +109,7 @@ function runPlan(config: ShipgateConfig, pipelineId: string, event: ShipgateEven
       jobs: Object.fromEntries(
         Object.entries(stage.jobs).map(([jobId, job]) => [
           jobId,
-          {
-            workflow: job.workflow,
-            inputs: { ...job.inputs },
-            ...(job.timeout !== undefined ? { timeout: job.timeout } : {}),
-            ...(job.retries !== undefined ? { retries: job.retries } : {}),
-            'continue-on-error': job['continue-on-error'],
-          },
+          plannedJobOf(job),
         ]),
       ),
     };

@@ -1,9 +1,14 @@
-import { findJobAttemptByCorrelation, findJobAttemptByWorkflowRun, updateJobAttempt } from '../store/repos/job-attempts.ts';
+import { findJobAttemptByCorrelation, findJobAttemptByWorkflowRun, updateJobAttempt, type JobAttemptChanges } from '../store/repos/job-attempts.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../store/schema/index.ts';
 import { getStageRun } from '../store/repos/stage-runs.ts';
 import { getPipelineRun, markAdvanceDue } from '../store/repos/pipeline-runs.ts';
 import { withTransaction } from '../store/db.ts';
-import type { Conclusion, JobAttempt, PipelineRun } from '../store/schema/index.ts';
-import { conclusions } from '../store/schema/columns.ts';
+import type { JobAttempt, PipelineRun } from '../store/schema/index.ts';
+import { conclusionOf } from '../providers/conclusions.ts';
+import { PROVIDER_LABELS } from '../providers/errors.ts';
+import type { RunStatus } from '../providers/provider.ts';
+import { reason, renderReason } from './reasons.ts';
 import type { WorkflowJobPayload, WorkflowRunPayload } from '../intake/payloads.ts';
 import { recordCancel } from '../effects/kinds.ts';
 import { advanceRun } from './advance.ts';
@@ -107,10 +112,6 @@ function deadlineOf(run: PipelineRun, attempt: JobAttempt, stage: { stage: strin
   return new Date(start + (timeout ? parseDuration(timeout) : plan.defaults.timeoutMs));
 }
 
-function asConclusion(value: string | null): Conclusion {
-  return (conclusions as readonly string[]).includes(value ?? '') ? (value as Conclusion) : 'failure';
-}
-
 /**
  * Applies a run report to its attempt, in any order and any number of times:
  * states only move forward (`queued` → `in_progress` → `completed`), a report
@@ -119,22 +120,68 @@ function asConclusion(value: string | null): Conclusion {
 export async function applyRunReport(deps: EngineDeps, report: RunReport): Promise<'applied' | 'unknown' | 'stale'> {
   const attempt = await attemptForRun(deps, report);
   if (!attempt) return 'unknown';
-  if (attempt.run_attempt !== null && report.runAttempt < attempt.run_attempt) return 'stale';
+  const state = report.status === 'completed' ? 'completed' : report.status === 'in_progress' ? 'in_progress' : 'queued';
+  return applyAttemptStatus(deps, attempt, {
+    state,
+    ...(state === 'completed' ? { conclusion: conclusionOf(report.conclusion) } : {}),
+    url: report.htmlUrl,
+    startedAt: report.startedAt ? new Date(report.startedAt) : null,
+    runAttempt: report.runAttempt,
+  });
+}
+
+/**
+ * Applies what a provider says about an attempt's run (a webhook or a poll, of
+ * any provider), in any order and any number of times: states only move
+ * forward, a report of an older run attempt changes nothing, a run that moved
+ * (a Jenkins queue item that became a build) is recorded under its new id.
+ * Advances the pipeline run when the job ends, in the same transaction as the
+ * job's end: a crash before the advance leaves it due.
+ */
+export async function applyAttemptStatus(
+  deps: EngineDeps,
+  attempt: JobAttempt,
+  status: RunStatus,
+  options: { within?: (trx: Transaction<Database>) => Promise<boolean>; changes?: JobAttemptChanges } = {},
+): Promise<'applied' | 'stale'> {
+  if (attempt.run_attempt !== null && status.runAttempt !== undefined && status.runAttempt < attempt.run_attempt) return 'stale';
   if (attempt.status === 'completed') return 'stale';
   const now = new Date(deps.clock.now());
   const common = {
     last_event_at: now,
-    ...(attempt.run_attempt === null ? { run_attempt: report.runAttempt } : {}),
-    ...(report.htmlUrl && !attempt.html_url ? { html_url: report.htmlUrl } : {}),
+    ...(attempt.run_attempt === null && status.runAttempt !== undefined ? { run_attempt: status.runAttempt } : {}),
+    ...(status.url && !attempt.html_url ? { html_url: status.url } : {}),
+    ...(status.moved ? { external_id: status.moved.externalId, ...(status.moved.external !== undefined ? { external: status.moved.external } : {}), ...(status.url ? { html_url: status.url } : {}) } : {}),
   };
-  if (report.status === 'completed') {
-    const conclusion = asConclusion(report.conclusion);
-    // The job's end and the run's need to decide on it commit together: a crash before the advance leaves it due.
+  // What the caller records with the report (a webhook job's receipt, its artifacts), committed with it or not at all.
+  const extra = options.changes ?? {};
+  if (status.state !== 'completed' && options.within) {
+    return withTransaction(deps.db, async (trx) => {
+      if (!(await options.within?.(trx))) return 'stale' as const;
+      const starts = status.state === 'in_progress' && attempt.status !== 'in_progress';
+      const moves = starts ? { status: 'in_progress' as const, started_at: status.startedAt ?? now } : {};
+      const updated = await updateJobAttempt(trx, attempt.id, { ...common, ...extra, ...moves }, { onlyIf: { status: starts ? ['dispatching', 'queued'] : ['dispatching', 'queued', 'in_progress'] }, now });
+      return updated ? ('applied' as const) : ('stale' as const);
+    });
+  }
+  if (status.state === 'completed') {
+    const conclusion = status.conclusion ?? 'failure';
+    const failed = conclusion !== 'success' && conclusion !== 'neutral' && conclusion !== 'skipped';
+    const why = failed && status.detail ? reason('job.provider-failed', { provider: PROVIDER_LABELS[attempt.provider], message: status.detail }) : undefined;
     const updated = await withTransaction(deps.db, async (trx) => {
+      if (options.within && !(await options.within(trx))) return undefined;
       const done = await updateJobAttempt(
         trx,
         attempt.id,
-        { ...common, status: 'completed', conclusion, completed_at: now, ...(attempt.started_at ? {} : { started_at: report.startedAt ? new Date(report.startedAt) : now }) },
+        {
+          ...common,
+          ...extra,
+          status: 'completed',
+          conclusion,
+          completed_at: now,
+          ...(attempt.started_at ? {} : { started_at: status.startedAt ?? now }),
+          ...(why ? { error: renderReason(why), error_reason: { ...why } } : {}),
+        },
         { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] }, now },
       );
       if (done) await markAdvanceDue(trx, attempt.pipeline_run_id, now);
@@ -149,11 +196,11 @@ export async function applyRunReport(deps: EngineDeps, report: RunReport): Promi
     await advanceRun(deps, attempt.pipeline_run_id);
     return 'applied';
   }
-  if (report.status === 'in_progress') {
+  if (status.state === 'in_progress') {
     await updateJobAttempt(
       deps.db,
       attempt.id,
-      { ...common, status: 'in_progress', started_at: report.startedAt ? new Date(report.startedAt) : now },
+      { ...common, status: 'in_progress', started_at: status.startedAt ?? now },
       { onlyIf: { status: ['dispatching', 'queued'] }, now },
     );
     return 'applied';

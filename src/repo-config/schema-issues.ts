@@ -4,7 +4,6 @@
  */
 import type { z } from 'zod';
 import { formatConfigPath, MAX_ISSUES, type UnplacedIssue } from './config-issue.ts';
-import { ID_PATTERN } from './schema.ts';
 import { suggestNearest } from './suggest.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -43,7 +42,7 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): Unplace
       const key = path[path.length - 1];
       const reason = issue.issues.map((inner) => inner.message).join('; ');
       const lower = String(key).toLowerCase();
-      const hint = lower !== String(key) && ID_PATTERN.test(lower) ? { hint: `did you mean "${lower}"?` } : {};
+      const hint = lower !== String(key) && isValidKeyAt(schema, path.slice(0, -1), input, lower) ? { hint: `did you mean "${lower}"?` } : {};
       return [{ path, target: 'key', message: at(`invalid key "${String(key)}": ${reason}`), ...hint }];
     }
     case 'invalid_type': {
@@ -86,6 +85,11 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): Unplace
         ];
       }
       const expected = unionExpectations(issue.errors);
+      if (value === undefined) {
+        const parentWhere = formatConfigPath(path.slice(0, -1));
+        const message = `missing required key "${String(path[path.length - 1])}" (expected ${expected})`;
+        return [{ path, target: 'value', message: parentWhere === '' ? message : `${parentWhere}: ${message}` }];
+      }
       return [{ path, target: 'value', message: at(`expected ${expected}, got ${describeValue(value)}`) }];
     }
     case 'invalid_value': {
@@ -112,6 +116,9 @@ function describeIssue(issue: Issue, input: unknown, schema: z.ZodType): Unplace
       return [{ path, target: 'value', message: at(`${issue.message}, got ${describeValue(value)}`) }];
     case 'not_multiple_of':
       return [{ path, target: 'value', message: at(`expected a multiple of ${String(issue.divisor)}, got ${describeValue(value)}`) }];
+    case 'custom':
+      // A check of ours may point at the key it is about (`params: { target: 'key' }`), such as a second job kind.
+      return [{ path, target: issue.params?.['target'] === 'key' ? 'key' : 'value', message: at(issue.message) }];
     default:
       return [{ path, target: 'value', message: at(issue.message) }];
   }
@@ -214,6 +221,7 @@ interface LooseDef {
   shape?: Record<string, z.ZodType>;
   valueType?: z.ZodType;
   element?: z.ZodType;
+  keyType?: z.ZodType;
   options?: z.ZodType[];
   discriminator?: string;
 }
@@ -234,8 +242,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-/** The keys the object schema at `path` accepts; `[]` when there is no such object. */
-export function knownKeysAt(root: z.ZodType, path: ReadonlyArray<string | number>, input: unknown): string[] {
+/** The schema (unwrapped, a union resolved by the value in `input`) that checks the value at `path`, if any. */
+function schemaAt(root: z.ZodType, path: ReadonlyArray<string | number>, input: unknown): z.ZodType | undefined {
   let schema: z.ZodType | undefined = unwrap(root);
   let depth = 0;
   for (let steps = 0; schema && steps < 100; steps++) {
@@ -244,16 +252,33 @@ export function knownKeysAt(root: z.ZodType, path: ReadonlyArray<string | number
       schema = pickUnionOption(def, valueAt(input, path.slice(0, depth)));
       continue;
     }
-    if (depth === path.length) return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+    if (depth === path.length) return schema;
     const segment = path[depth];
     depth += 1;
     if (def.type === 'object' && def.shape) schema = def.shape[String(segment)];
     else if (def.type === 'record') schema = def.valueType;
     else if (def.type === 'array') schema = def.element;
-    else return [];
+    else return undefined;
     schema = schema ? unwrap(schema) : undefined;
   }
-  return [];
+  return undefined;
+}
+
+/** The keys the object schema at `path` accepts; `[]` when there is no such object. */
+export function knownKeysAt(root: z.ZodType, path: ReadonlyArray<string | number>, input: unknown): string[] {
+  const schema = schemaAt(root, path, input);
+  const def = schema ? defOf(schema) : undefined;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/**
+ * Whether `key` is a valid key of the record at `path` (to suggest `ci` for `CI`
+ * only where lowercase names are valid, and never `a-b` for a GitLab variable `A-B`).
+ */
+function isValidKeyAt(root: z.ZodType, path: ReadonlyArray<string | number>, input: unknown, key: string): boolean {
+  const schema = schemaAt(root, path, input);
+  const keyType = schema ? defOf(schema).keyType : undefined;
+  return keyType !== undefined && keyType.safeParse(key).success;
 }
 
 function pickUnionOption(def: LooseDef, value: unknown): z.ZodType | undefined {

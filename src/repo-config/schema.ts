@@ -22,6 +22,16 @@ export {
   PERCENT_PATTERN,
   WORKFLOW_FILE_PATTERN,
 } from './schema-primitives.ts';
+export {
+  GIT_REF_NAME_PATTERN,
+  GITLAB_PROJECT_PATTERN,
+  GITLAB_VARIABLE_NAME_PATTERN,
+  JENKINS_JOB_PATTERN,
+  JENKINS_PARAMETER_NAME_PATTERN,
+  SHIPGATE_RUN_VARIABLE,
+} from './schema-providers.ts';
+export { JOB_KINDS, type JobKind } from './schema-stages.ts';
+export { jobTargetOf, type JobProvider, type JobTarget, type JobValues } from './job-target.ts';
 export { DEFAULT_PULL_REQUEST_TYPES, PULL_REQUEST_TYPES } from './schema-triggers.ts';
 export { COVERAGE_FORMATS, GATE_TYPES } from './schema-gates.ts';
 export { SLACK_EVENTS } from './schema-commands.ts';

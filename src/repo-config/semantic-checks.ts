@@ -1,13 +1,15 @@
 /**
  * Checks beyond the schema (SPEC §3): references between stages, gates and
  * environments, cycles and pipeline size (those in `structure-checks.ts`),
- * filter-pattern and expression syntax, exclusive keys, and GitHub's limit on
- * workflow_dispatch inputs. Pure: config in, issues out.
+ * filter-pattern and expression syntax (in inputs, parameters, variables and
+ * payloads), exclusive keys, and GitHub's limit on workflow_dispatch inputs (for
+ * workflow jobs). Pure: config in, issues out.
  */
 import { checkExpression, checkTemplate } from '../matching/conditions.ts';
 import { checkFilterPattern } from '../matching/patterns.ts';
 import { MAX_ISSUES, type UnplacedIssue } from './config-issue.ts';
 import { createIssueReport, didYouMean, type ConfigPath as Path, type IssueReport as Report } from './issue-report.ts';
+import { jobTargetOf, type JobValues } from './job-target.ts';
 import type { Environment, Pipeline, ShipgateConfig, Stage } from './schema.ts';
 import { checkConfigStructure } from './structure-checks.ts';
 
@@ -114,17 +116,33 @@ function checkStages(pipeline: Pipeline, base: Path, environmentNames: readonly 
     }
     for (const [jobId, job] of Object.entries(stage.jobs)) {
       const jobPath: Path = [...stagePath, 'jobs', jobId];
-      checkTemplates(job.inputs, [...jobPath, 'inputs'], report);
-      checkJobInputCount(pipeline, stage, jobId, jobPath, report);
+      const target = jobTargetOf(job);
+      switch (target.provider) {
+        case 'actions':
+          checkTemplates(target.inputs, [...jobPath, 'inputs'], report);
+          // GitHub's limit on workflow_dispatch inputs; Jenkins, GitLab and webhooks have none that near.
+          checkJobInputCount(pipeline, stage, jobId, jobPath, report);
+          break;
+        case 'jenkins':
+          checkTemplates(target.parameters, [...jobPath, 'jenkins', 'parameters'], report, 'parameter');
+          break;
+        case 'gitlab':
+          checkTemplates(target.variables, [...jobPath, 'gitlab', 'variables'], report, 'variable');
+          break;
+        case 'webhook':
+          checkTemplates(target.payload, [...jobPath, 'webhook', 'payload'], report, 'payload value');
+          break;
+      }
     }
   }
 }
 
-function checkTemplates(inputs: Record<string, string | number | boolean>, path: Path, report: Report): void {
-  for (const [name, value] of Object.entries(inputs)) {
+/** The `${{ }}` expressions of inputs (or parameters, variables, payload values: `noun`) must parse. */
+function checkTemplates(values: JobValues, path: Path, report: Report, noun = 'input'): void {
+  for (const [name, value] of Object.entries(values)) {
     if (typeof value !== 'string' || !value.includes('${{')) continue;
     const error = checkTemplate(value);
-    if (error !== undefined) report.error([...path, name], 'value', `invalid expression in input "${name}": ${error}`);
+    if (error !== undefined) report.error([...path, name], 'value', `invalid expression in ${noun} "${name}": ${error}`);
   }
 }
 

@@ -39,4 +39,26 @@ describe('schema/shipgate.schema.json', () => {
     expect(validate({ pipelines: { ci: { on: { push: null }, stages: { a: { jobs: { x: { workflow: 'a.yml' } } } } } } })).toBe(true);
     expect(validate({ pipline: {} })).toBe(false);
   });
+
+  it('lets editors flag a job without exactly one kind, and inputs on a job that is not a workflow', () => {
+    const validate = new Ajv2020({ strict: false }).compile(buildJsonSchema());
+    const withJob = (job: unknown) => ({ pipelines: { ci: { on: { manual: true }, stages: { a: { jobs: { x: job } } } } } });
+    expect(validate(withJob({ workflow: 'a.yml', inputs: { target: 'app' } }))).toBe(true);
+    expect(validate(withJob({ jenkins: { job: 'platform/build-legacy', parameters: { TARGET: '${{ shipgate.sha }}' } }, timeout: '40m', retries: 1 }))).toBe(true);
+    expect(validate(withJob({ gitlab: { project: 42 } }))).toBe(true);
+    expect(validate(withJob({ gitlab: { project: 'acme/mobile', ref: 'main', variables: { FLAVOR: 'release' } } }))).toBe(true);
+    expect(validate(withJob({ webhook: { url: 'https://scanner.example.com/shipgate', payload: { profile: 'strict' } } }))).toBe(true);
+
+    expect(validate(withJob({ timeout: '5m' }))).toBe(false);
+    expect(validate(withJob({ workflow: 'a.yml', jenkins: { job: 'a' } }))).toBe(false);
+    expect(validate(withJob({ gitlab: { project: 1 }, webhook: { url: 'https://h.example' } }))).toBe(false);
+    expect(validate(withJob({ jenkins: { job: 'a' }, inputs: {} }))).toBe(false);
+    expect(validate(withJob({ jenkins: { job: 'a/../b' } }))).toBe(false);
+    expect(validate(withJob({ jenkins: { job: 'a', parameters: { SHIPGATE_RUN: 'x' } } }))).toBe(false);
+    expect(validate(withJob({ gitlab: { project: 'mobile' } }))).toBe(false);
+    expect(validate(withJob({ gitlab: { project: 1, variables: { SHIPGATE_RUN: 'x' } } }))).toBe(false);
+    expect(validate(withJob({ gitlab: { project: 1, ref: 'a..b' } }))).toBe(false);
+    expect(validate(withJob({ webhook: { url: 'https://u:p@h.example/x' } }))).toBe(false);
+    expect(validate(withJob({ webhook: { url: 'https://h.example/x#y' } }))).toBe(false);
+  });
 });

@@ -98,9 +98,9 @@ const errorCases: ErrorCase[] = [
     hint: "quote it to make it a string: '24'",
   },
   {
-    name: 'missing required key points at its mapping',
+    name: 'a job without workflow (or another kind) points at its id',
     input: pipeline(['on: { manual: true }', 'stages:', '  a:', '    jobs:', '      x:', '        inputs: { a: b }']),
-    errorContains: 'pipelines.ci.stages.a.jobs.x: missing required key "workflow"',
+    errorContains: 'pipelines.ci.stages.a.jobs.x: job "x" needs one of workflow, jenkins, gitlab, webhook',
     line: 7,
     column: 11,
   },

@@ -153,3 +153,41 @@ describe('approvals that can never be given', () => {
     expect(result.ok === false && result.errors.map(({ line, column }) => [line, column])).toEqual([[2, 28]]);
   });
 });
+
+describe('jobs on other CI providers', () => {
+  const many = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`P${i}`, 'v']));
+  const pipelineWith = (job: Record<string, unknown>, variables = 0) =>
+    shipgateConfigSchema.parse({
+      pipelines: { ci: { on: { manual: true }, variables: many(variables), stages: { a: { environment: 'staging', jobs: { x: job } } } } },
+      environments: { staging: {} },
+    });
+
+  it.each([
+    { kind: 'jenkins', job: { jenkins: { job: 'a', parameters: many(40) } } },
+    { kind: 'gitlab', job: { gitlab: { project: 1, variables: many(40) } } },
+    { kind: 'webhook', job: { webhook: { url: 'https://h.example', payload: many(40) } } },
+  ])('does not apply the workflow_dispatch input limit to a $kind job', ({ job }) => {
+    expect(checkConfigSemantics(pipelineWith(job, 30)).errors).toEqual([]);
+  });
+
+  it('still applies it to a workflow job next to them', () => {
+    const config = pipelineWith({ workflow: 'a.yml', inputs: many(30) });
+    expect(checkConfigSemantics(config).errors.map((error) => error.message)).toEqual([expect.stringContaining("GitHub's workflow_dispatch accepts at most 25")]);
+  });
+
+  it.each([
+    { kind: 'jenkins', job: "{ jenkins: { job: a, parameters: { TARGET: '${{ shipgate.sha' } } }", path: 'jenkins.parameters.TARGET', noun: 'parameter "TARGET"' },
+    { kind: 'gitlab', job: "{ gitlab: { project: 1, variables: { TARGET: '${{ shipgate.sha' } } }", path: 'gitlab.variables.TARGET', noun: 'variable "TARGET"' },
+    { kind: 'webhook', job: "{ webhook: { url: 'https://h.example', payload: { TARGET: '${{ shipgate.sha' } } }", path: 'webhook.payload.TARGET', noun: 'payload value "TARGET"' },
+  ])('checks the expressions of a $kind job, at the value', ({ job, path, noun }) => {
+    const text = ['pipelines:', '  ci:', '    on: { manual: true }', '    stages:', '      a:', '        jobs:', `          x: ${job}`, ''].join('\n');
+    const result = parseConfigText(text, 'f.yml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const column = text.split('\n')[6]?.indexOf("'${{") ?? -1;
+    expect(result.errors).toEqual([
+      expect.objectContaining({ line: 7, column: column + 1, message: expect.stringMatching(new RegExp(`^pipelines\\.ci\\.stages\\.a\\.jobs\\.x\\.${path.replaceAll('.', '\\.')}: invalid expression in ${noun}: `)) }),
+    ]);
+    expect(parseConfigText(text.replace("'${{ shipgate.sha'", "'${{ shipgate.sha }}'"), 'f.yml').ok).toBe(true);
+  });
+});

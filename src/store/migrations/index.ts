@@ -8,6 +8,7 @@ import * as deployments from './2026-12-01T14-00-deployments.ts';
 import * as approvals from './2026-12-01T15-00-approvals.ts';
 import * as analyticsIndexes from './2026-12-01T16-00-analytics-indexes.ts';
 import * as notifications from './2026-12-01T16-10-notifications.ts';
+import * as providers from './2026-12-01T17-00-providers.ts';
 
 /**
  * Every migration, by name. Names are the file names without `.ts`: ISO dates,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T15-00-approvals': approvals,
   '2026-12-01T16-00-analytics-indexes': analyticsIndexes,
   '2026-12-01T16-10-notifications': notifications,
+  '2026-12-01T17-00-providers': providers,
 };

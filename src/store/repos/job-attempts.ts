@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db.ts';
 import { toJsonb } from '../json.ts';
-import type { Conclusion, JobAttempt, JobAttemptStatus, JsonObject } from '../schema/index.ts';
+import type { Conclusion, JobAttempt, JobAttemptStatus, JobProviderName, JsonObject } from '../schema/index.ts';
 
 /** A new job attempt (see `JobAttemptTable` for the fields); it starts `pending`. */
 export interface JobAttemptInput {
@@ -12,8 +12,13 @@ export interface JobAttemptInput {
   workflow: string;
   correlation_id: string;
   inputs?: JsonObject | null;
+  /** The CI system it runs on (default `actions`). */
+  provider?: JobProviderName;
   /** A retry reruns the same workflow run. */
   workflow_run_id?: number | null;
+  /** A retry of a provider that retries in place (GitLab) reruns the same pipeline. */
+  external_id?: string | null;
+  external?: JsonObject | null;
   deadline_at?: Date | null;
   next_retry_at?: Date | null;
   /** The clock's time (shipgate stamps every row from its one clock, never the database's). */
@@ -27,6 +32,8 @@ export interface JobAttemptChanges {
   inputs?: JsonObject | null;
   workflow_run_id?: number | null;
   run_attempt?: number | null;
+  external_id?: string | null;
+  external?: JsonObject | null;
   html_url?: string | null;
   dispatched_at?: Date | null;
   started_at?: Date | null;
@@ -64,6 +71,9 @@ export async function createJobAttempt(
       correlation_id: input.correlation_id,
       inputs: input.inputs == null ? null : toJsonb(input.inputs),
       workflow_run_id: input.workflow_run_id ?? null,
+      ...(input.provider !== undefined ? { provider: input.provider } : {}),
+      external_id: input.external_id ?? null,
+      external: input.external == null ? null : toJsonb(input.external),
       deadline_at: input.deadline_at ?? null,
       next_retry_at: input.next_retry_at ?? null,
       created_at: now,
@@ -126,13 +136,14 @@ export async function updateJobAttempt(
   changes: JobAttemptChanges,
   options: { onlyIf?: { status: readonly JobAttemptStatus[] }; now: Date },
 ): Promise<JobAttempt | undefined> {
-  const { inputs, error_reason: errorReason, ...rest } = changes;
+  const { inputs, error_reason: errorReason, external, ...rest } = changes;
   let query = db
     .updateTable('job_attempts')
     .set({
       ...rest,
       ...(inputs !== undefined ? { inputs: inputs === null ? null : toJsonb(inputs) } : {}),
       ...(errorReason !== undefined ? { error_reason: errorReason === null ? null : toJsonb(errorReason) } : {}),
+      ...(external !== undefined ? { external: external === null ? null : toJsonb(external) } : {}),
       updated_at: options.now,
     })
     .where('id', '=', id);
@@ -159,13 +170,35 @@ export async function findJobAttemptByWorkflowRun(
   workflowRunId: number,
   runAttempt?: number,
 ): Promise<JobAttempt | undefined> {
-  let query = db.selectFrom('job_attempts').selectAll().where('workflow_run_id', '=', workflowRunId);
+  let query = db.selectFrom('job_attempts').selectAll().where('workflow_run_id', '=', workflowRunId).where('provider', '=', 'actions');
   if (runAttempt !== undefined) {
     query = query.where((eb) => eb.or([eb('run_attempt', '=', runAttempt), eb('run_attempt', 'is', null)]));
     // An exact match wins over one still waiting to learn its run attempt.
     query = query.orderBy(sql`run_attempt is null`);
   }
   return query.orderBy('attempt', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * The attempt a provider's run belongs to (a GitLab pipeline, a Jenkins build):
+ * several attempts share a pipeline a retry reran in place, so the newest.
+ */
+export async function findJobAttemptByExternalId(db: DbOrTrx, provider: JobProviderName, externalId: string): Promise<JobAttempt | undefined> {
+  return db.selectFrom('job_attempts').selectAll().where('provider', '=', provider).where('external_id', '=', externalId).orderBy('attempt', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * Records one status report of a webhook job by its `webhook-id`; false when
+ * that id was recorded before (a replay).
+ */
+export async function recordStatusReceipt(db: DbOrTrx, receipt: { webhookId: string; attemptId: number; status: string; now: Date }): Promise<boolean> {
+  const inserted = await db
+    .insertInto('job_status_receipts')
+    .values({ webhook_id: receipt.webhookId, job_attempt_id: receipt.attemptId, status: receipt.status, received_at: receipt.now })
+    .onConflict((oc) => oc.column('webhook_id').doNothing())
+    .returning('webhook_id')
+    .executeTakeFirst();
+  return inserted !== undefined;
 }
 
 /**

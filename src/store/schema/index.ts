@@ -9,7 +9,7 @@ import type { ForkApprovalTable } from './fork-approvals.ts';
 import type { NotificationEndpointTable, NotificationOutcomeTable } from './notifications.ts';
 import type { ProtectionRequestTable } from './protection-requests.ts';
 import type { GateBaselineTable, GateOverrideTable, GateResultTable } from './gate-results.ts';
-import type { JobAttemptTable } from './job-attempts.ts';
+import type { JobAttemptTable, JobStatusReceiptTable } from './job-attempts.ts';
 import type { LockTable } from './locks.ts';
 import type { PipelineRunTable } from './pipeline-runs.ts';
 import type { StageRunTable } from './stage-runs.ts';
@@ -23,6 +23,7 @@ export interface Database {
   pipeline_runs: PipelineRunTable;
   stage_runs: StageRunTable;
   job_attempts: JobAttemptTable;
+  job_status_receipts: JobStatusReceiptTable;
   gate_results: GateResultTable;
   gate_overrides: GateOverrideTable;
   gate_baselines: GateBaselineTable;

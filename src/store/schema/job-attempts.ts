@@ -8,6 +8,10 @@ import type { Conclusion, CreatedAt, IdentityKey, JsonObject, NullableJsonb, Nul
 export const jobAttemptStatuses = ['pending', 'dispatching', 'queued', 'in_progress', 'completed'] as const;
 export type JobAttemptStatus = (typeof jobAttemptStatuses)[number];
 
+/** The CI systems a job may run on (SPEC §13). */
+export const jobProviderNames = ['actions', 'jenkins', 'gitlab', 'webhook'] as const;
+export type JobProviderName = (typeof jobProviderNames)[number];
+
 /**
  * One attempt at one job: one workflow dispatch (attempt 1) or one
  * `rerun-failed-jobs` of the same workflow run (attempt 2+, same
@@ -31,6 +35,13 @@ export interface JobAttemptTable {
   conclusion: Conclusion | null;
   /** The inputs sent with the dispatch, so a re-dispatch after a crash sends the same. */
   inputs: NullableJsonb<JsonObject>;
+  /** The CI system the attempt runs on (SPEC §13); `actions` for a GitHub Actions workflow run. */
+  provider: Generated<JobProviderName>;
+  /** The provider's id of the attempt's run: a Jenkins `queue:N` or `build:N`, a GitLab pipeline id (null for Actions, which uses `workflow_run_id`). */
+  external_id: string | null;
+  /** What the provider needs to find the run again (Jenkins job path, GitLab project, the webhook job's hashed callback token). */
+  external: NullableJsonb<JsonObject>;
+  /** The GitHub Actions workflow run (Actions attempts only). */
   workflow_run_id: number | null;
   run_attempt: number | null;
   html_url: string | null;
@@ -54,5 +65,16 @@ export interface JobAttemptTable {
 }
 
 export type JobAttempt = Selectable<JobAttemptTable>;
+
+/**
+ * A status report a webhook job sent (`POST /api/v1/jobs/{id}/status`), by its
+ * Standard Webhooks `webhook-id`: the same id twice is a replay and is refused.
+ */
+export interface JobStatusReceiptTable {
+  webhook_id: string;
+  job_attempt_id: number;
+  status: string;
+  received_at: Date;
+}
 export type NewJobAttempt = Insertable<JobAttemptTable>;
 export type JobAttemptUpdate = Updateable<JobAttemptTable>;

@@ -34,6 +34,7 @@ const TABLES = [
   'gate_overrides',
   'gate_results',
   'job_attempts',
+  'job_status_receipts',
   'locks',
   'notification_endpoints',
   'notification_outcomes',

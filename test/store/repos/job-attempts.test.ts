@@ -58,7 +58,7 @@ describe.each(databaseTargets())('job attempts on $name', (target) => {
     await expect(
       store.db
         .insertInto('job_attempts')
-        .values({ ...withoutNow(attempt()), created_at: AT, updated_at: AT, inputs: null, correlation_id: 'other' })
+        .values({ ...withoutNow(attempt()), created_at: AT, updated_at: AT, inputs: null, external: null, correlation_id: 'other' })
         .execute(),
     ).rejects.toThrow(/job_attempts_stage_run_job_attempt_key/);
     await expect(createJobAttempt(store.db, attempt({ job: 'docs' }))).rejects.toThrow(
