@@ -8,6 +8,8 @@ import { reason, renderReason } from './reasons.ts';
 
 export interface JobView {
   job: string;
+  /** The CI system it runs on, for people (absent: GitHub Actions in a pipeline of Actions jobs only). */
+  provider?: string;
   attempt: number;
   status: string;
   conclusion: string | null;
@@ -140,7 +142,7 @@ function jobCell(job: JobView): string {
   const label = job.htmlUrl ? `[${job.job}](${job.htmlUrl})` : job.job;
   const state = job.status === 'completed' ? (job.conclusion ?? 'completed') : job.status.replace('_', ' ');
   const attempt = job.attempt > 1 ? `, attempt ${job.attempt}` : '';
-  return `${label} (${state}${attempt})`;
+  return `${label} (${state}${attempt}${job.provider ? ` on ${job.provider}` : ''})`;
 }
 
 /** Escapes a table cell. */

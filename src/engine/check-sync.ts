@@ -11,6 +11,7 @@ import { isGateReason, renderGateReason } from '../gates/reasons.ts';
 import type { RunPlan } from './run-plan.ts';
 import { topologicalStages } from './plan.ts';
 import { isReason, renderReason } from './reasons.ts';
+import { PROVIDER_LABELS } from '../providers/errors.ts';
 import { readRunPlan } from './run-plan.ts';
 
 /** A stored reason code rendered as its sentence, or the stored text of rows written before codes existed. */
@@ -43,6 +44,7 @@ export async function loadRunView(db: DbOrTrx, run: PipelineRun): Promise<Pipeli
       waitingToDeploy.set(deployment.stage, `deployment #${deployment.id} to ${deployment.environment}: ${why}`);
     }
   }
+  const mixed = Object.values(plan.stages).some((stage) => Object.values(stage.jobs).some((job) => job.target !== undefined));
   const stages: StageView[] = topologicalStages({ stages: plan.stages }).map((id) => {
     const row = stageRows.find((s) => s.stage === id);
     const latest = row ? latestAttemptPerJob(attempts, row.id) : new Map<string, JobAttempt>();
@@ -55,6 +57,8 @@ export async function loadRunView(db: DbOrTrx, run: PipelineRun): Promise<Pipeli
       completedAt: row?.completed_at ?? null,
       jobs: [...latest.values()].map((a) => ({
         job: a.job,
+        // Where each job runs is said once a pipeline mixes CI systems.
+        ...(mixed ? { provider: PROVIDER_LABELS[a.provider] } : {}),
         attempt: a.attempt,
         // While a stage runs, its jobs read "running": the check run is written
         // when stages change, not on every job event (SPEC §11 write budget).

@@ -30,6 +30,8 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** The clock of the app and the simulator (default: a new one at the wall clock); other simulators share it. */
+  clock?: ManualClock;
   sim?: SimulatorOptions;
   app?: Partial<StartOptions>;
   /** App settings over the simulator's (notification URLs, secrets, flags). */
@@ -65,7 +67,7 @@ export function appConfigFor(sim: GitHubSimulator): AppConfig {
 /** Starts the simulator and the app on a fresh database of `target`. */
 export async function startHarness(target: DatabaseTarget, options: HarnessOptions = {}): Promise<Harness> {
   // Starts at the wall clock: the app signs its JWTs with real time and the sim checks them by its own.
-  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+  const clock = options.clock ?? new ManualClock(Math.floor(Date.now() / 1000) * 1000);
   const sim = await startGitHubSimulator({ clock, ...options.sim });
   const store = await target.open();
   const events: EngineEvent[] = [];
