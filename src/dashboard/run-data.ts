@@ -7,7 +7,8 @@
  */
 import type { Kysely } from 'kysely';
 import { isReason, renderReason } from '../engine/reasons.ts';
-import type { PlannedGate, RunPlan } from '../engine/run-plan.ts';
+import type { PlannedGate, PlannedJob, RunPlan } from '../engine/run-plan.ts';
+import { PROVIDER_LABELS } from '../providers/errors.ts';
 import type { ArtifactSummary } from '../github/artifacts.ts';
 import { listRunDeployments } from '../store/repos/deployments.ts';
 import { overridesFor } from '../store/repos/gate-overrides.ts';
@@ -15,7 +16,7 @@ import { latestGateResults, listGateResults } from '../store/repos/gate-results.
 import { listJobAttempts } from '../store/repos/job-attempts.ts';
 import { getPipelineRun } from '../store/repos/pipeline-runs.ts';
 import { listStageRuns } from '../store/repos/stage-runs.ts';
-import type { Database, JobAttempt, PipelineRun } from '../store/schema/index.ts';
+import type { Database, JobAttempt, JobProviderName, PipelineRun } from '../store/schema/index.ts';
 import type { ArtifactResult } from './artifact-cache.ts';
 import { stageColumns } from './dag-layout.ts';
 import { safeHref } from './format.ts';
@@ -28,13 +29,49 @@ export const MAX_ARTIFACT_RUNS = 20;
 export type RunArtifacts = (run: Pick<PipelineRun, 'installation_id' | 'owner' | 'repo'>, workflowRunId: number, state: string) => Promise<ArtifactResult>;
 
 /** The plan's stages, read defensively: a plan written by an older shipgate may miss fields. */
-function planStages(plan: unknown): Record<string, { needs: string[]; environment: string | null; jobs: Record<string, string> }> {
+/** What a planned job runs, where: the workflow file, or the Jenkins job, GitLab project or webhook host. */
+interface PlannedJobView {
+  workflow: string;
+  provider: JobProviderName;
+}
+
+function runsWhat(planned: PlannedJob | undefined): PlannedJobView {
+  const target = planned?.target;
+  switch (target?.provider) {
+    case 'jenkins':
+      return { provider: 'jenkins', workflow: target.job };
+    case 'gitlab':
+      return { provider: 'gitlab', workflow: target.project };
+    case 'webhook':
+      return { provider: 'webhook', workflow: URL.canParse(target.url) ? new URL(target.url).host : target.url };
+    default:
+      return { provider: 'actions', workflow: typeof planned?.workflow === 'string' ? planned.workflow : '' };
+  }
+}
+
+/** How an attempt's link reads, by provider. */
+function linkLabel(attempt: JobAttempt): string | undefined {
+  if (attempt.provider === 'actions') return undefined;
+  if (attempt.provider === 'jenkins') {
+    const build = /#(\d+)$/.exec(attempt.external_id ?? '')?.[1];
+    return build ? `build #${build}` : 'queued build';
+  }
+  if (attempt.provider === 'gitlab') return `pipeline ${attempt.external_id?.split(':')[1] ?? ''}`.trim();
+  return 'job page';
+}
+
+function labelOf(attempt: JobAttempt): { linkLabel?: string } {
+  const label = linkLabel(attempt);
+  return label === undefined ? {} : { linkLabel: label };
+}
+
+function planStages(plan: unknown): Record<string, { needs: string[]; environment: string | null; jobs: Record<string, PlannedJobView> }> {
   const stages = (plan as Partial<RunPlan> | null)?.stages;
-  const out: Record<string, { needs: string[]; environment: string | null; jobs: Record<string, string> }> = {};
+  const out: Record<string, { needs: string[]; environment: string | null; jobs: Record<string, PlannedJobView> }> = {};
   if (!stages || typeof stages !== 'object') return out;
   for (const [name, stage] of Object.entries(stages)) {
-    const jobs: Record<string, string> = {};
-    for (const [job, planned] of Object.entries(stage?.jobs ?? {})) jobs[job] = typeof planned?.workflow === 'string' ? planned.workflow : '';
+    const jobs: Record<string, PlannedJobView> = {};
+    for (const [job, planned] of Object.entries(stage?.jobs ?? {})) jobs[job] = runsWhat(planned);
     out[name] = { needs: Array.isArray(stage?.needs) ? stage.needs.filter((need): need is string => typeof need === 'string') : [], environment: stage?.environment ?? null, jobs };
   }
   return out;
@@ -56,6 +93,7 @@ function attemptView(attempt: JobAttempt): AttemptView {
     conclusion: attempt.conclusion,
     workflowRunId: attempt.workflow_run_id,
     htmlUrl: attempt.html_url,
+    ...labelOf(attempt),
     startedAt: attempt.started_at,
     completedAt: attempt.completed_at,
     error: attempt.error,
@@ -113,7 +151,9 @@ export async function loadRunPage(db: Kysely<Database>, id: number, artifacts: R
     const jobNames = [...new Set([...Object.keys(plan.jobs), ...own.map((attempt) => attempt.job)])].sort();
     const jobs: JobView[] = jobNames.map((job) => {
       const mine = own.filter((attempt) => attempt.job === job).sort((a, b) => a.attempt - b.attempt);
-      return { name: job, workflow: plan.jobs[job] ?? mine[0]?.workflow ?? '', attempts: mine.map(attemptView) };
+      const runs = plan.jobs[job];
+      const provider = runs?.provider ?? mine[0]?.provider ?? 'actions';
+      return { name: job, workflow: runs?.workflow ?? mine[0]?.workflow ?? '', provider: PROVIDER_LABELS[provider], attempts: mine.map(attemptView) };
     });
     const deployment = deploymentByStage.get(name);
     return {

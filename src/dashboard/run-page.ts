@@ -36,8 +36,10 @@ export interface AttemptView {
   status: string;
   conclusion: string | null;
   workflowRunId: number | null;
-  /** The workflow run's page on GitHub. */
+  /** The provider's page of the attempt's run: a workflow run on GitHub, a Jenkins build, a GitLab pipeline. */
   htmlUrl: string | null;
+  /** How the link reads (`run 42`, `build #7`, `pipeline 5001`); default from `workflowRunId`. */
+  linkLabel?: string;
   startedAt: Date | null;
   completedAt: Date | null;
   error: string | null;
@@ -46,7 +48,10 @@ export interface AttemptView {
 /** A job of a stage, with its attempts oldest first. */
 export interface JobView {
   name: string;
+  /** What it runs: a workflow file, a Jenkins job, a GitLab project, a webhook's host. */
   workflow: string;
+  /** The CI system it runs on, for people (default GitHub Actions). */
+  provider?: string;
   attempts: AttemptView[];
 }
 
@@ -136,11 +141,16 @@ function renderHeader(run: RunView, now: Date): SafeHtml {
 ${run.error ? html`<p class="notice error">${run.error}</p>` : ''}${run.waitingFor ? html`<p class="notice">Waiting: ${run.waitingFor}</p>` : ''}`;
 }
 
+/** The provider and what the job runs there (`GitHub Actions build.yml`, `Jenkins platform/legacy`). */
+function runsOn(job: JobView): SafeHtml {
+  return html`<td class="runs-on" data-provider="${job.provider ?? 'GitHub Actions'}">${job.provider ?? 'GitHub Actions'} <code>${job.workflow}</code></td>`;
+}
+
 function renderAttempt(job: JobView, attempt: AttemptView, now: Date): SafeHtml {
   const state = displayState(attempt.status, attempt.conclusion);
-  const link = attempt.htmlUrl ? externalLink(attempt.htmlUrl, attempt.workflowRunId !== null ? `run ${attempt.workflowRunId}` : 'run') : html`<span class="none">not dispatched yet</span>`;
+  const link = attempt.htmlUrl ? externalLink(attempt.htmlUrl, attempt.linkLabel ?? (attempt.workflowRunId !== null ? `run ${attempt.workflowRunId}` : 'run')) : html`<span class="none">not dispatched yet</span>`;
   return html`<tr class="job" data-job="${job.name}" data-attempt="${attempt.attempt}" data-state="${state}">
-<td>${job.name}</td><td><code>${job.workflow}</code></td><td>${attempt.attempt}</td><td>${stateBadge(state)}</td>
+<td>${job.name}</td>${runsOn(job)}<td>${attempt.attempt}</td><td>${stateBadge(state)}</td>
 <td>${link}</td><td>${formatDuration(secondsBetween(attempt.startedAt, attempt.completedAt, now))}</td>
 <td>${attempt.error ?? ''}</td></tr>`;
 }
@@ -152,13 +162,13 @@ function renderStage(stage: StageView, now: Date): SafeHtml {
   const notRun = over ? 'skipped' : 'pending';
   const rows = stage.jobs.flatMap((job) =>
     job.attempts.length === 0
-      ? [html`<tr class="job" data-job="${job.name}" data-attempt="0" data-state="${notRun}"><td>${job.name}</td><td><code>${job.workflow}</code></td><td>—</td><td>${stateBadge(notRun)}</td><td><span class="none">${over ? 'not run' : 'not dispatched yet'}</span></td><td>—</td><td></td></tr>`]
+      ? [html`<tr class="job" data-job="${job.name}" data-attempt="0" data-state="${notRun}"><td>${job.name}</td>${runsOn(job)}<td>—</td><td>${stateBadge(notRun)}</td><td><span class="none">${over ? 'not run' : 'not dispatched yet'}</span></td><td>—</td><td></td></tr>`]
       : job.attempts.map((attempt) => renderAttempt(job, attempt, now)),
   );
   return html`<section class="stage-detail" id="${stageAnchor(stage.name)}" data-stage="${stage.name}">
 <h3>${stage.name} ${stateBadge(state)}${stage.environment ? html` <span class="env">→ ${stage.environment}</span>` : ''}</h3>
 ${stage.needs.length > 0 ? html`<p class="needs">needs ${stage.needs.join(', ')}</p>` : ''}${stage.reason ? html`<p class="reason">${stage.reason}</p>` : ''}${stage.deployment ? html`<p class="deployment">Deployment #${stage.deployment.id}: ${stateBadge(stage.deployment.status)} (<a href="/deployments">deployments</a>)</p>` : ''}
-<table class="jobs"><thead><tr><th>Job</th><th>Workflow</th><th>Attempt</th><th>State</th><th>GitHub</th><th>Duration</th><th>Error</th></tr></thead><tbody>${rows}</tbody></table>
+<table class="jobs"><thead><tr><th>Job</th><th>Runs on</th><th>Attempt</th><th>State</th><th>Link</th><th>Duration</th><th>Error</th></tr></thead><tbody>${rows}</tbody></table>
 </section>`;
 }
 

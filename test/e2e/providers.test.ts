@@ -44,7 +44,7 @@ describe.each(databaseTargets())('jobs on Jenkins, GitLab and webhooks on $name'
   });
 
   it('runs an Actions job, then a Jenkins, a GitLab and a webhook job in one stage, with a gate on the Jenkins artifact', async () => {
-    w = await startProviderWorld(target, MIXED);
+    w = await startProviderWorld(target, MIXED, { harness: { config: { dashboardToken: 'dash-token' } } });
     world(w);
     w.jenkins.script('platform/legacy', [{ result: 'SUCCESS', queueMs: 2_000, durationMs: 40_000, artifacts: { 'reports/junit.xml': JUNIT_PASS } }]);
     w.gitlab.script('acme/mobile', [{ status: 'success', durationMs: 30_000 }]);
@@ -86,6 +86,15 @@ describe.each(databaseTargets())('jobs on Jenkins, GitLab and webhooks on $name'
     expect(w.jenkins.builds('platform/legacy')).toHaveLength(1);
     expect(w.gitlab.pipelines('acme/mobile')).toHaveLength(1);
     expect(w.receiver.received).toHaveLength(1);
+
+    // The dashboard's run page says where each job ran and links its build, pipeline or page.
+    const run = await w.h.store.db.selectFrom('pipeline_runs').select('id').where('sha', '=', pushed.sha).executeTakeFirstOrThrow();
+    const page = await (await fetch(`${w.h.app.url}/runs/${run.id}`, { headers: { authorization: 'Bearer dash-token' } })).text();
+    expect(page).toMatch(/data-provider="Jenkins">Jenkins <code>platform\/legacy<\/code>/);
+    expect(page).toMatch(/data-provider="GitLab CI">GitLab CI <code>acme\/mobile<\/code>/);
+    expect(page).toMatch(/data-provider="GitHub Actions">GitHub Actions <code>build.yml<\/code>/);
+    expect(page).toContain(`>build #${build?.number}<`);
+    expect(page).toContain(`>pipeline ${pipeline?.id}<`);
     w.h.sim.assertNoViolations();
   });
 });
