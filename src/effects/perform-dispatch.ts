@@ -109,9 +109,11 @@ async function firstSend(ctx: DispatchContext, provider: JobProvider, attempt: J
     return sendFailed(ctx, provider, attempt, err);
   }
   if (outcome.kind === 'not-sent') {
-    // Nothing was sent: the next try starts from scratch.
-    await updateJobAttempt(deps.db, attempt.id, { status: 'pending' }, { onlyIf: { status: ['dispatching'] }, now: new Date(deps.clock.now()) });
-    throw outcome.error;
+    // Nothing was sent: the next try starts from scratch. A provider's error is kept for the job's timeout to name.
+    const error = outcome.error;
+    const kept = isProviderError(error) ? reason('job.provider-unknown', { provider: PROVIDER_LABELS[error.provider], message: error.message }) : undefined;
+    await updateJobAttempt(deps.db, attempt.id, { status: 'pending', ...(kept ? { error: renderReason(kept), error_reason: kept } : {}) }, { onlyIf: { status: ['dispatching'] }, now: new Date(deps.clock.now()) });
+    throw error;
   }
   if (outcome.kind === 'refused') return failAttempt(ctx, attempt, outcome.reason);
   await recordStarted(ctx, provider, attempt, outcome.run, timeoutOf(plan, job));
@@ -142,8 +144,9 @@ async function resolveUnknown(ctx: DispatchContext, provider: JobProvider, attem
   } catch (err) {
     if (err instanceof ProviderRefusal) return failAttempt(ctx, attempt, reason('job.provider-refused', { provider: PROVIDER_LABELS[err.provider], message: err.message }));
     if (!isProviderError(err)) throw err;
-    // Still no answer: look again later (the job's deadline ends this).
-    await updateJobAttempt(deps.db, attempt.id, { error: renderReason(reason('job.provider-unknown', { provider: PROVIDER_LABELS[err.provider], message: err.message })) }, { onlyIf: { status: ['dispatching'] }, now: new Date(deps.clock.now()) });
+    // Still no answer: look again later (the job's deadline ends this, naming this error).
+    const unknown = reason('job.provider-unknown', { provider: PROVIDER_LABELS[err.provider], message: err.message });
+    await updateJobAttempt(deps.db, attempt.id, { error: renderReason(unknown), error_reason: unknown }, { onlyIf: { status: ['dispatching'] }, now: new Date(deps.clock.now()) });
     const wait = err instanceof ProviderUnavailable ? err.retryAfterMs : undefined;
     return { kind: 'retry', error: err.message, afterMs: wait !== undefined ? Math.max(RESOLVE_AFTER_MS, wait) : RESOLVE_AFTER_MS };
   }

@@ -116,6 +116,11 @@ async function gitlabHook(req: IncomingMessage, res: ServerResponse, options: Pr
     return sendJson(res, 202, { ok: true, resolving: true });
   }
   const mapped = mapGitLabStatus(hook.status);
+  if (mapped.state === 'completed' && attempt.attempt > 1) {
+    // A retry reruns the same pipeline: a late hook of its earlier end must not end the retry. Ask GitLab for now.
+    await pollNow(engine, attempt);
+    return sendJson(res, 202, { ok: true, polling: true });
+  }
   const outcome = await applyAttemptStatus(engine, attempt, { state: mapped.state, ...(mapped.conclusion ? { conclusion: mapped.conclusion } : {}), detail: mapped.detail ?? null, url: hook.webUrl });
   engine.effects?.kick();
   sendJson(res, 200, { ok: true, applied: outcome === 'applied' });
@@ -140,11 +145,15 @@ async function jenkinsHook(req: IncomingMessage, res: ServerResponse, options: P
     await resolveNow(engine, attempt);
     return sendJson(res, 202, { ok: true, resolving: true });
   }
-  const run = await getPipelineRun(engine.db, attempt.pipeline_run_id);
-  if (run) {
-    // Only a hint: the build is read through the authenticated API, now.
-    await recordJobPoll(engine.db, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now: new Date(engine.clock.now()), at: 'now' });
-    engine.effects?.kick();
-  }
+  // Only a hint: the build is read through the authenticated API, now.
+  await pollNow(engine, attempt);
   sendJson(res, 202, { ok: true, polling: true });
+}
+
+/** The attempt's run is read from its provider at once instead of at its next scheduled poll. */
+async function pollNow(engine: EngineDeps, attempt: JobAttempt): Promise<void> {
+  const run = await getPipelineRun(engine.db, attempt.pipeline_run_id);
+  if (!run) return;
+  await recordJobPoll(engine.db, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now: new Date(engine.clock.now()), at: 'now' });
+  engine.effects?.kick();
 }
