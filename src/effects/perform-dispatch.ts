@@ -89,7 +89,7 @@ function rerunsInPlace(provider: JobProvider, attempt: JobAttempt): boolean {
 
 async function firstSend(ctx: DispatchContext, provider: JobProvider, attempt: JobAttempt, job: PlannedJob): Promise<PerformOutcome> {
   const { deps, plan, stage } = ctx;
-  // The job's clock runs from its claim: a provider that never answers still times the job out.
+  // A deadline from the first claim: a provider that never answers still times the job out (once started, the timeout counts from the start).
   if (attempt.deadline_at === null) {
     await updateJobAttempt(deps.db, attempt.id, { deadline_at: new Date(deps.clock.now() + timeoutOf(plan, job)) }, { onlyIf: { status: ['dispatching'] }, now: new Date(deps.clock.now()) });
   }
@@ -111,7 +111,7 @@ async function firstSend(ctx: DispatchContext, provider: JobProvider, attempt: J
   if (outcome.kind === 'not-sent') {
     // Nothing was sent: the next try starts from scratch. A provider's error is kept for the job's timeout to name.
     const error = outcome.error;
-    const kept = isProviderError(error) ? reason('job.provider-unknown', { provider: PROVIDER_LABELS[error.provider], message: error.message }) : undefined;
+    const kept = isProviderError(error) ? reason('job.provider-unreachable', { provider: PROVIDER_LABELS[error.provider], message: error.message }) : undefined;
     await updateJobAttempt(deps.db, attempt.id, { status: 'pending', ...(kept ? { error: renderReason(kept), error_reason: kept } : {}) }, { onlyIf: { status: ['dispatching'] }, now: new Date(deps.clock.now()) });
     throw error;
   }

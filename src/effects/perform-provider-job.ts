@@ -66,14 +66,14 @@ export function pollJobPerformer(deps: EngineDeps): Performer {
       }
       if (!(err instanceof ProviderUnavailable)) throw err;
       // Kept for the job's timeout, which names the provider's last error.
-      const why = reason('job.provider-unknown', { provider: PROVIDER_LABELS[err.provider], message: err.message });
+      const why = reason('job.provider-poll-failed', { provider: PROVIDER_LABELS[err.provider], message: err.message });
       await updateJobAttempt(deps.db, attempt.id, { error: renderReason(why), error_reason: { ...why } }, { onlyIf: { status: ['queued', 'in_progress'] }, now: new Date(now) });
       deps.log.warn({ attemptId: attempt.id, provider: attempt.provider, error: err.message }, 'polling a provider failed; polling again');
       return { kind: 'again', at: new Date(now + Math.max(err.retryAfterMs ?? 0, nextPollDelayMs(now - (attempt.dispatched_at ?? attempt.created_at).getTime()))) };
     }
     const applied = await applyAttemptStatus(deps, attempt, status);
     if (status.state === 'completed' && applied === 'applied') return { kind: 'done' };
-    if (attempt.error_reason && attempt.error_reason['code'] === 'job.provider-unknown') {
+    if (attempt.error_reason && attempt.error_reason['code'] === 'job.provider-poll-failed') {
       await updateJobAttempt(deps.db, attempt.id, { error: null, error_reason: null }, { onlyIf: { status: ['queued', 'in_progress'] }, now: new Date(now) });
     }
     return status.state === 'completed' ? { kind: 'done' } : again();

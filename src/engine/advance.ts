@@ -218,7 +218,9 @@ async function record(
     }
     case 'time-out': {
       const previous = loaded.attempts.find((a) => a.id === decision.attemptId);
-      const limit = previous?.deadline_at && previous.dispatched_at ? formatDuration(previous.deadline_at.getTime() - previous.dispatched_at.getTime()) : 'its timeout';
+      // The job's configured timeout (its deadline may have been set from a later start than the last claim).
+      const configured = previous ? plan.stages[loaded.stageNames.get(previous.stage_run_id) ?? '']?.jobs[previous.job]?.timeout : undefined;
+      const limit = previous ? formatDuration(configured ? parseDuration(configured) : plan.defaults.timeoutMs) : 'its timeout';
       const provider = previous?.provider ?? 'actions';
       const lastError = typeof previous?.error_reason?.['message'] === 'string' && previous.error_reason['code'] !== 'job.timed-out' ? previous.error_reason['message'] : undefined;
       const why = provider === 'actions' ? reason('job.timed-out', { limit }) : reason('job.timed-out', { limit, provider: PROVIDER_LABELS[provider], ...(lastError !== undefined ? { lastError } : {}) });

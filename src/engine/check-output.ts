@@ -168,7 +168,8 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
   const gates = run.gates ?? [];
   const failedGates = gates.filter((g) => g.result === 'fail' || g.result === 'error').map((g) => g.name);
   const summary = gates.length > 0 ? `${table}\n\n${gatesTable(gates)}` : table;
-  const text = problems.length ? `### Problems\n\n${problems.map((p) => `- ${p}`).join('\n')}` : undefined;
+  // Always sent: GitHub keeps a check run's old text when an update leaves it out, and a problem that went away (a provider that answered again) must not stay.
+  const text = problems.length ? `### Problems\n\n${problems.map((p) => `- ${p}`).join('\n')}` : '';
 
   if (run.status === 'completed') {
     const conclusion = (run.conclusion ?? 'failure') as NonNullable<CheckRunBody['conclusion']>;
@@ -190,7 +191,7 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
       status: 'completed',
       conclusion,
       completed_at: (run.completedAt ?? now).toISOString(),
-      output: { title: truncate(title, 200), summary, ...(text ? { text } : {}) },
+      output: { title: truncate(title, 200), summary, text },
       ...(conclusion !== 'success'
         ? { actions: [{ label: 'Re-run failed', description: 'Run the failed jobs again', identifier: CHECK_ACTIONS.rerunFailed }] }
         : {}),
@@ -212,7 +213,7 @@ export function pipelineCheckBody(run: PipelineRunView, now: Date): CheckRunBody
     output: {
       title: running.length ? `${run.pipeline}: ${running.join(', ')} running` : `${run.pipeline} is running`,
       summary,
-      ...(text ? { text } : {}),
+      text,
     },
     actions: [{ label: 'Cancel', description: 'Cancel this pipeline run', identifier: CHECK_ACTIONS.cancel }],
   };

@@ -44,12 +44,14 @@ const REASON_TEXT = {
   'job.timed-out': (p: { limit: string; provider?: string; lastError?: string }) =>
     p.provider === undefined
       ? `timed out after ${p.limit}; the workflow run was cancelled`
-      : `timed out after ${p.limit}${p.lastError ? `; the last error from ${p.provider}: ${p.lastError}` : ''}; its ${p.provider} run (if any) was cancelled`,
+      : `timed out after ${p.limit}${p.lastError ? `; the last error from ${p.provider}: ${p.lastError}` : ''}; shipgate asked ${p.provider} to cancel whatever it started`,
   // Jobs on other CI providers (SPEC §13); `provider` is the provider's name for people (Jenkins, GitLab CI).
   'job.provider-not-configured': (p: { provider: string; settings: string }) =>
     `this job runs on ${p.provider}, which this shipgate is not set up for: set ${p.settings} in shipgate's environment (README, "Other CI providers"), restart it, then re-run the job`,
   'job.provider-refused': (p: { provider: string; message: string }) => `${p.provider} refused the job: ${p.message}`,
   'job.provider-unknown': (p: { provider: string; message: string }) => `${p.provider} did not answer (${p.message}); looking for the run by its correlation id before sending again`,
+  'job.provider-poll-failed': (p: { provider: string; message: string }) => `${p.provider} did not answer a status poll (${p.message}); polling again until the job's timeout`,
+  'job.provider-unreachable': (p: { provider: string; message: string }) => `${p.provider} did not answer (${p.message}); nothing was sent yet, trying again until the job's timeout`,
   'job.provider-failed': (p: { provider: string; message: string }) => `${p.provider}: ${p.message}`,
   'job.jenkins-no-correlation-parameter': (p: { job: string }) =>
     `the Jenkins job ${p.job} does not declare the string parameter SHIPGATE_RUN, and Jenkins drops parameters a job does not declare, so shipgate could not find its build again: ` +

@@ -22,6 +22,11 @@ const GATE_REASON_TEXT = {
     `the artifact has expired${p.expiredAt ? ` (at ${p.expiredAt})` : ''} and can no longer be downloaded; re-run the job to upload it again`,
   'artifact.download-too-large': (p: { max: number; listed: number }) =>
     `the download sent more than ${p.max} bytes although the artifact was listed at ${p.listed}; it was not read further`,
+  // Artifacts of jobs on other CI providers (SPEC §13).
+  'artifact.not-in-run': (p: { available: string[] }) =>
+    `the job's run has no artifact of that name${p.available.length > 0 ? ` (it has ${p.available.slice(0, 10).join(', ')}${p.available.length > 10 ? ` and ${p.available.length - 10} more` : ''})` : ' (there are none)'}; check the gate's artifact and what the job archives or reports`,
+  'artifact.over-limit': (p: { max: number }) => `the artifact is larger than the ${p.max} bytes a gate reads; it was not read`,
+  'artifact.unreachable': (p: { status: number }) => `the artifact's URL answered HTTP ${p.status}; check the URL the job reported`,
   'artifact.several-summaries': (p: { files: string[] }) =>
     `the artifact holds several coverage summaries without per-line hits (${p.files.slice(0, 5).join(', ')}), which cannot be added up; upload one, or LCOV/Cobertura`,
 

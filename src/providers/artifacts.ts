@@ -11,13 +11,19 @@ import { gateReason, renderGateReason } from '../gates/reasons.ts';
 
 /** The gate's artifact is not among the run's (`available`: the names there are). */
 export function missingArtifact(name: string, available: string[]): ArtifactRefusal {
-  const why = gateReason('artifact.missing', { available });
+  const why = gateReason('artifact.not-in-run', { available });
   return { ok: false, reason: why.code, artifact: name, entry: null, detail: renderGateReason(why), gateReason: why };
 }
 
-/** The artifact is bigger than a gate reads. */
-export function oversizedArtifact(name: string, listed: number, max: number): ArtifactRefusal {
-  const why = gateReason('artifact.download-too-large', { max, listed });
+/** The artifact is bigger than a gate reads (listed so, or the download passed the limit). */
+export function oversizedArtifact(name: string, max: number): ArtifactRefusal {
+  const why = gateReason('artifact.over-limit', { max });
+  return { ok: false, reason: why.code, artifact: name, entry: null, detail: renderGateReason(why), gateReason: why };
+}
+
+/** The artifact's URL answered with an error. */
+export function unreachableArtifact(name: string, status: number): ArtifactRefusal {
+  const why = gateReason('artifact.unreachable', { status });
   return { ok: false, reason: why.code, artifact: name, entry: null, detail: renderGateReason(why), gateReason: why };
 }
 

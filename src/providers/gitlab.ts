@@ -118,11 +118,11 @@ export function gitlabProvider(settings: GitLabProviderSettings, options: { cloc
       if (!job) return missingArtifact(name, [...new Set(withArchive.map((j) => j.name))]);
       const listed = job.artifacts.find((a) => a.fileType === 'archive')?.size ?? 0;
       const max = ARTIFACT_LIMITS.maxCompressedBytes;
-      if (listed > max) return oversizedArtifact(name, listed, max);
+      if (listed > max) return oversizedArtifact(name, max);
       try {
         return { ok: true, zip: new Uint8Array(await client.jobArtifacts(external.project, job.id, max)) };
       } catch (error) {
-        if (error instanceof ProviderRefusal && error.kind === 'too-large') return oversizedArtifact(name, listed, max);
+        if (error instanceof ProviderRefusal && error.kind === 'too-large') return oversizedArtifact(name, max);
         throw error;
       }
     },

@@ -164,7 +164,7 @@ export function jenkinsProvider(settings: JenkinsProviderSettings, options: { ti
         try {
           bytes = await client.artifact(external.job, external.build, artifact.relativePath, budget);
         } catch (error) {
-          if (error instanceof ProviderRefusal && error.kind === 'too-large') return oversizedArtifact(name, ARTIFACT_LIMITS.maxCompressedBytes + 1, ARTIFACT_LIMITS.maxCompressedBytes);
+          if (error instanceof ProviderRefusal && error.kind === 'too-large') return oversizedArtifact(name, ARTIFACT_LIMITS.maxCompressedBytes);
           throw error;
         }
         budget -= bytes.length;

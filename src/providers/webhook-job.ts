@@ -7,7 +7,8 @@
  * `POST /api/v1/jobs/{id}/status`, signed with the same secret
  * (`SHIPGATE_WEBHOOK_SECRET`). See `job-status.ts` for the receiving side.
  *
- * Exactly once: the request's `webhook-id` is the job id, the same on every
+ * Exactly once: the request's `webhook-id` is the job id (the attempt's
+ * correlation id, also `data.job.id` and the `{id}` of the callback URL), the same on every
  * try, so a receiver that deduplicates by `webhook-id` (as Standard Webhooks
  * asks) runs the job once even when shipgate had to send again after a lost
  * answer. There is nothing to ask a receiver, so `find` says "absent" and the
@@ -21,7 +22,7 @@ import type { Clock } from '../clock.ts';
 import type { JsonObject } from '../store/schema/index.ts';
 import { reason } from '../engine/reasons.ts';
 import { ProviderRefusal, ProviderUnavailable, PROVIDER_LABELS } from './errors.ts';
-import { missingArtifact, oversizedArtifact, zipOf } from './artifacts.ts';
+import { missingArtifact, oversizedArtifact, unreachableArtifact, zipOf } from './artifacts.ts';
 import { fetchGuarded } from './guarded-fetch.ts';
 import type { ArtifactFetch, AttemptContext, AttemptRecord, JobProvider, ProviderArtifact, RunStatus, StartOutcome } from './provider.ts';
 import { ARTIFACT_LIMITS } from '../gates/read-artifact-zip.ts';
@@ -149,20 +150,31 @@ export function webhookJobProvider(settings: WebhookJobSettings): JobProvider {
       if (!artifact) return missingArtifact(name, artifacts.map((a) => a.name));
       const max = ARTIFACT_LIMITS.maxCompressedBytes;
       const fetched = await fetchGuarded(artifact.url, { maxBytes: max, allowPrivate: settings.allowPrivate, ...(settings.resolve ? { resolve: settings.resolve } : {}) });
-      if (fetched.kind === 'too-large') return oversizedArtifact(name, fetched.bytes, max);
+      if (fetched.kind === 'too-large') return oversizedArtifact(name, max);
       if (fetched.kind === 'refused') throw new ProviderRefusal('webhook', `artifact ${name}: ${fetched.error}`);
       if (fetched.kind === 'network') throw new ProviderUnavailable('webhook', `artifact ${name}: ${fetched.error}`);
       if (fetched.status >= 400) {
-        if (fetched.status >= 500) throw new ProviderUnavailable('webhook', `artifact ${name}: HTTP ${fetched.status}`);
-        return missingArtifact(name, artifacts.map((a) => a.name));
+        if (fetched.status >= 500 || fetched.status === 429) throw new ProviderUnavailable('webhook', `artifact ${name}: HTTP ${fetched.status}`);
+        return unreachableArtifact(name, fetched.status);
       }
       const bytes = fetched.body;
       const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
       if (isZip) return { ok: true, zip: bytes };
-      const file = decodeURIComponent(new URL(artifact.url).pathname.split('/').pop() || name) || name;
-      return { ok: true, zip: zipOf({ [file]: bytes }) };
+      return { ok: true, zip: zipOf({ [fileNameOf(artifact.url, name)]: bytes }) };
     },
   };
+}
+
+/** The file name a single-file artifact gets in its zip: the URL's last path segment (decoded when it decodes), else the artifact's name. */
+function fileNameOf(url: string, name: string): string {
+  const last = new URL(url).pathname.split('/').pop() ?? '';
+  let decoded = last;
+  try {
+    decoded = decodeURIComponent(last);
+  } catch {
+    // A stray '%': the segment as it is.
+  }
+  return decoded.replace(/[\\/]/g, '_') || name;
 }
 
 /** A receiver may answer the request with `{ "url": "…" }`, the job's page for people. */

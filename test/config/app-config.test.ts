@@ -84,6 +84,31 @@ describe('loadAppConfig', () => {
     expect(problemsOf({ ...base, PRIVATE_KEY: 'not a key' })[0]).toMatch(/not a PEM private key/);
   });
 
+  it('refuses to start with Jenkins half set up, saying what is missing', () => {
+    const problems = problemsOf({ ...base, JENKINS_URL: 'https://ci.acme.test', JENKINS_USER: 'shipgate' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^Jenkins is half set up: JENKINS_TOKEN is missing/);
+    expect(problemsOf({ ...base, GITLAB_URL: 'https://gitlab.acme.test' })[0]).toMatch(/GITLAB_URL is set but GITLAB_TOKEN is not/);
+  });
+
+  it('carries the CI provider settings, and none when nothing is set', () => {
+    expect(loadAppConfig(base).providers).toStrictEqual({ jenkins: undefined, gitlab: undefined, publicUrl: undefined });
+    const config = loadAppConfig({
+      ...base,
+      JENKINS_URL: 'https://ci.acme.test/',
+      JENKINS_USER: 'shipgate',
+      JENKINS_TOKEN: '11c0ffee',
+      GITLAB_TOKEN: 'glpat-123',
+      GITLAB_WEBHOOK_TOKEN: 'hook',
+      SHIPGATE_PUBLIC_URL: 'https://shipgate.acme.test',
+    });
+    expect(config.providers).toStrictEqual({
+      jenkins: { url: 'https://ci.acme.test', user: 'shipgate', token: '11c0ffee', webhookToken: undefined },
+      gitlab: { url: 'https://gitlab.com', token: 'glpat-123', webhookToken: 'hook' },
+      publicUrl: 'https://shipgate.acme.test',
+    });
+  });
+
   it('rejects a DATABASE_URL that is not PostgreSQL', () => {
     expect(problemsOf({ ...base, DATABASE_URL: 'mysql://x' })[0]).toMatch(/DATABASE_URL/);
     expect(loadAppConfig({ ...base, DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
