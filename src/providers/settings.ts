@@ -64,10 +64,15 @@ export function readProviderSettings(env: NodeJS.ProcessEnv, problems: string[])
     if (url !== undefined && jenkinsUser !== undefined && jenkinsToken !== undefined) jenkins = { url, user: jenkinsUser, token: jenkinsToken, webhookToken: value('JENKINS_WEBHOOK_TOKEN') };
   }
 
+  if (jenkinsUrl === undefined && jenkinsUser === undefined && jenkinsToken === undefined && value('JENKINS_WEBHOOK_TOKEN') !== undefined) {
+    problems.push('JENKINS_WEBHOOK_TOKEN is set but Jenkins is not: set JENKINS_URL, JENKINS_USER and JENKINS_TOKEN too, or unset it.');
+  }
+
   let gitlab: GitLabProviderSettings | undefined;
   const gitlabToken = value('GITLAB_TOKEN');
   const gitlabUrl = value('GITLAB_URL');
   if (gitlabToken === undefined && gitlabUrl !== undefined) problems.push('GITLAB_URL is set but GITLAB_TOKEN is not: set GITLAB_TOKEN (a token with the api scope), or unset GITLAB_URL.');
+  if (gitlabToken === undefined && value('GITLAB_WEBHOOK_TOKEN') !== undefined) problems.push('GITLAB_WEBHOOK_TOKEN is set but GITLAB_TOKEN is not: set GITLAB_TOKEN (a token with the api scope) too, or unset it.');
   if (gitlabToken !== undefined) {
     const url = httpUrl('GITLAB_URL', gitlabUrl ?? 'https://gitlab.com', problems);
     if (url !== undefined) gitlab = { url: url.replace(/\/api\/v4$/, ''), token: gitlabToken, webhookToken: value('GITLAB_WEBHOOK_TOKEN') };

@@ -129,6 +129,12 @@ describe('readProviderSettings', () => {
     });
   });
 
+  it('refuses a webhook token for a provider that is not set up', () => {
+    expect(read({ JENKINS_WEBHOOK_TOKEN: 'x' }).problems).toStrictEqual(['JENKINS_WEBHOOK_TOKEN is set but Jenkins is not: set JENKINS_URL, JENKINS_USER and JENKINS_TOKEN too, or unset it.']);
+    expect(read({ GITLAB_WEBHOOK_TOKEN: 'x' }).problems).toStrictEqual(['GITLAB_WEBHOOK_TOKEN is set but GITLAB_TOKEN is not: set GITLAB_TOKEN (a token with the api scope) too, or unset it.']);
+    expect(read({ ...JENKINS, JENKINS_WEBHOOK_TOKEN: 'x', GITLAB_TOKEN: 'g', GITLAB_WEBHOOK_TOKEN: 'y' }).problems).toStrictEqual([]);
+  });
+
   it('reads every provider at once and reports every problem at once', () => {
     const all = read({ ...JENKINS, GITLAB_TOKEN: 'glpat-123', SHIPGATE_PUBLIC_URL: 'https://shipgate.acme.test' });
     expect(all.problems).toStrictEqual([]);
