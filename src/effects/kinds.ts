@@ -50,10 +50,11 @@ export interface CommitTarget {
 }
 
 /**
- * Asks for an attempt's dispatch. With `again`, an effect already settled is due once more: the
- * performer looks at the attempt first, so asking again for a started attempt does nothing.
+ * Asks for an attempt's dispatch. With `again`, an effect already settled is due once more (with
+ * `'now'`, also one waiting out its back-off): the performer looks at the attempt first, so asking
+ * again for a started attempt does nothing.
  */
-export async function recordDispatch(db: DbOrTrx, args: { attemptId: number; runId: number; installationId: number; now: Date; again?: boolean }): Promise<void> {
+export async function recordDispatch(db: DbOrTrx, args: { attemptId: number; runId: number; installationId: number; now: Date; again?: boolean | 'now' }): Promise<void> {
   await recordEffect(db, {
     kind: EFFECT_KINDS.dispatch,
     key: `dispatch:${args.attemptId}`,
@@ -62,7 +63,8 @@ export async function recordDispatch(db: DbOrTrx, args: { attemptId: number; run
     priority: EFFECT_PRIORITY.dispatch,
     payload: { attemptId: args.attemptId },
     now: args.now,
-    ...(args.again ? { ifSettled: true } : {}),
+    // `'now'`: due at once even while it waits out a back-off (a provider's hook says the run exists).
+    ...(args.again === 'now' ? { rearm: true, keepPayload: true } : args.again ? { ifSettled: true } : {}),
   });
 }
 

@@ -222,13 +222,14 @@ export function decide(input: PlanInput): Decision[] {
   }
 
   let stopping = run.cancelRequested;
+  // `retries` re-runs failed jobs; one cancelled (by shipgate, or by someone in the CI system) is not retried.
   const outcomeOf = (stage: string, job: string): JobOutcome => {
     const attempt = latestAttempts.get(`${stage}\u0000${job}`);
     if (!attempt || attempt.status !== 'completed') return { state: 'running' };
     if (isSuccessful(attempt.conclusion)) return { state: 'succeeded' };
     const retries = jobConfig(stage, job)?.retries ?? input.defaults.retries;
     const retryable =
-      !stopping && !attempt.cancelRequested && startedOf(attempt) && attempt.attempt <= retries;
+      !stopping && !attempt.cancelRequested && attempt.conclusion !== 'cancelled' && startedOf(attempt) && attempt.attempt <= retries;
     if (!retryable) return { state: 'failed', conclusion: attempt.conclusion ?? 'failure' };
     if (attempt.nextRetryAt === null) {
       const at = (attempt.completedAt ?? now) + retryBase * 2 ** (attempt.attempt - 1);

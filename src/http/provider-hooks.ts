@@ -67,7 +67,7 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<{ ok
 async function resolveNow(engine: EngineDeps, attempt: JobAttempt): Promise<void> {
   const run = await getPipelineRun(engine.db, attempt.pipeline_run_id);
   if (!run) return;
-  await recordDispatch(engine.db, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now: new Date(engine.clock.now()), again: true });
+  await recordDispatch(engine.db, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now: new Date(engine.clock.now()), again: 'now' });
   engine.effects?.kick();
 }
 

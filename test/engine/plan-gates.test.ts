@@ -172,6 +172,18 @@ describe('decide: gates and retries', () => {
     expect(decide(input({ stages: testRunning, attempts: [due, secondRunning] }, { pipeline: retrying }))).toEqual([]);
   });
 
+  it('retries a failed attempt but not one cancelled in the CI system, nor one whose provider never started a run', () => {
+    const cancelled = { ...firstFailed, conclusion: 'cancelled' };
+    expect(kinds(decide(input({ stages: testRunning, attempts: [cancelled] }, { pipeline: retrying })))).not.toContain('schedule-retry');
+    // Its gate is not judged (nothing ran to the end): the job is final as it is.
+    expect(kinds(decide(input({ stages: testRunning, attempts: [cancelled] }, { pipeline: retrying })))).toContain('skip-gate');
+    const neverStarted = { ...firstFailed, workflowRunId: null, started: false };
+    expect(kinds(decide(input({ stages: testRunning, attempts: [neverStarted] }, { pipeline: retrying })))).not.toContain('schedule-retry');
+    // A provider's run (a Jenkins build, a GitLab pipeline) counts as started without a workflow run.
+    const onJenkins = { ...firstFailed, workflowRunId: null, started: true };
+    expect(decide(input({ stages: testRunning, attempts: [onJenkins] }, { pipeline: retrying }))).toEqual([{ kind: 'schedule-retry', attemptId: 1, at: minutes(9) + 30_000 }]);
+  });
+
   it('asks for the gate of the final attempt; a state recorded for attempt 1 does not count for attempt 2', () => {
     const second = attempt({ id: 2, stage: 'test', job: 'unit', attempt: 2, workflowRunId: 1001 });
     const decisions = decide(input({ stages: testRunning, attempts: [firstFailed, second], gates: [completedGate('coverage', 'pass', 1)] }, { pipeline: retrying }));
