@@ -34,6 +34,9 @@ export function nextPollDelayMs(elapsedMs: number): number {
   return 60_000;
 }
 
+/** How often a run is polled when its provider's webhooks report changes (a lost hook is noticed within a minute). */
+export const BACKSTOP_POLL_MS = 60_000;
+
 async function load(deps: EngineDeps, effect: Effect): Promise<{ attempt: JobAttempt; run: PipelineRun } | { error: string } | undefined> {
   const parsed = payloadSchema.safeParse(effect.payload);
   if (!parsed.success) return { error: `malformed ${effect.kind} effect: ${parsed.error.message}` };
@@ -55,7 +58,10 @@ export function pollJobPerformer(deps: EngineDeps): Performer {
     if (!lookup.ok) return failRunning(deps, run, attempt, lookup.reason);
     const record: AttemptRecord = { run, attempt };
     const now = deps.clock.now();
-    const again = (): PerformOutcome => ({ kind: 'again', at: new Date(now + nextPollDelayMs(now - (attempt.dispatched_at ?? attempt.created_at).getTime())) });
+    const elapsed = now - (attempt.dispatched_at ?? attempt.created_at).getTime();
+    // With the provider's webhooks set up, a poll is only the backstop for a hook that was lost.
+    const delay = lookup.provider.reportsChanges ? Math.max(BACKSTOP_POLL_MS, nextPollDelayMs(elapsed)) : nextPollDelayMs(elapsed);
+    const again = (): PerformOutcome => ({ kind: 'again', at: new Date(now + delay) });
     let status;
     try {
       status = await lookup.provider.status(record);
@@ -69,7 +75,7 @@ export function pollJobPerformer(deps: EngineDeps): Performer {
       const why = reason('job.provider-poll-failed', { provider: PROVIDER_LABELS[err.provider], message: err.message });
       await updateJobAttempt(deps.db, attempt.id, { error: renderReason(why), error_reason: { ...why } }, { onlyIf: { status: ['queued', 'in_progress'] }, now: new Date(now) });
       deps.log.warn({ attemptId: attempt.id, provider: attempt.provider, error: err.message }, 'polling a provider failed; polling again');
-      return { kind: 'again', at: new Date(now + Math.max(err.retryAfterMs ?? 0, nextPollDelayMs(now - (attempt.dispatched_at ?? attempt.created_at).getTime()))) };
+      return { kind: 'again', at: new Date(now + Math.max(err.retryAfterMs ?? 0, delay)) };
     }
     const applied = await applyAttemptStatus(deps, attempt, status);
     if (status.state === 'completed' && applied === 'applied') return { kind: 'done' };

@@ -48,6 +48,7 @@ export function gitlabProvider(settings: GitLabProviderSettings, options: { cloc
 
   return {
     name: 'gitlab',
+    reportsChanges: settings.webhookToken !== undefined,
     async start(ctx, values, beforeSend): Promise<StartOutcome> {
       const project = projectOf(ctx);
       if (project === undefined) return { kind: 'refused', reason: reason('job.plan-missing', { stage: ctx.stage, job: ctx.attempt.job }) };

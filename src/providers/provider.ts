@@ -90,6 +90,8 @@ export interface AttemptRecord {
 
 export interface JobProvider {
   readonly name: JobProviderName;
+  /** The provider's own webhooks report every change (GitLab with a pipeline hook secret set): polling is only the backstop, once a minute. */
+  readonly reportsChanges?: boolean;
   start(context: AttemptContext, values: Record<string, string | number | boolean>, beforeSend?: BeforeSend): Promise<StartOutcome>;
   find(context: AttemptContext): Promise<FindOutcome>;
   /** Only providers in `RETRIES_IN_PLACE`. */

@@ -66,7 +66,8 @@ export async function startProviderWorld(target: DatabaseTarget, config: string,
   const receiver = await startWebhookReceiver(clock);
   let settings: ProviderSettings = {
     jenkins: configure.jenkins ? { ...jenkins.settings, ...(options.jenkins?.token ? { token: options.jenkins.token } : {}), webhookToken: JENKINS_HOOK_TOKEN } : undefined,
-    gitlab: configure.gitlab ? { ...gitlab.settings, ...(options.gitlab?.token ? { token: options.gitlab.token } : {}), webhookToken: GITLAB_HOOK_TOKEN } : undefined,
+    // Without hooks the operator sets no hook secret either (with one, polling is only a once-a-minute backstop).
+    gitlab: configure.gitlab ? { ...gitlab.settings, ...(options.gitlab?.token ? { token: options.gitlab.token } : {}), webhookToken: options.gitlab?.hooks === false ? undefined : GITLAB_HOOK_TOKEN } : undefined,
     publicUrl: configure.webhook ? appUrl : undefined,
   };
   if (options.settings) settings = options.settings(settings);
