@@ -23,6 +23,20 @@ import {
 import { formatSummary } from '../demo/summary.ts';
 import { formatStats } from './stats.ts';
 import { formatTimelineLine, timelineJson, type TimelineEntry } from '../demo/timeline.ts';
+import { DEFAULT_DEMO_STORY, DEMO_STORY_NAMES, formatStoryList, isDemoStoryName } from '../demo/stories.ts';
+import { playProvidersDemo, type ProvidersDemoEndpoints, type ProvidersDemoSession } from '../demo/play-providers.ts';
+import {
+  PROVIDERS_DURATIONS_MS,
+  PROVIDERS_GATE,
+  PROVIDERS_GITLAB_PROJECT,
+  PROVIDERS_JENKINS_JOB,
+  PROVIDERS_PIPELINE,
+  PROVIDERS_RETRY_BASE_MS,
+  PROVIDERS_SCRIPT,
+  providersRetryBaseMs,
+} from '../demo/providers-story.ts';
+import { formatProviderRequests } from '../demo/providers-summary.ts';
+import { GITLAB_HOOK_PATH, JENKINS_HOOK_PATH } from '../http/provider-hooks.ts';
 
 /**
  * The default speed factor: the story's ~12 minutes of GitHub time (its
@@ -39,6 +53,7 @@ export interface DemoCommandHooks {
 }
 
 interface DemoFlags {
+  story: string;
   exit: boolean;
   speed: string;
   json: boolean;
@@ -46,6 +61,15 @@ interface DemoFlags {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** What both stories' runs take from the flags. */
+interface DemoSettings {
+  speed: number;
+  json: boolean;
+  exit: boolean;
+  logLevel: LogLevel;
+  interrupt: AbortSignal;
+}
 
 /**
  * `shipgate demo`: plays a push to `acme/shop` main whose quality gates pass
@@ -59,17 +83,25 @@ const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'erro
  * timeline as it goes and a summary at the end, with the gates table of each
  * `shipgate/ci` check run. With `--exit` it stops there (exit 0 when the
  * story ended as scripted, 1 otherwise); without, the app and the simulator
- * keep serving until Ctrl-C.
+ * keep serving until Ctrl-C. `--story providers` plays instead one pipeline
+ * whose jobs run on GitHub Actions, Jenkins and GitLab CI (their simulators
+ * beside GitHub's, on the same clock).
  */
 export function registerDemoCommand(program: Command, io: CliIo, hooks: DemoCommandHooks = {}): void {
   program
     .command('demo')
-    .description('Play a pipeline (build → test + scan → gates → deploy-staging), a pull request and a production release with approvals on a built-in GitHub simulator, with a live timeline')
+    .description('Play a pipeline (build → test + scan → gates → deploy-staging), a pull request and a production release with approvals on a built-in GitHub simulator, with a live timeline (--story providers: one pipeline on GitHub Actions, Jenkins and GitLab CI)')
+    .option('--story <name>', `the story to play: ${DEMO_STORY_NAMES.join(' or ')}`, DEFAULT_DEMO_STORY)
     .option('--exit', 'stop when the story ends (exit code 0 when it ended as scripted, 1 otherwise)', false)
     .option('--speed <factor>', 'divide the scripted workflow durations by this factor', String(DEFAULT_DEMO_SPEED))
     .option('--json', 'print one JSON object per line instead of text', false)
     .option('--log-level <level>', "the app's log level (logs go to stderr)", 'warn')
     .action(async (flags: DemoFlags) => {
+      if (!isDemoStoryName(flags.story)) {
+        io.stderr([`shipgate demo: there is no story ${JSON.stringify(flags.story)}; --story takes one of:`, ...formatStoryList()].join('\n'));
+        io.setExitCode(2);
+        return;
+      }
       const speed = Number(flags.speed);
       if (!Number.isFinite(speed) || speed <= 0) {
         io.stderr(`shipgate demo: --speed must be a positive number, got ${JSON.stringify(flags.speed)}`);
@@ -82,8 +114,9 @@ export function registerDemoCommand(program: Command, io: CliIo, hooks: DemoComm
         return;
       }
       const interrupt = hooks.interrupt ? { signal: hooks.interrupt, release: () => {} } : processInterrupt();
+      const settings: DemoSettings = { speed, json: flags.json, exit: flags.exit, logLevel: flags.logLevel as LogLevel, interrupt: interrupt.signal };
       try {
-        io.setExitCode(await runDemo(io, { speed, json: flags.json, exit: flags.exit, logLevel: flags.logLevel as LogLevel, interrupt: interrupt.signal }));
+        io.setExitCode(flags.story === 'providers' ? await runProvidersDemo(io, settings) : await runDemo(io, settings));
       } finally {
         interrupt.release();
       }
@@ -112,10 +145,7 @@ function approvalWords(approvals: readonly ScriptedApproval[]): string {
 }
 
 /** Plays the story, prints it, then stops or serves until interrupted; returns the exit code. */
-async function runDemo(
-  io: CliIo,
-  settings: { speed: number; json: boolean; exit: boolean; logLevel: LogLevel; interrupt: AbortSignal },
-): Promise<number> {
+async function runDemo(io: CliIo, settings: DemoSettings): Promise<number> {
   const { json, speed } = settings;
   const print = (text: string, data: Record<string, unknown>) => io.stdout(json ? JSON.stringify(data) : text);
   if (!json) {
@@ -165,20 +195,102 @@ async function runDemo(
     if (settings.exit || settings.interrupt.aborted) return exitCode;
 
     const healthUrl = `${session.appUrl}/healthz`;
-    print(
-      [
-        '',
-        'The app and the simulator keep running; press Ctrl-C to stop.',
-        `  app health     ${healthUrl}`,
-        `  simulator API  ${session.simulatorApiUrl}  (GitHub's REST API; requests need the app's credentials, as on GitHub)`,
-      ].join('\n'),
-      { type: 'serving', healthUrl, simulatorApiUrl: session.simulatorApiUrl },
-    );
-    await new Promise<void>((resolve) => {
-      if (settings.interrupt.aborted) resolve();
-      settings.interrupt.addEventListener('abort', () => resolve(), { once: true });
+    await serveUntilInterrupted(print, settings.interrupt, ['The app and the simulator keep running; press Ctrl-C to stop.', `  app health     ${healthUrl}`, simulatorLine(session.simulatorApiUrl)], {
+      type: 'serving',
+      healthUrl,
+      simulatorApiUrl: session.simulatorApiUrl,
     });
-    print('stopping…', { type: 'stopping' });
+    return exitCode;
+  } finally {
+    await session.stop();
+    if (!settings.exit) print('stopped', { type: 'stopped' });
+  }
+}
+
+type Print = (text: string, data: Record<string, unknown>) => void;
+
+function simulatorLine(simulatorApiUrl: string): string {
+  return `  simulator API  ${simulatorApiUrl}  (GitHub's REST API; requests need the app's credentials, as on GitHub)`;
+}
+
+/** Says what keeps running (after a blank line), then waits for Ctrl-C. */
+async function serveUntilInterrupted(print: Print, interrupt: AbortSignal, lines: readonly string[], data: Record<string, unknown>): Promise<void> {
+  print(['', ...lines].join('\n'), data);
+  await new Promise<void>((resolve) => {
+    if (interrupt.aborted) resolve();
+    interrupt.addEventListener('abort', () => resolve(), { once: true });
+  });
+  print('stopping…', { type: 'stopping' });
+}
+
+/**
+ * Plays `--story providers` and prints it: what it scripts, where the pieces
+ * listen, the timeline, the GitHub summary (with the gates table of
+ * `shipgate/ci` and the staging deployment), the requests Jenkins and GitLab
+ * served, and the verdict; then stops or serves until interrupted. Returns
+ * the exit code.
+ */
+async function runProvidersDemo(io: CliIo, settings: DemoSettings): Promise<number> {
+  const { json, speed } = settings;
+  const print: Print = (text, data) => io.stdout(json ? JSON.stringify(data) : text);
+  const pipeline = PROVIDERS_SCRIPT.pipelineCheck;
+  if (!json) {
+    io.stdout('shipgate demo --story providers: the app against built-in GitHub, Jenkins and GitLab simulators on one clock (embedded database, no accounts, no network)');
+    io.stdout(
+      `pipeline ${PROVIDERS_PIPELINE} of ${DEMO_REPO}: build (GitHub Actions) → verify: legacy on Jenkins ${PROVIDERS_JENKINS_JOB} (retries: 1) + mobile on GitLab CI ${PROVIDERS_GITLAB_PROJECT}, in parallel → gate ${PROVIDERS_GATE} on the Jenkins build's archived JUnit report → deploy-staging (GitHub Actions, environment ${DEMO_STAGING})`,
+    );
+    io.stdout('scripted: the first Jenkins build is UNSTABLE (a test fails) and its automatic retry passes; the GitLab pipeline succeeds and reports through its pipeline hook');
+  }
+  const log = pino({ level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
+  const session: ProvidersDemoSession = await playProvidersDemo({
+    speed,
+    log,
+    signal: settings.interrupt,
+    onReady: (endpoints: ProvidersDemoEndpoints) => {
+      const build = PROVIDERS_DURATIONS_MS.jenkinsBuild;
+      print(
+        [
+          `  simulator  ${endpoints.simulatorApiUrl}  (organisation acme, repository ${DEMO_REPO}, app id ${endpoints.appId})`,
+          `  jenkins    ${endpoints.jenkinsUrl}  (JENKINS_URL; job ${PROVIDERS_JENKINS_JOB}; its Notification plugin posts to the app's ${JENKINS_HOOK_PATH})`,
+          `  gitlab     ${endpoints.gitlabUrl}  (GITLAB_URL; project ${PROVIDERS_GITLAB_PROJECT}; its pipeline hook posts to the app's ${GITLAB_HOOK_PATH})`,
+          `  app        ${endpoints.appUrl}  (embedded PGlite in memory)`,
+          `  speed      ×${speed}: a ${build / 1000} s Jenkins build takes ${(build / speed / 1000).toFixed(1)} s, shipgate's ${PROVIDERS_RETRY_BASE_MS / 1000} s retry backoff ${(providersRetryBaseMs(speed) / 1000).toFixed(1)} s`,
+          ...(settings.exit ? [] : [`Dashboard: ${endpoints.dashboardUrl}`]),
+          '',
+        ].join('\n'),
+        { type: 'ready', ...endpoints, speed },
+      );
+    },
+    onEntry: (entry: TimelineEntry) => io.stdout(json ? timelineJson(entry) : formatTimelineLine(entry)),
+  });
+
+  try {
+    const { outcome, summary, providerRequests } = session;
+    print(['', ...formatSummary(summary), '', ...formatProviderRequests(providerRequests), ''].join('\n'), { type: 'summary', ...summary, providerRequests });
+    if (outcome.ok) {
+      print(
+        `The story ended as scripted: build ran on GitHub Actions; verify/legacy's first build of ${PROVIDERS_JENKINS_JOB} on Jenkins was UNSTABLE and its automatic retry passed, one build per attempt; verify/mobile ran one GitLab pipeline of ${PROVIDERS_GITLAB_PROJECT}, which succeeded and reported through its pipeline hooks; the ${PROVIDERS_GATE} gate passed on attempt 2 from the Jenkins build's archived JUnit report; ${pipeline} and shipgate are green, and deploy-staging deployed ${DEMO_STAGING}.`,
+        { type: 'outcome', ok: true, problems: [] },
+      );
+    } else {
+      print(['The story did not end as scripted:', ...outcome.problems.map((p) => `  - ${p}`)].join('\n'), { type: 'outcome', ok: false, problems: outcome.problems });
+    }
+    const exitCode = outcome.ok ? 0 : 1;
+    if (settings.exit || settings.interrupt.aborted) return exitCode;
+
+    const healthUrl = `${session.appUrl}/healthz`;
+    await serveUntilInterrupted(
+      print,
+      settings.interrupt,
+      [
+        'The app and the simulators keep running; press Ctrl-C to stop.',
+        `  app health     ${healthUrl}`,
+        simulatorLine(session.simulatorApiUrl),
+        `  Jenkins        ${session.jenkinsUrl}  (Jenkins's REST API; requests need the app's user and API token)`,
+        `  GitLab         ${session.gitlabUrl}/api/v4  (GitLab's REST API; requests need the app's token)`,
+      ],
+      { type: 'serving', healthUrl, simulatorApiUrl: session.simulatorApiUrl, jenkinsUrl: session.jenkinsUrl, gitlabUrl: session.gitlabUrl },
+    );
     return exitCode;
   } finally {
     await session.stop();

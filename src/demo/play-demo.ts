@@ -59,6 +59,7 @@ import { createStoryRecorder, type StoryRecorder } from './story-recorder.ts';
 import type { TimelineEntry } from './timeline.ts';
 import { watchDeployments } from './watch-deployments.ts';
 import { watchSimulator, type SimulatorWatch } from './watch-simulator.ts';
+import { createStoryWait, type StoryEnd } from './story-wait.ts';
 import { appConfigForSimulator } from '../sim/app-config.ts';
 
 /** Where the demo's pieces listen, once they are up. */
@@ -108,9 +109,6 @@ const REACTION_ICON: Record<string, string> = { eyes: '👀', rocket: '🚀', co
  */
 const STORY_SLACK_MS = 150_000;
 
-/** How the wait for the story's end ended. */
-type StoryEnd = 'ended' | 'timed-out' | 'interrupted';
-
 /**
  * Starts the simulator and the app, pushes to `acme/shop` main and follows
  * the pipeline until the roll-up check run is written; then opens the pull
@@ -146,25 +144,10 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     options.onReady?.(endpoints);
 
     const timeoutMs = options.timeoutMs ?? demoCriticalPathMs(options.speed) + STORY_SLACK_MS;
-    const deadline = clock.now() + timeoutMs;
+    const wait = createStoryWait({ clock, deadline: clock.now() + timeoutMs, signal: options.signal });
+    checkOver = () => wait.progress();
     /** Resolves when `done()` holds after some progress, when the story's time is up, or on Ctrl-C. */
-    const waitUntil = (done: () => boolean) =>
-      new Promise<StoryEnd>((resolve) => {
-        const timer = clock.setTimeout(() => end('timed-out'), Math.max(0, deadline - clock.now()));
-        const onAbort = () => end('interrupted');
-        function end(how: StoryEnd) {
-          clock.clearTimeout(timer);
-          options.signal?.removeEventListener('abort', onAbort);
-          checkOver = () => {};
-          resolve(how);
-        }
-        checkOver = () => {
-          if (done()) end('ended');
-        };
-        if (options.signal?.aborted) onAbort();
-        else options.signal?.addEventListener('abort', onAbort, { once: true });
-        checkOver();
-      });
+    const waitUntil = (done: () => boolean) => wait.until(done);
 
     story.start();
     const watch = watchSimulator(sim, { repo: DEMO_REPO, events: ['push', 'pull_request', 'issue_comment'], clock, onChange: (change) => story.onSimulatorChange(change) });

@@ -9,7 +9,7 @@ import type { EngineEvent } from '../engine/deps.ts';
 import type { GitHubSimulator } from '../sim/index.ts';
 import type { DemoObservations } from './outcome.ts';
 import { finalDeploymentStatuses } from '../store/repos/deployments.ts';
-import type { DeploymentSource, DeploymentStatus } from '../store/schema/index.ts';
+import type { DeploymentSource, DeploymentStatus, JobProviderName } from '../store/schema/index.ts';
 import {
   describeApproval,
   describeApprovalRequest,
@@ -17,11 +17,15 @@ import {
   describeEngineEvent,
   describeGitHubDeployment,
   describeLockChange,
+  describeProviderChange,
   describeReply,
   describeWaitTimerEnd,
+  type ExternalRunFacts,
   type TimelineEntry,
   type WorkflowRunFacts,
 } from './timeline.ts';
+import type { AttemptRef } from './external-runs.ts';
+import type { ProviderChange } from './watch-providers.ts';
 import type { ApprovalRequestState, ApprovalSeen, DeploymentRecordChange } from './watch-deployments.ts';
 import type { SimulatorChange } from './watch-simulator.ts';
 
@@ -73,15 +77,17 @@ export interface StoryRecorder {
   onEngineEvent(event: EngineEvent): void;
   onSimulatorChange(change: SimulatorChange): void;
   onDeploymentChange(change: DeploymentRecordChange): void;
+  /** What a Jenkins or GitLab simulator saw (builds, pipelines, their hooks). */
+  onProviderChange(change: ProviderChange): void;
   /** The roll-up check run is written, and every check run and pipeline run has completed. */
   isOver(): boolean;
   /**
    * Nothing is left moving: every pipeline run seen has completed, every
    * check run seen is completed, every deployment request seen has ended,
-   * every GitHub deployment seen has a final status, and shipgate's outbox
-   * has no effect left to perform.
+   * every GitHub deployment seen has a final status, and (unless `outbox` is
+   * false) shipgate's outbox has no effect left to perform.
    */
-  isSettled(): boolean;
+  isSettled(options?: { outbox?: boolean }): boolean;
   recorded(): RecordedStory;
   /** Every pipeline run seen since `start`, in order of creation. */
   runs(): SeenRun[];
@@ -111,6 +117,8 @@ export interface StoryRecorderOptions {
   onEntry(entry: TimelineEntry): void;
   /** Called after each recorded event (to check `isOver`). */
   onProgress?: () => void;
+  /** The Jenkins build or GitLab pipeline of a job attempt on another provider, when the story has their simulators. */
+  externalRunOf?: (ref: AttemptRef & { provider: JobProviderName }) => ExternalRunFacts | undefined;
 }
 
 /** Creates a recorder; nothing is recorded until `start()`. */
@@ -122,6 +130,8 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
   const stages: Record<string, string> = {};
   const checkRuns: DemoObservations['checkRuns'] = {};
   const runOfJob = new Map<string, number>();
+  /** The provider each job attempt dispatched to another CI system went to. */
+  const providerOfJob = new Map<string, JobProviderName>();
   const allRuns = new Map<number, SeenRun>();
   const checkStates = new Map<number, string>();
   const deployments = new Map<number, SeenDeployment>();
@@ -143,6 +153,11 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
     const id = runOfJob.get(jobKey(event));
     return id === undefined ? undefined : workflowRunFacts(sim, id);
   };
+  const externalRunOf = (event: EngineEvent): ExternalRunFacts | undefined => {
+    if (event.kind !== 'job-dispatched' && event.kind !== 'job-completed') return undefined;
+    const provider = providerOfJob.get(jobKey(event));
+    return provider === undefined ? undefined : options.externalRunOf?.({ runId: event.runId, stage: event.stage, job: event.job, attempt: event.attempt, provider });
+  };
 
   return {
     get startedAt() {
@@ -158,6 +173,7 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
     beginAct() {
       runs.clear();
       runOfJob.clear();
+      providerOfJob.clear();
       for (const key of Object.keys(stages)) delete stages[key];
       for (const key of Object.keys(checkRuns)) delete checkRuns[key];
     },
@@ -176,9 +192,11 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
       if (event.kind === 'stage-completed') stages[event.stage] = event.conclusion;
       if (event.kind === 'stage-skipped') stages[event.stage] = `skipped: ${event.reason}`;
       if (event.kind === 'job-dispatched' && event.workflowRunId !== null) runOfJob.set(jobKey(event), event.workflowRunId);
+      if (event.kind === 'job-dispatched' && event.provider !== undefined && event.provider !== 'actions') providerOfJob.set(jobKey(event), event.provider);
       const workflowRun = workflowRunOf(event);
-      const line = describeEngineEvent(event, workflowRun);
-      if (line) note(line.kind, line.text, { event, ...(workflowRun ? { workflowRun } : {}) });
+      const externalRun = externalRunOf(event);
+      const line = describeEngineEvent(event, workflowRun, externalRun);
+      if (line) note(line.kind, line.text, { event, ...(workflowRun ? { workflowRun } : {}), ...(externalRun ? { externalRun } : {}) });
       options.onProgress?.();
     },
     onSimulatorChange(change) {
@@ -248,18 +266,24 @@ export function createStoryRecorder(options: StoryRecorderOptions): StoryRecorde
       }
       options.onProgress?.();
     },
+    onProviderChange(change) {
+      if (!recording) return;
+      const line = describeProviderChange(change);
+      note(line.kind, line.text, { change });
+      options.onProgress?.();
+    },
     isOver() {
       const rollup = checkRuns['shipgate'];
       const checksDone = Object.values(checkRuns).every((check) => check.status === 'completed');
       const runsDone = [...runs.values()].every((conclusion) => conclusion !== undefined);
       return rollup?.status === 'completed' && checksDone && runsDone;
     },
-    isSettled() {
+    isSettled(settleOptions = {}) {
       const runsDone = [...allRuns.values()].every((run) => run.conclusion !== undefined);
       const checksDone = [...checkStates.values()].every((status) => status === 'completed');
       const requestsDone = [...deployments.values()].every((d) => (finalDeploymentStatuses as readonly string[]).includes(d.status));
       const githubDone = [...githubDeployments.values()].every((d) => FINAL_GITHUB_STATES.has(d.states.at(-1) ?? ''));
-      return runsDone && checksDone && requestsDone && githubDone && pendingEffects === 0;
+      return runsDone && checksDone && requestsDone && githubDone && (settleOptions.outbox === false || pendingEffects === 0);
     },
     recorded() {
       return { pipelineConclusion: [...runs.values()][0], stages: { ...stages }, checkRuns: { ...checkRuns } };

@@ -5,15 +5,17 @@
  */
 import type { EngineEvent } from '../engine/deps.ts';
 import { renderReason } from '../engine/reasons.ts';
-import type { ApprovalChannel } from '../store/schema/index.ts';
+import { PROVIDER_LABELS } from '../providers/errors.ts';
+import type { ApprovalChannel, JobProviderName } from '../store/schema/index.ts';
 import type { ApprovalRequestState, ApprovalSeen, DeploymentRecordChange, DeploymentTransition } from './watch-deployments.ts';
 import type { SimulatorChange } from './watch-simulator.ts';
+import type { ProviderChange } from './watch-providers.ts';
 
 /** One line of the timeline. */
 export interface TimelineEntry {
   /** Milliseconds since the story started (the push). */
   elapsedMs: number;
-  /** A short label: push, webhook, run, stage, dispatch, job, gate, check, deploy, approval, github, lock, reply, … */
+  /** A short label: push, webhook, run, stage, dispatch, job, gate, check, deploy, approval, github, lock, reply, jenkins, gitlab, … */
   kind: string;
   /** The line a person reads. */
   text: string;
@@ -35,6 +37,25 @@ export interface WorkflowRunFacts {
   durationMs: number | undefined;
 }
 
+/** What the timeline needs to know about the Jenkins build or GitLab pipeline behind a job attempt. */
+export interface ExternalRunFacts {
+  provider: 'jenkins' | 'gitlab';
+  /** The Jenkins job or the GitLab project. */
+  target: string;
+  /** What it is there: `build #1`, `queue item 4` (before the build left the queue), `pipeline 7`. */
+  run: string;
+  /** Its page: the build, the queue item, the pipeline. */
+  url: string;
+  /** The GitLab ref it runs on (Jenkins builds have none). */
+  ref: string | undefined;
+  /** The parameters or variables the config set (shipgate's own `SHIPGATE_*` left out). */
+  values: Record<string, string>;
+  /** The provider's own word for how it ended (`UNSTABLE`, `success`), once it did. */
+  result: string | undefined;
+  /** How long it ran, once it ended. */
+  durationMs: number | undefined;
+}
+
 /** Inputs shipgate adds to every dispatch; the timeline shows the configured ones. */
 const SHIPGATE_INPUTS = new Set(['shipgate_run', 'sha']);
 
@@ -53,12 +74,37 @@ function jobLabel(event: { pipeline: string; stage: string; job: string }): stri
   return isDeployRun(event.pipeline) ? event.pipeline : `${event.stage}/${event.job}`;
 }
 
+/** A value as a line shows it: a full commit sha shortened, like everywhere else on the timeline. */
+function shownValue(value: string): string {
+  return /^[0-9a-f]{40}$/.test(value) ? value.slice(0, 7) : value;
+}
+
+/**
+ * A job sent to another CI system: where (the provider, its job or project,
+ * the ref and values sent), what it became there and its page, e.g.
+ * `verify/legacy → Jenkins platform/legacy-tests (SUITE=regression) → queue item 1 → http://…/queue/item/1/`.
+ * `url` is what shipgate recorded at the start (Jenkins answers with a queue item, not a build yet).
+ */
+function describeExternalDispatch(job: string, provider: Exclude<JobProviderName, 'actions'>, url: string | null, external: ExternalRunFacts | undefined): string {
+  const label = PROVIDER_LABELS[provider];
+  if (!external) return `${job} → ${label}${url ? ` → ${url}` : ''}`;
+  const details = [...(external.ref === undefined ? [] : [`ref ${external.ref}`]), ...Object.entries(external.values).map(([name, value]) => `${name}=${shownValue(value)}`)];
+  return `${job} → ${label} ${external.target}${details.length ? ` (${details.join(', ')})` : ''} → ${external.run} → ${url ?? external.url}`;
+}
+
+/** How a job's build or pipeline ended there, for its `finished` line: `Jenkins build #1: UNSTABLE after 3.0s`. */
+function externalOutcome(external: ExternalRunFacts): string {
+  const took = external.durationMs === undefined ? '' : ` after ${formatElapsed(external.durationMs)}`;
+  return `${PROVIDER_LABELS[external.provider]} ${external.run}${external.result === undefined ? '' : `: ${external.result}`}${took}`;
+}
+
 /**
  * Describes an engine event as a timeline line (label and text), or undefined
  * when the event is not worth a line. `run` is the workflow run behind a job
- * event, when known.
+ * event, when known; `external` the Jenkins build or GitLab pipeline behind a
+ * job of another provider.
  */
-export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts): { kind: string; text: string } | undefined {
+export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts, external?: ExternalRunFacts): { kind: string; text: string } | undefined {
   switch (event.kind) {
     case 'run-created':
       return { kind: 'run', text: `pipeline ${event.pipeline} run #${event.runId} created for ${event.repo}@${event.sha.slice(0, 7)} (${event.trigger})` };
@@ -70,6 +116,7 @@ export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts):
       return { kind: 'stage', text: `${stageLabel(event)} done: ${event.conclusion}` };
     case 'job-dispatched': {
       const job = `${jobLabel(event)}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
+      if (event.provider !== undefined && event.provider !== 'actions') return { kind: 'dispatch', text: describeExternalDispatch(job, event.provider, event.url ?? null, external) };
       if (!run) return { kind: 'dispatch', text: `${job} dispatched${event.workflowRunId === null ? ' (GitHub did not return the run id)' : ` as run ${event.workflowRunId}`}` };
       const inputs = Object.entries(run.inputs)
         .filter(([name]) => !SHIPGATE_INPUTS.has(name))
@@ -80,6 +127,7 @@ export function describeEngineEvent(event: EngineEvent, run?: WorkflowRunFacts):
     case 'job-failed-to-start':
       return { kind: 'job', text: `${jobLabel(event)} could not start: ${event.error}` };
     case 'job-completed': {
+      if (external) return { kind: 'job', text: `${jobLabel(event)} finished: ${event.conclusion} (${externalOutcome(external)})` };
       const took = run?.durationMs === undefined ? '' : ` (run ${run.id} took ${formatElapsed(run.durationMs)})`;
       return { kind: 'job', text: `${jobLabel(event)} finished: ${event.conclusion}${took}` };
     }
@@ -236,6 +284,39 @@ export function describeGitHubDeployment(change: Extract<SimulatorChange, { kind
   const description = change.description ? ` — ${change.description}` : '';
   const url = change.state === 'success' && change.environmentUrl ? ` → ${change.environmentUrl}` : '';
   return { kind: 'github', text: `deployment ${change.deploymentId} (${change.environment}) ${change.state}${description}${url}` };
+}
+
+/** How a hook's delivery went, as the GitHub webhook lines say it: `answered HTTP 200`, `failed: …`. */
+function hookAnswer(status: number | undefined, error: string | undefined): string {
+  return status === undefined ? `failed: ${error ?? 'no answer'}` : `answered HTTP ${status}`;
+}
+
+/**
+ * Describes what a provider simulator saw: a Jenkins build leaving the queue
+ * (its page) or finishing (its result, how long, what it archived), a GitLab
+ * pipeline's new status, and each Notification plugin post or Pipeline Hook
+ * and the app's answer to it.
+ */
+export function describeProviderChange(change: ProviderChange): { kind: string; text: string } {
+  switch (change.kind) {
+    case 'jenkins-build': {
+      const head = `${change.job} #${change.number}`;
+      if (change.building) return { kind: 'jenkins', text: `${head} started${change.attempt === undefined ? '' : ` (attempt ${change.attempt})`} → ${change.url}` };
+      const archived = change.artifacts.length ? `, archived ${change.artifacts.join(', ')}` : '';
+      return { kind: 'jenkins', text: `${head} finished: ${change.result ?? 'no result'} after ${formatElapsed(change.durationMs)}${archived}` };
+    }
+    case 'jenkins-notification':
+      return { kind: 'webhook', text: `Jenkins notification ${change.phase} of ${change.job} #${change.number} delivered to the app, ${hookAnswer(change.status, change.error)}` };
+    case 'gitlab-pipeline': {
+      const took = change.durationMs === undefined ? '' : ` after ${formatElapsed(change.durationMs)}`;
+      return { kind: 'gitlab', text: `${change.project} pipeline ${change.pipelineId} ${change.status}${took}` };
+    }
+    case 'gitlab-hook': {
+      const what = `GitLab pipeline hook (${change.status}) of ${change.project ?? 'project ?'} pipeline ${change.pipelineId}`;
+      if (change.dropped) return { kind: 'webhook', text: `${what} not sent` };
+      return { kind: 'webhook', text: `${what} delivered to the app, ${hookAnswer(change.response, change.error)}` };
+    }
+  }
 }
 
 /** The hidden marker that opens every approval request comment's id (`<!-- shipgate:approval:12 -->`). */
