@@ -16,7 +16,7 @@ import { providerOf, RETRIES_IN_PLACE, type AttemptContext, type JobProvider, ty
 import { jobValues } from '../providers/job-values.ts';
 import { recordAttemptCancel, recordJobPoll } from './kinds.ts';
 import type { PerformOutcome, Performer } from './runner.ts';
-import { BACKSTOP_POLL_MS, nextPollDelayMs } from './perform-provider-job.ts';
+import { nextPollDelayMs } from './perform-provider-job.ts';
 
 export { WorkflowListings } from '../providers/actions.ts';
 
@@ -218,7 +218,8 @@ async function recordStarted(ctx: DispatchContext, provider: JobProvider, attemp
       return false;
     }
     await updateJobAttempt(trx, attempt.id, { status: 'queued' }, { onlyIf: { status: ['dispatching'] }, now: new Date(now) });
-    if (provider.name !== 'actions' && provider.name !== 'webhook') await recordJobPoll(trx, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now: new Date(now), at: new Date(now + (provider.reportsChanges ? BACKSTOP_POLL_MS : nextPollDelayMs(0))) });
+    // The first poll comes soon even when the provider's hooks report changes: a hook that came while the start was on the wire found no run to apply to.
+    if (provider.name !== 'actions' && provider.name !== 'webhook') await recordJobPoll(trx, { attemptId: attempt.id, runId: run.id, installationId: run.installation_id, now: new Date(now), at: new Date(now + nextPollDelayMs(0)) });
     return false;
   });
   if (cancelled) {
