@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { CliIo } from './io.ts';
 import type { LogLevel } from '../config/app-config.ts';
 import { playDemo, type DemoEndpoints, type DemoSession } from '../demo/play-demo.ts';
-import type { ScriptedApproval } from '../demo/outcome.ts';
+import type { DemoOutcome, ScriptedApproval } from '../demo/outcome.ts';
 import {
   DEMO_APPROVALS,
   DEMO_APPROVER,
@@ -20,7 +20,7 @@ import {
   DEMO_TESTS_GATE,
   DEMO_WAIT,
 } from '../demo/story.ts';
-import { formatSummary } from '../demo/summary.ts';
+import { formatSummary, type DemoSummary } from '../demo/summary.ts';
 import { formatStats } from './stats.ts';
 import { formatTimelineLine, timelineJson, type TimelineEntry } from '../demo/timeline.ts';
 import { DEFAULT_DEMO_STORY, DEMO_STORY_NAMES, formatStoryList, isDemoStoryName } from '../demo/stories.ts';
@@ -144,83 +144,53 @@ function approvalWords(approvals: readonly ScriptedApproval[]): string {
   return approvals.map((a) => `@${a.approver}'s ${how[a.via] ?? a.via}`).join(' and ');
 }
 
-/** Plays the story, prints it, then stops or serves until interrupted; returns the exit code. */
+/** Prints `text`, or with --json `data` as one JSON line. */
+type Print = (text: string, data: object) => void;
+
+/** What a story's session holds once it ended: where its pieces listen, the verdict, the summary, a way to stop it all. */
+type StorySession<E extends DemoEndpoints> = E & { outcome: DemoOutcome; summary: DemoSummary; stop(): Promise<void> };
+
+/** What one story prints of its own; `runStory` prints the rest the same way for every story. */
+interface StoryRun<E extends DemoEndpoints, S extends StorySession<E>> {
+  /** What the story scripts, printed before it starts (not with --json). */
+  intro: readonly string[];
+  play(options: { speed: number; log: Logger; signal: AbortSignal; onReady: (endpoints: E) => void; onEntry: (entry: TimelineEntry) => void }): Promise<S>;
+  /** The story's other services, listed between the GitHub simulator and the app once they are up. */
+  services(endpoints: E): string[];
+  /** What `speed` does to the story's time, after `×speed: `. */
+  speedNote(speed: number): string;
+  /** Printed after the GitHub summary and with it in its JSON object. */
+  moreSummary?(session: S): { lines: string[]; data: Record<string, unknown> };
+  /** The sentence printed when the story ended as scripted. */
+  scripted: string;
+  /** Printed after the verdict. */
+  afterVerdict?(session: S, print: Print): void;
+  /** What keeps running beside the app (`the simulator`, `the simulators`), for the line that says so. */
+  keepsRunning: string;
+  /** The story's other services, listed (and in the JSON object) after the app and the GitHub simulator while they serve. */
+  moreServing?(session: S): { lines: string[]; data: Record<string, unknown> };
+}
+
+/** Plays the default story, prints it, then stops or serves until interrupted; returns the exit code. */
 async function runDemo(io: CliIo, settings: DemoSettings): Promise<number> {
-  const { json, speed } = settings;
-  const print = (text: string, data: Record<string, unknown>) => io.stdout(json ? JSON.stringify(data) : text);
-  if (!json) {
-    io.stdout(`shipgate demo: the app against a built-in GitHub simulator (embedded database, no GitHub account, no network)`);
-    io.stdout(`pipeline ${DEMO_PIPELINE} of ${DEMO_REPO}: build → test + scan in parallel → gates ${DEMO_GATES.join(', ')} → deploy-staging (main only)`);
-    io.stdout(`environments: ${DEMO_STAGING} (deployed by the pipeline), ${DEMO_PRODUCTION} (deployed with /deploy, rolled back with /rollback)`);
-    io.stdout(
+  return runStory<DemoEndpoints, DemoSession>(io, settings, {
+    intro: [
+      `shipgate demo: the app against a built-in GitHub simulator (embedded database, no GitHub account, no network)`,
+      `pipeline ${DEMO_PIPELINE} of ${DEMO_REPO}: build → test + scan in parallel → gates ${DEMO_GATES.join(', ')} → deploy-staging (main only)`,
+      `environments: ${DEMO_STAGING} (deployed by the pipeline), ${DEMO_PRODUCTION} (deployed with /deploy, rolled back with /rollback)`,
       `approvals: ${DEMO_PRODUCTION} needs ${DEMO_APPROVALS} from @${DEMO_APPROVER} or @${DEMO_ORG}/${DEMO_APPROVER_TEAM} (not @${DEMO_RELEASE_MANAGER}, who deploys), by /approve or 👍 on shipgate's request comment, then a ${DEMO_WAIT} wait timer; rollbacks skip both`,
-    );
-  }
-  const log = pino({ level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
-  const session: DemoSession = await playDemo({
-    speed,
-    log,
-    signal: settings.interrupt,
-    onReady: (endpoints: DemoEndpoints) => {
+    ],
+    play: playDemo,
+    services: () => [],
+    speedNote: (speed) => {
       const longest = Math.max(...Object.values(DEMO_DURATIONS_MS));
-      print(
-        [
-          `  simulator  ${endpoints.simulatorApiUrl}  (organisation acme, repository ${DEMO_REPO}, app id ${endpoints.appId})`,
-          `  app        ${endpoints.appUrl}  (embedded PGlite in memory)`,
-          `  speed      ×${speed}: a ${longest / 1000} s workflow run takes ${(longest / speed / 1000).toFixed(1)} s`,
-          // The dashboard stays up with the app after the story, unless --exit.
-          ...(settings.exit ? [] : [`Dashboard: ${endpoints.dashboardUrl}`]),
-          '',
-        ].join('\n'),
-        { type: 'ready', ...endpoints, speed },
-      );
+      return `a ${longest / 1000} s workflow run takes ${(longest / speed / 1000).toFixed(1)} s`;
     },
-    onEntry: (entry: TimelineEntry) => io.stdout(json ? timelineJson(entry) : formatTimelineLine(entry)),
-  });
-
-  try {
-    const { outcome, summary } = session;
-    print(['', ...formatSummary(summary), ''].join('\n'), { type: 'summary', ...summary });
-    if (outcome.ok) {
-      print(
-        `The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main with every gate passing (${DEMO_GATES.join(', ')}) and deployed ${DEMO_STAGING}; on the pull request the ${DEMO_TESTS_GATE} gate failed on a failing test, the failed job ran again after /retry, the gate passed, and shipgate/${DEMO_PIPELINE} and shipgate are green; /deploy ${DEMO_PRODUCTION} waited for ${approvalWords(DEMO_RELEASE_APPROVALS.first)} and the ${DEMO_WAIT} wait timer, then deployed main; the merge commit deployed ${DEMO_STAGING} through the pipeline and ${DEMO_PRODUCTION} once its pipeline succeeded, ${approvalWords(DEMO_RELEASE_APPROVALS.merge)} came and the wait timer ran out (under a lock); and /rollback ${DEMO_PRODUCTION} deployed the first commit again, without approvals.`,
-        { type: 'outcome', ok: true, problems: [] },
-      );
-    } else {
-      print(['The story did not end as scripted:', ...outcome.problems.map((p) => `  - ${p}`)].join('\n'), { type: 'outcome', ok: false, problems: outcome.problems });
-    }
+    scripted: `The story ended as scripted: pipeline ${DEMO_PIPELINE} succeeded on main with every gate passing (${DEMO_GATES.join(', ')}) and deployed ${DEMO_STAGING}; on the pull request the ${DEMO_TESTS_GATE} gate failed on a failing test, the failed job ran again after /retry, the gate passed, and shipgate/${DEMO_PIPELINE} and shipgate are green; /deploy ${DEMO_PRODUCTION} waited for ${approvalWords(DEMO_RELEASE_APPROVALS.first)} and the ${DEMO_WAIT} wait timer, then deployed main; the merge commit deployed ${DEMO_STAGING} through the pipeline and ${DEMO_PRODUCTION} once its pipeline succeeded, ${approvalWords(DEMO_RELEASE_APPROVALS.merge)} came and the wait timer ran out (under a lock); and /rollback ${DEMO_PRODUCTION} deployed the first commit again, without approvals.`,
     // The same figures `shipgate stats` prints (the demo's database lives in memory, so it prints them itself; the dashboard serves them while it stays up).
-    print(['', `shipgate stats --repo ${DEMO_REPO} (the story's window):`, '', formatStats(session.stats), ''].join('\n'), { type: 'stats', stats: session.stats });
-    const exitCode = outcome.ok ? 0 : 1;
-    if (settings.exit || settings.interrupt.aborted) return exitCode;
-
-    const healthUrl = `${session.appUrl}/healthz`;
-    await serveUntilInterrupted(print, settings.interrupt, ['The app and the simulator keep running; press Ctrl-C to stop.', `  app health     ${healthUrl}`, simulatorLine(session.simulatorApiUrl)], {
-      type: 'serving',
-      healthUrl,
-      simulatorApiUrl: session.simulatorApiUrl,
-    });
-    return exitCode;
-  } finally {
-    await session.stop();
-    if (!settings.exit) print('stopped', { type: 'stopped' });
-  }
-}
-
-type Print = (text: string, data: Record<string, unknown>) => void;
-
-function simulatorLine(simulatorApiUrl: string): string {
-  return `  simulator API  ${simulatorApiUrl}  (GitHub's REST API; requests need the app's credentials, as on GitHub)`;
-}
-
-/** Says what keeps running (after a blank line), then waits for Ctrl-C. */
-async function serveUntilInterrupted(print: Print, interrupt: AbortSignal, lines: readonly string[], data: Record<string, unknown>): Promise<void> {
-  print(['', ...lines].join('\n'), data);
-  await new Promise<void>((resolve) => {
-    if (interrupt.aborted) resolve();
-    interrupt.addEventListener('abort', () => resolve(), { once: true });
+    afterVerdict: (session, print) => print(['', `shipgate stats --repo ${DEMO_REPO} (the story's window):`, '', formatStats(session.stats), ''].join('\n'), { type: 'stats', stats: session.stats }),
+    keepsRunning: 'the simulator',
   });
-  print('stopping…', { type: 'stopping' });
 }
 
 /**
@@ -231,66 +201,94 @@ async function serveUntilInterrupted(print: Print, interrupt: AbortSignal, lines
  * the exit code.
  */
 async function runProvidersDemo(io: CliIo, settings: DemoSettings): Promise<number> {
+  return runStory<ProvidersDemoEndpoints, ProvidersDemoSession>(io, settings, {
+    intro: [
+      'shipgate demo --story providers: the app against built-in GitHub, Jenkins and GitLab simulators on one clock (embedded database, no accounts, no network)',
+      `pipeline ${PROVIDERS_PIPELINE} of ${DEMO_REPO}: build (GitHub Actions) → verify: legacy on Jenkins ${PROVIDERS_JENKINS_JOB} (retries: 1) + mobile on GitLab CI ${PROVIDERS_GITLAB_PROJECT}, in parallel → gate ${PROVIDERS_GATE} on the Jenkins build's archived JUnit report → deploy-staging (GitHub Actions, environment ${DEMO_STAGING})`,
+      'scripted: the first Jenkins build is UNSTABLE (a test fails) and its automatic retry passes; the GitLab pipeline succeeds and reports through its pipeline hook',
+    ],
+    play: playProvidersDemo,
+    services: (endpoints) => [
+      `  jenkins    ${endpoints.jenkinsUrl}  (JENKINS_URL; job ${PROVIDERS_JENKINS_JOB}; its Notification plugin posts to the app's ${JENKINS_HOOK_PATH})`,
+      `  gitlab     ${endpoints.gitlabUrl}  (GITLAB_URL; project ${PROVIDERS_GITLAB_PROJECT}; its pipeline hook posts to the app's ${GITLAB_HOOK_PATH})`,
+    ],
+    speedNote: (speed) => {
+      const build = PROVIDERS_DURATIONS_MS.jenkinsBuild;
+      return `a ${build / 1000} s Jenkins build takes ${(build / speed / 1000).toFixed(1)} s, shipgate's ${PROVIDERS_RETRY_BASE_MS / 1000} s retry backoff ${(providersRetryBaseMs(speed) / 1000).toFixed(1)} s`;
+    },
+    moreSummary: ({ providerRequests }) => ({ lines: [...formatProviderRequests(providerRequests), ''], data: { providerRequests } }),
+    scripted: `The story ended as scripted: build ran on GitHub Actions; verify/legacy's first build of ${PROVIDERS_JENKINS_JOB} on Jenkins was UNSTABLE and its automatic retry passed, one build per attempt; verify/mobile ran one GitLab pipeline of ${PROVIDERS_GITLAB_PROJECT}, which succeeded and reported through its pipeline hooks; the ${PROVIDERS_GATE} gate passed on attempt 2 from the Jenkins build's archived JUnit report; ${PROVIDERS_SCRIPT.pipelineCheck} and shipgate are green, and deploy-staging deployed ${DEMO_STAGING}.`,
+    keepsRunning: 'the simulators',
+    moreServing: (session) => ({
+      lines: [
+        `  Jenkins        ${session.jenkinsUrl}  (Jenkins's REST API; requests need the app's user and API token)`,
+        `  GitLab         ${session.gitlabUrl}/api/v4  (GitLab's REST API; requests need the app's token)`,
+      ],
+      data: { jenkinsUrl: session.jenkinsUrl, gitlabUrl: session.gitlabUrl },
+    }),
+  });
+}
+
+/**
+ * Plays a story and prints it the way every story is printed: its intro,
+ * where the pieces listen, the timeline as it happens, the summary, the
+ * verdict; then stops (with --exit, or once interrupted) or says what keeps
+ * serving and waits for Ctrl-C. Returns the exit code: 0 when the story ended
+ * as scripted, 1 otherwise.
+ */
+async function runStory<E extends DemoEndpoints, S extends StorySession<E>>(io: CliIo, settings: DemoSettings, run: StoryRun<E, S>): Promise<number> {
   const { json, speed } = settings;
   const print: Print = (text, data) => io.stdout(json ? JSON.stringify(data) : text);
-  const pipeline = PROVIDERS_SCRIPT.pipelineCheck;
-  if (!json) {
-    io.stdout('shipgate demo --story providers: the app against built-in GitHub, Jenkins and GitLab simulators on one clock (embedded database, no accounts, no network)');
-    io.stdout(
-      `pipeline ${PROVIDERS_PIPELINE} of ${DEMO_REPO}: build (GitHub Actions) → verify: legacy on Jenkins ${PROVIDERS_JENKINS_JOB} (retries: 1) + mobile on GitLab CI ${PROVIDERS_GITLAB_PROJECT}, in parallel → gate ${PROVIDERS_GATE} on the Jenkins build's archived JUnit report → deploy-staging (GitHub Actions, environment ${DEMO_STAGING})`,
-    );
-    io.stdout('scripted: the first Jenkins build is UNSTABLE (a test fails) and its automatic retry passes; the GitLab pipeline succeeds and reports through its pipeline hook');
-  }
+  if (!json) for (const line of run.intro) io.stdout(line);
   const log = pino({ level: settings.logLevel }, pino.destination({ dest: 2, sync: true }));
-  const session: ProvidersDemoSession = await playProvidersDemo({
+  const session = await run.play({
     speed,
     log,
     signal: settings.interrupt,
-    onReady: (endpoints: ProvidersDemoEndpoints) => {
-      const build = PROVIDERS_DURATIONS_MS.jenkinsBuild;
+    onReady: (endpoints) => {
       print(
         [
           `  simulator  ${endpoints.simulatorApiUrl}  (organisation acme, repository ${DEMO_REPO}, app id ${endpoints.appId})`,
-          `  jenkins    ${endpoints.jenkinsUrl}  (JENKINS_URL; job ${PROVIDERS_JENKINS_JOB}; its Notification plugin posts to the app's ${JENKINS_HOOK_PATH})`,
-          `  gitlab     ${endpoints.gitlabUrl}  (GITLAB_URL; project ${PROVIDERS_GITLAB_PROJECT}; its pipeline hook posts to the app's ${GITLAB_HOOK_PATH})`,
+          ...run.services(endpoints),
           `  app        ${endpoints.appUrl}  (embedded PGlite in memory)`,
-          `  speed      ×${speed}: a ${build / 1000} s Jenkins build takes ${(build / speed / 1000).toFixed(1)} s, shipgate's ${PROVIDERS_RETRY_BASE_MS / 1000} s retry backoff ${(providersRetryBaseMs(speed) / 1000).toFixed(1)} s`,
+          `  speed      ×${speed}: ${run.speedNote(speed)}`,
+          // The dashboard stays up with the app after the story, unless --exit.
           ...(settings.exit ? [] : [`Dashboard: ${endpoints.dashboardUrl}`]),
           '',
         ].join('\n'),
         { type: 'ready', ...endpoints, speed },
       );
     },
-    onEntry: (entry: TimelineEntry) => io.stdout(json ? timelineJson(entry) : formatTimelineLine(entry)),
+    onEntry: (entry) => io.stdout(json ? timelineJson(entry) : formatTimelineLine(entry)),
   });
 
   try {
-    const { outcome, summary, providerRequests } = session;
-    print(['', ...formatSummary(summary), '', ...formatProviderRequests(providerRequests), ''].join('\n'), { type: 'summary', ...summary, providerRequests });
-    if (outcome.ok) {
-      print(
-        `The story ended as scripted: build ran on GitHub Actions; verify/legacy's first build of ${PROVIDERS_JENKINS_JOB} on Jenkins was UNSTABLE and its automatic retry passed, one build per attempt; verify/mobile ran one GitLab pipeline of ${PROVIDERS_GITLAB_PROJECT}, which succeeded and reported through its pipeline hooks; the ${PROVIDERS_GATE} gate passed on attempt 2 from the Jenkins build's archived JUnit report; ${pipeline} and shipgate are green, and deploy-staging deployed ${DEMO_STAGING}.`,
-        { type: 'outcome', ok: true, problems: [] },
-      );
-    } else {
-      print(['The story did not end as scripted:', ...outcome.problems.map((p) => `  - ${p}`)].join('\n'), { type: 'outcome', ok: false, problems: outcome.problems });
-    }
+    const { outcome, summary } = session;
+    const more = run.moreSummary?.(session) ?? { lines: [], data: {} };
+    print(['', ...formatSummary(summary), '', ...more.lines].join('\n'), { type: 'summary', ...summary, ...more.data });
+    if (outcome.ok) print(run.scripted, { type: 'outcome', ok: true, problems: [] });
+    else print(['The story did not end as scripted:', ...outcome.problems.map((p) => `  - ${p}`)].join('\n'), { type: 'outcome', ok: false, problems: outcome.problems });
+    run.afterVerdict?.(session, print);
     const exitCode = outcome.ok ? 0 : 1;
     if (settings.exit || settings.interrupt.aborted) return exitCode;
 
     const healthUrl = `${session.appUrl}/healthz`;
-    await serveUntilInterrupted(
-      print,
-      settings.interrupt,
+    const serving = run.moreServing?.(session) ?? { lines: [], data: {} };
+    print(
       [
-        'The app and the simulators keep running; press Ctrl-C to stop.',
+        '',
+        `The app and ${run.keepsRunning} keep running; press Ctrl-C to stop.`,
         `  app health     ${healthUrl}`,
-        simulatorLine(session.simulatorApiUrl),
-        `  Jenkins        ${session.jenkinsUrl}  (Jenkins's REST API; requests need the app's user and API token)`,
-        `  GitLab         ${session.gitlabUrl}/api/v4  (GitLab's REST API; requests need the app's token)`,
-      ],
-      { type: 'serving', healthUrl, simulatorApiUrl: session.simulatorApiUrl, jenkinsUrl: session.jenkinsUrl, gitlabUrl: session.gitlabUrl },
+        `  simulator API  ${session.simulatorApiUrl}  (GitHub's REST API; requests need the app's credentials, as on GitHub)`,
+        ...serving.lines,
+      ].join('\n'),
+      { type: 'serving', healthUrl, simulatorApiUrl: session.simulatorApiUrl, ...serving.data },
     );
+    await new Promise<void>((resolve) => {
+      if (settings.interrupt.aborted) resolve();
+      settings.interrupt.addEventListener('abort', () => resolve(), { once: true });
+    });
+    print('stopping…', { type: 'stopping' });
     return exitCode;
   } finally {
     await session.stop();

@@ -14,8 +14,12 @@ export interface PipelineRunKey {
   trigger: 'push' | 'pull_request';
 }
 
-/** Every gate evaluation of the newest matching pipeline run, by attempt then gate order of creation. */
-export async function readGateEvaluations(db: DbOrTrx, key: PipelineRunKey): Promise<GateEvaluation[]> {
+/**
+ * The id of the newest pipeline run matching `key` (a commit pushed twice has
+ * a run each; the story judges the last), undefined when there is none. What
+ * the demo reads of one run (its gates, its job attempts) starts here.
+ */
+export async function findPipelineRunId(db: DbOrTrx, key: PipelineRunKey): Promise<number | undefined> {
   const [owner = '', name = ''] = key.repo.split('/');
   const run = await db
     .selectFrom('pipeline_runs')
@@ -27,11 +31,17 @@ export async function readGateEvaluations(db: DbOrTrx, key: PipelineRunKey): Pro
     .where('trigger', '=', key.trigger)
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  if (!run) return [];
+  return run?.id;
+}
+
+/** Every gate evaluation of the newest matching pipeline run, by attempt then gate order of creation. */
+export async function readGateEvaluations(db: DbOrTrx, key: PipelineRunKey): Promise<GateEvaluation[]> {
+  const runId = await findPipelineRunId(db, key);
+  if (runId === undefined) return [];
   return db
     .selectFrom('gate_results')
     .select(['gate', 'attempt', 'status', 'result', 'measured'])
-    .where('pipeline_run_id', '=', run.id)
+    .where('pipeline_run_id', '=', runId)
     .orderBy('attempt')
     .orderBy('id')
     .execute();

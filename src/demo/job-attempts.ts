@@ -4,7 +4,7 @@
  * exactly one build or pipeline there (matched by its correlation id).
  */
 import type { DbOrTrx } from '../store/db.ts';
-import type { PipelineRunKey } from './gate-evaluations.ts';
+import { findPipelineRunId, type PipelineRunKey } from './gate-evaluations.ts';
 
 /** One job attempt as the verdict reads it. */
 export interface RecordedJobAttempt {
@@ -22,23 +22,13 @@ export interface RecordedJobAttempt {
 
 /** Every job attempt of the newest matching pipeline run, by stage, job and attempt. */
 export async function readJobAttempts(db: DbOrTrx, key: PipelineRunKey): Promise<RecordedJobAttempt[]> {
-  const [owner = '', name = ''] = key.repo.split('/');
-  const run = await db
-    .selectFrom('pipeline_runs')
-    .select('id')
-    .where('owner', '=', owner)
-    .where('repo', '=', name)
-    .where('pipeline', '=', key.pipeline)
-    .where('sha', '=', key.sha)
-    .where('trigger', '=', key.trigger)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-  if (!run) return [];
+  const runId = await findPipelineRunId(db, key);
+  if (runId === undefined) return [];
   const rows = await db
     .selectFrom('job_attempts')
     .innerJoin('stage_runs', 'stage_runs.id', 'job_attempts.stage_run_id')
     .select(['stage_runs.stage as stage', 'job_attempts.job', 'job_attempts.attempt', 'job_attempts.provider', 'job_attempts.correlation_id', 'job_attempts.status', 'job_attempts.conclusion', 'job_attempts.html_url'])
-    .where('job_attempts.pipeline_run_id', '=', run.id)
+    .where('job_attempts.pipeline_run_id', '=', runId)
     .orderBy('stage_runs.stage')
     .orderBy('job_attempts.job')
     .orderBy('job_attempts.attempt')

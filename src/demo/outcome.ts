@@ -29,18 +29,29 @@ export interface DemoObservations {
 /** The verdict: `ok`, or what went wrong. */
 export type DemoOutcome = { ok: true } | { ok: false; problems: string[] };
 
+/**
+ * The problems of a pipeline run that should have succeeded, every stage
+ * too: each story's verdict starts with these (the same sentences whatever
+ * the story), then judges what is its own.
+ */
+export function judgePipelineRun(seen: Pick<DemoObservations, 'pipelineConclusion' | 'stages'>, expectedStages: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (seen.pipelineConclusion === undefined) problems.push('the pipeline run did not complete');
+  else if (seen.pipelineConclusion !== 'success') problems.push(`the pipeline run concluded ${seen.pipelineConclusion}, expected success`);
+  for (const stage of expectedStages) {
+    const conclusion = seen.stages[stage];
+    if (conclusion === undefined) problems.push(`stage ${stage} did not complete`);
+    else if (conclusion !== 'success') problems.push(`stage ${stage} ended ${conclusion}, expected success`);
+  }
+  return problems;
+}
+
 /** Checks the observations against the script: every stage green, both check runs green, dispatches in waves. */
 export function judgeDemo(seen: DemoObservations): DemoOutcome {
   if (seen.interrupted) return { ok: false, problems: ['interrupted before the story ended'] };
   const problems: string[] = [];
   if (seen.unfinished) problems.push(seen.unfinished);
-  if (seen.pipelineConclusion === undefined) problems.push('the pipeline run did not complete');
-  else if (seen.pipelineConclusion !== 'success') problems.push(`the pipeline run concluded ${seen.pipelineConclusion}, expected success`);
-  for (const stage of seen.expectedStages) {
-    const conclusion = seen.stages[stage];
-    if (conclusion === undefined) problems.push(`stage ${stage} did not complete`);
-    else if (conclusion !== 'success') problems.push(`stage ${stage} ended ${conclusion}, expected success`);
-  }
+  problems.push(...judgePipelineRun(seen, seen.expectedStages));
   for (const name of [seen.pipelineCheck, 'shipgate']) {
     const check = seen.checkRuns[name];
     if (!check) problems.push(`the app did not write the check run ${name}`);

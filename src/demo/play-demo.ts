@@ -18,7 +18,6 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock } from '../clock.ts';
 import { startShipgate, type RunningShipgate } from '../server.ts';
-import { DEFAULT_REQUEST_POLICY } from '../github/request-policy.ts';
 import { startGitHubSimulator, type CheckRun, type GitHubSimulator } from '../sim/index.ts';
 import { openDatabase, type Store } from '../store/db.ts';
 import { computeStats, type Stats } from '../insight/stats.ts';
@@ -38,7 +37,6 @@ import {
   DEMO_PR_AUTHOR,
   DEMO_PR_BRANCH,
   DEMO_PRODUCTION,
-  DEMO_PUSHER,
   DEMO_RELEASE_APPROVALS,
   DEMO_RELEASE_COMMENTS,
   DEMO_RELEASE_MANAGER,
@@ -57,7 +55,7 @@ import {
 import { appCheckRuns, summariseDemo, type DemoSummary, type GatesShown } from './summary.ts';
 import { createStoryRecorder, type StoryRecorder } from './story-recorder.ts';
 import type { TimelineEntry } from './timeline.ts';
-import { watchDeployments } from './watch-deployments.ts';
+import { demoEndpoints, notePush, requestPolicyAtSpeed, watchStoryDeployments } from './play-parts.ts';
 import { watchSimulator, type SimulatorWatch } from './watch-simulator.ts';
 import { createStoryWait, type StoryEnd } from './story-wait.ts';
 import { appConfigForSimulator } from '../sim/app-config.ts';
@@ -135,12 +133,11 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
     store = await openDatabase({ memory: true });
     let checkOver = () => {};
     const story = createStoryRecorder({ sim, clock, onEntry: options.onEntry, onProgress: () => checkOver() });
-    // The simulator runs `speed` times faster than real time: one write per simulated second is one per 1/speed real seconds.
-    const requestPolicy = { ...DEFAULT_REQUEST_POLICY, writeIntervalMs: Math.max(10, Math.round(DEFAULT_REQUEST_POLICY.writeIntervalMs / options.speed)) };
+    const requestPolicy = requestPolicyAtSpeed(options.speed);
     const dashboardToken = randomBytes(24).toString('hex');
     app = await startShipgate(appConfigForSimulator(sim, { dashboardToken }), { clock, log: options.log, store, requestPolicy, onEvent: (event) => story.onEngineEvent(event) });
     sim.setWebhookUrl(`${app.url}/api/github/webhooks`);
-    const endpoints: DemoEndpoints = { appUrl: app.url, simulatorApiUrl: sim.baseUrl, appId: sim.app.id, dashboardUrl: `${app.url}/login?token=${dashboardToken}` };
+    const endpoints = demoEndpoints(app.url, sim, dashboardToken);
     options.onReady?.(endpoints);
 
     const timeoutMs = options.timeoutMs ?? demoCriticalPathMs(options.speed) + STORY_SLACK_MS;
@@ -151,23 +148,14 @@ export async function playDemo(options: DemoOptions): Promise<DemoSession> {
 
     story.start();
     const watch = watchSimulator(sim, { repo: DEMO_REPO, events: ['push', 'pull_request', 'issue_comment'], clock, onChange: (change) => story.onSimulatorChange(change) });
-    const deployWatch = watchDeployments(store.db, {
-      repo: DEMO_REPO,
-      clock,
-      onChange: (change) => story.onDeploymentChange(change),
-      onError: (err: unknown) => options.log.warn({ err }, 'demo: reading the deployments failed'),
-    });
+    const deployWatch = watchStoryDeployments(store.db, { clock, story, log: options.log });
     stopWatches = () => {
       deployWatch.stop();
       watch.stop();
     };
     // Part 1: a push to main runs every stage of ci.
     const pushed = pushToMain(sim);
-    const commit = pushed.commits.at(-1);
-    story.note('push', `${commit?.author.login ?? DEMO_PUSHER} pushed ${pushed.sha.slice(0, 7)} to ${DEMO_REPO} main: "${commit?.message ?? ''}"`, {
-      sha: pushed.sha,
-      before: pushed.before,
-    });
+    notePush(story, pushed);
     let how = await waitUntil(() => story.isOver());
     watch.poll();
     const pushAct = story.recorded();

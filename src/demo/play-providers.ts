@@ -13,7 +13,6 @@
 import { randomBytes } from 'node:crypto';
 import { systemClock } from '../clock.ts';
 import { startShipgate, type RunningShipgate } from '../server.ts';
-import { DEFAULT_REQUEST_POLICY } from '../github/request-policy.ts';
 import { GITLAB_HOOK_PATH, JENKINS_HOOK_PATH } from '../http/provider-hooks.ts';
 import { PROVIDER_LABELS } from '../providers/errors.ts';
 import type { ProviderSettings } from '../providers/settings.ts';
@@ -27,6 +26,7 @@ import { CORRELATION_NAME, externalRunLookup } from './external-runs.ts';
 import { readGateEvaluations } from './gate-evaluations.ts';
 import { readJobAttempts } from './job-attempts.ts';
 import type { DemoEndpoints, DemoOptions } from './play-demo.ts';
+import { demoEndpoints, notePush, requestPolicyAtSpeed, watchStoryDeployments } from './play-parts.ts';
 import type { DemoOutcome } from './outcome.ts';
 import { judgeProvidersStory } from './providers-outcome.ts';
 import {
@@ -40,11 +40,10 @@ import {
   setUpProvidersWorld,
 } from './providers-story.ts';
 import { countProviderRequests, type ProviderRequest, type ProviderRequestCounts } from './providers-summary.ts';
-import { DEMO_PUSHER, DEMO_REPO } from './story.ts';
+import { DEMO_REPO } from './story.ts';
 import { createStoryRecorder } from './story-recorder.ts';
 import { createStoryWait, type StoryEnd } from './story-wait.ts';
 import { appCheckRuns, summariseDemo, type DemoSummary } from './summary.ts';
-import { watchDeployments } from './watch-deployments.ts';
 import { watchProviders } from './watch-providers.ts';
 import { watchSimulator } from './watch-simulator.ts';
 
@@ -132,7 +131,7 @@ export async function playProvidersDemo(options: ProvidersDemoOptions): Promise<
       gitlab: { ...gitlab.settings, webhookToken: hookTokens.gitlab },
       publicUrl: undefined,
     };
-    const requestPolicy = { ...DEFAULT_REQUEST_POLICY, writeIntervalMs: Math.max(10, Math.round(DEFAULT_REQUEST_POLICY.writeIntervalMs / speed)) };
+    const requestPolicy = requestPolicyAtSpeed(speed);
     const dashboardToken = randomBytes(24).toString('hex');
     app = await startShipgate(appConfigForSimulator(sim, { dashboardToken, providers }), {
       clock,
@@ -148,14 +147,7 @@ export async function playProvidersDemo(options: ProvidersDemoOptions): Promise<
     jenkins.setNotificationUrl(`${app.url}${JENKINS_HOOK_PATH}?token=${hookTokens.jenkins}`);
     gitlab.options.hookUrl = `${app.url}${GITLAB_HOOK_PATH}`;
     gitlab.options.hookToken = hookTokens.gitlab;
-    const endpoints: ProvidersDemoEndpoints = {
-      appUrl: app.url,
-      simulatorApiUrl: sim.baseUrl,
-      appId: sim.app.id,
-      dashboardUrl: `${app.url}/login?token=${dashboardToken}`,
-      jenkinsUrl: jenkins.url,
-      gitlabUrl: gitlab.url,
-    };
+    const endpoints: ProvidersDemoEndpoints = { ...demoEndpoints(app.url, sim, dashboardToken), jenkinsUrl: jenkins.url, gitlabUrl: gitlab.url };
     options.onReady?.(endpoints);
 
     const timeoutMs = options.timeoutMs ?? providersCriticalPathMs(speed) + STORY_SLACK_MS;
@@ -172,12 +164,7 @@ export async function playProvidersDemo(options: ProvidersDemoOptions): Promise<
       clock,
       onChange: (change) => story.onProviderChange(change),
     });
-    const deployWatch = watchDeployments(store.db, {
-      repo: DEMO_REPO,
-      clock,
-      onChange: (change) => story.onDeploymentChange(change),
-      onError: (err: unknown) => options.log.warn({ err }, 'demo: reading the deployments failed'),
-    });
+    const deployWatch = watchStoryDeployments(store.db, { clock, story, log: options.log });
     stopWatches = () => {
       deployWatch.stop();
       providerWatch.stop();
@@ -185,8 +172,7 @@ export async function playProvidersDemo(options: ProvidersDemoOptions): Promise<
     };
 
     const pushed = pushForProviders(sim);
-    const commit = pushed.commits.at(-1);
-    story.note('push', `${commit?.author.login ?? DEMO_PUSHER} pushed ${pushed.sha.slice(0, 7)} to ${DEMO_REPO} main: "${commit?.message ?? ''}"`, { sha: pushed.sha, before: pushed.before });
+    notePush(story, pushed);
     // Not the outbox: a Jenkins or GitLab attempt's backstop poll (a minute after the hook that ended it) waits there and changes nothing once its attempt ended.
     const how: StoryEnd = await wait.until(() => story.isOver() && story.isSettled({ outbox: false }));
     watch.poll();

@@ -3,7 +3,7 @@
  * observed on the GitHub, Jenkins and GitLab simulators and in shipgate's
  * records, one plain sentence per thing that went differently.
  */
-import type { DemoOutcome, GateEvaluation, RecordedDeployment } from './outcome.ts';
+import { judgePipelineRun, type DemoOutcome, type GateEvaluation, type RecordedDeployment } from './outcome.ts';
 import type { RecordedJobAttempt } from './job-attempts.ts';
 
 /** What the story scripts: where each job runs and how it ends, which gate reads what, what deploys. */
@@ -148,13 +148,7 @@ export function judgeProvidersStory(script: ProvidersScript, seen: ProvidersObse
   if (seen.interrupted) return { ok: false, problems: ['interrupted before the story ended'] };
   const problems: string[] = [];
   if (seen.unfinished) problems.push(seen.unfinished);
-  if (seen.pipelineConclusion === undefined) problems.push('the pipeline run did not complete');
-  else if (seen.pipelineConclusion !== 'success') problems.push(`the pipeline run concluded ${seen.pipelineConclusion}, expected success`);
-  for (const stage of script.stages) {
-    const conclusion = seen.stages[stage];
-    if (conclusion === undefined) problems.push(`stage ${stage} did not complete`);
-    else if (conclusion !== 'success') problems.push(`stage ${stage} ended ${conclusion}, expected success`);
-  }
+  problems.push(...judgePipelineRun(seen, script.stages));
   for (const name of [script.pipelineCheck, 'shipgate']) {
     const check = seen.checkRuns[name];
     if (!check) problems.push(`the app did not write the check run ${name}`);

@@ -10,12 +10,13 @@
  * app's own embedded one, so a short poll of a few small tables sees every
  * change in the order it was recorded.
  */
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { readSnapshot } from '../deploy/environment-policy.ts';
 import { isReason, type Reason } from '../engine/reasons.ts';
 import { parseDuration } from '../repo-config/duration.ts';
 import type { DbOrTrx } from '../store/db.ts';
 import type { ApprovalChannel, ApprovalRequestStatus, DeploymentSource, DeploymentStatus } from '../store/schema/index.ts';
+import { pollEvery } from './poll-loop.ts';
 
 /** One recorded transition of a deployment request, with what the timeline says about its request. */
 export interface DeploymentTransition {
@@ -170,7 +171,6 @@ export function watchDeployments(db: DbOrTrx, options: WatchDeploymentsOptions):
   const requestsSeen = new Map<number, string>();
   let locks = new Map<string, LockSeen>();
   let pending: number | undefined;
-  let timer: TimerHandle | undefined;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
 
@@ -303,21 +303,13 @@ export function watchDeployments(db: DbOrTrx, options: WatchDeploymentsOptions):
     running = running.then(look).catch((error: unknown) => options.onError?.(error));
     return running;
   };
-  const schedule = () => {
-    timer = options.clock.setTimeout(() => {
-      if (stopped) return;
-      void poll().then(() => {
-        if (!stopped) schedule();
-      });
-    }, options.intervalMs ?? 100);
-  };
-  schedule();
+  const loop = pollEvery(options.clock, options.intervalMs ?? 100, poll);
 
   return {
     poll,
     stop() {
       stopped = true;
-      if (timer) options.clock.clearTimeout(timer);
+      loop.stop();
     },
   };
 }

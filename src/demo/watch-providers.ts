@@ -5,10 +5,11 @@
  * Notification plugin post and Pipeline Hook reaching the app. Like the
  * GitHub simulator's watch, a short poll of in-process state.
  */
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { GitLabSimulator } from '../sim/gitlab.ts';
 import type { JenkinsSimulator } from '../sim/jenkins.ts';
 import { attemptOfCorrelation, CORRELATION_NAME, jenkinsBuildUrl } from './external-runs.ts';
+import { pollEvery } from './poll-loop.ts';
 
 /** Something a provider simulator saw. */
 export type ProviderChange =
@@ -66,8 +67,6 @@ export function watchProviders(options: ProviderWatchOptions): ProviderWatch {
   const projectOfPipeline = new Map<number, string>();
   let notificationsSeen = 0;
   let hooksSeen = 0;
-  let timer: TimerHandle | undefined;
-  let stopped = false;
 
   const poll = () => {
     for (const job of options.jenkinsJobs) {
@@ -114,20 +113,7 @@ export function watchProviders(options: ProviderWatchOptions): ProviderWatch {
       options.onChange({ kind: 'gitlab-hook', project: projectOfPipeline.get(hook.pipelineId), pipelineId: hook.pipelineId, status: hook.status, response: hook.response, error: hook.error, dropped: hook.dropped });
     }
   };
-  const schedule = () => {
-    timer = options.clock.setTimeout(() => {
-      if (stopped) return;
-      poll();
-      schedule();
-    }, options.intervalMs ?? 50);
-  };
-  schedule();
+  const loop = pollEvery(options.clock, options.intervalMs ?? 50, poll);
 
-  return {
-    poll,
-    stop() {
-      stopped = true;
-      if (timer) options.clock.clearTimeout(timer);
-    },
-  };
+  return { poll, stop: () => loop.stop() };
 }

@@ -6,8 +6,9 @@
  * The simulator runs in the same process, so a short poll of its records is
  * cheap and sees every state the app wrote.
  */
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { GitHubSimulator } from '../sim/index.ts';
+import { pollEvery } from './poll-loop.ts';
 
 /** Something the simulator saw. */
 export type SimulatorChange =
@@ -52,8 +53,6 @@ export function watchSimulator(sim: GitHubSimulator, options: WatchOptions): Sim
   const statusesSeen = new Map<number, number>();
   const followed = new Set<number>();
   const repliesSeen = new Set<number>();
-  let timer: TimerHandle | undefined;
-  let stopped = false;
 
   const poll = () => {
     for (const delivery of sim.webhooks.deliveries) {
@@ -113,23 +112,13 @@ export function watchSimulator(sim: GitHubSimulator, options: WatchOptions): Sim
       }
     }
   };
-  const schedule = () => {
-    timer = options.clock.setTimeout(() => {
-      if (stopped) return;
-      poll();
-      schedule();
-    }, options.intervalMs ?? 50);
-  };
-  schedule();
+  const loop = pollEvery(options.clock, options.intervalMs ?? 50, poll);
 
   return {
     poll,
     followIssue(number) {
       followed.add(number);
     },
-    stop() {
-      stopped = true;
-      if (timer) options.clock.clearTimeout(timer);
-    },
+    stop: () => loop.stop(),
   };
 }

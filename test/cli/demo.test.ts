@@ -1,34 +1,5 @@
-import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerDemoCommand } from '../../src/cli/demo.ts';
-import { captureIo, type CliIo } from '../../src/cli/io.ts';
-
-/**
- * Runs `shipgate demo ARGS` in-process through a commander program, the way
- * `src/cli/main.ts` does, with a capturing CliIo. `onOutput` sees each printed
- * chunk as it comes (to interrupt at the right moment).
- */
-async function runDemo(args: string[], options: { interrupt?: AbortSignal; onOutput?: (text: string) => void } = {}) {
-  const io = captureIo();
-  const watchedIo: CliIo = {
-    ...io,
-    stdout(text) {
-      io.stdout(text);
-      options.onOutput?.(text);
-    },
-  };
-  const program = new Command('shipgate')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
-  registerDemoCommand(program, watchedIo, options.interrupt ? { interrupt: options.interrupt } : {});
-  try {
-    await program.parseAsync(['demo', ...args], { from: 'user' });
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    io.setExitCode(error.exitCode === 0 ? 0 : 2);
-  }
-  return io;
-}
+import { lineAfter, runDemo } from '../helpers/demo-cli.ts';
 
 /** Index of the first output line matching `pattern` (fails the test when there is none). */
 function lineIndex(lines: string[], pattern: RegExp): number {
@@ -59,13 +30,6 @@ function gatesShown(lines: string[], heading: RegExp): { rows: Record<string, st
       .map((line) => line.trim())
       .filter((line) => line !== ''),
   };
-}
-
-/** Index of the first line after `from` matching `pattern` (fails the test when there is none). */
-function lineAfter(lines: string[], from: number, pattern: RegExp): number {
-  const index = lines.findIndex((line, i) => i > from && pattern.test(line));
-  expect(index, `no line after ${from} matches ${pattern}`).toBeGreaterThan(from);
-  return index;
 }
 
 /**

@@ -1,33 +1,8 @@
-import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerDemoCommand } from '../../src/cli/demo.ts';
-import { captureIo } from '../../src/cli/io.ts';
 import { PROVIDERS_CONFIG, legacyJunitReport, providersCriticalPathMs } from '../../src/demo/providers-story.ts';
 import { DEMO_STORY_NAMES, formatStoryList, isDemoStoryName } from '../../src/demo/stories.ts';
 import { parseConfigText } from '../../src/repo-config/parse.ts';
-
-/** Runs `shipgate demo ARGS` in-process through a commander program, as `src/cli/main.ts` does. */
-async function runDemo(args: string[]) {
-  const io = captureIo();
-  const program = new Command('shipgate')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
-  registerDemoCommand(program, io);
-  try {
-    await program.parseAsync(['demo', ...args], { from: 'user' });
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    io.setExitCode(error.exitCode === 0 ? 0 : 2);
-  }
-  return io;
-}
-
-/** Index of the first line matching `pattern` after line `from` (fails the test when there is none). */
-function lineAfter(lines: string[], from: number, pattern: RegExp): number {
-  const index = lines.findIndex((line, i) => i > from && pattern.test(line));
-  expect(index, `no line after ${from} matches ${pattern}`).toBeGreaterThan(from);
-  return index;
-}
+import { lineAfter, runDemo } from '../helpers/demo-cli.ts';
 
 /** The workflow runs and builds follow the speed; the wake-up that starts the retry comes at the queue's next poll (every 5 s). */
 const STORY_TIMEOUT_MS = 120_000;
