@@ -8,6 +8,7 @@
  */
 import { ARTIFACT_LIMITS, type ArtifactLimits, type ArtifactRefusal } from '../gates/read-artifact-zip.ts';
 import { gateReason, renderGateReason, type GateReason } from '../gates/reasons.ts';
+import { readBodyCapped } from '../response-body.ts';
 import { githubMessage, statusOf, type GitHubClient, type RepoRef } from './client.ts';
 
 /** The fields of an artifact that shipgate uses. */
@@ -147,44 +148,20 @@ export async function downloadArtifact(octokit: GitHubClient, { owner, repo }: R
   if (response.status < 300 || response.status >= 400 || !location) {
     throw new Error(`downloading artifact '${artifact.name}' (${artifact.id}) of ${owner}/${repo}: GitHub answered ${response.status} without a download location`);
   }
-  const zip = await readCapped(location, max, options);
+  const zip = await downloadCapped(location, max, options);
   if (zip === null) return refusal(artifact.name, gateReason('artifact.download-too-large', { max, listed: artifact.sizeInBytes }));
   return { ok: true, artifact, zip };
 }
 
 /** The body at `url`, or null as soon as it is over `max` bytes (by its content-length or by what arrived). */
-async function readCapped(url: string, max: number, options: DownloadOptions): Promise<Uint8Array | null> {
+async function downloadCapped(url: string, max: number, options: DownloadOptions): Promise<Uint8Array | null> {
   const fetchBlob = options.fetch ?? globalThis.fetch;
   const response = await fetchBlob(url, { redirect: 'follow', ...(options.signal ? { signal: options.signal } : {}) });
   if (!response.ok || response.body === null) {
     await response.body?.cancel();
     throw new Error(`downloading an artifact from blob storage failed: ${response.status} ${response.statusText}`);
   }
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > max) {
-    await response.body.cancel();
-    return null;
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const zip = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    zip.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return zip;
+  return readBodyCapped(response, max);
 }
 
 /** Finds the artifact named `name` of run `runId` ({@link findRunArtifact}) and downloads it ({@link downloadArtifact}). */

@@ -6,6 +6,7 @@
  * Fire-and-forget: the receiver's answer is recorded, never retried.
  */
 import { randomUUID } from 'node:crypto';
+import { HookQueue, postHook } from './hook-queue.ts';
 
 export interface GitLabHookDelivery {
   /** `X-Gitlab-Event-UUID`. */
@@ -28,10 +29,11 @@ export interface GitLabHookDelivery {
 /** The hook side of the GitLab sim, reachable as `sim.hooks` (its deliveries). */
 export class GitLabHookSender {
   readonly deliveries: GitLabHookDelivery[] = [];
-  readonly #queue: Array<{ delivery: GitLabHookDelivery; url: string }> = [];
-  readonly #inFlight = new Set<AbortController>();
-  #pump: Promise<void> | undefined;
-  #closed = false;
+  readonly #queue = new HookQueue<{ delivery: GitLabHookDelivery; url: string }>(async ({ delivery, url }, signal) => {
+    const answer = await postHook(url, delivery.headers, delivery.body, signal, { redirect: 'manual' });
+    if (answer.error === undefined) delivery.response = answer.status;
+    else delivery.error = answer.error;
+  });
 
   /** Records one hook and queues it for `url` (not sent when `url` is missing or `drop`). */
   enqueue(input: { pipelineId: number; status: string; payload: Record<string, unknown>; url: string | undefined; token: string | undefined; at: number; drop: boolean; instance: string }): GitLabHookDelivery {
@@ -58,51 +60,17 @@ export class GitLabHookSender {
       error: undefined,
     };
     this.deliveries.push(delivery);
-    if (!delivery.dropped && input.url !== undefined && !this.#closed) {
-      this.#queue.push({ delivery, url: input.url });
-      this.#kick();
-    }
+    if (!delivery.dropped && input.url !== undefined) this.#queue.push({ delivery, url: input.url });
     return delivery;
   }
 
   /** Resolves when every queued hook has been sent and answered. */
-  async drain(): Promise<void> {
-    while (this.#pump) await this.#pump;
+  drain(): Promise<void> {
+    return this.#queue.drain();
   }
 
   /** Stops sending: aborts what is in flight and forgets the queue. */
   close(): void {
-    this.#closed = true;
-    this.#queue.length = 0;
-    for (const controller of this.#inFlight) controller.abort();
-  }
-
-  #kick(): void {
-    if (this.#pump || this.#closed) return;
-    this.#pump = this.#run().finally(() => {
-      this.#pump = undefined;
-      if (this.#queue.length && !this.#closed) this.#kick();
-    });
-  }
-
-  async #run(): Promise<void> {
-    await Promise.resolve();
-    for (let item = this.#queue.shift(); item && !this.#closed; item = this.#queue.shift()) await this.#send(item.delivery, item.url);
-  }
-
-  async #send(delivery: GitLabHookDelivery, url: string): Promise<void> {
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), 10_000);
-    this.#inFlight.add(controller);
-    try {
-      const response = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body, signal: controller.signal, redirect: 'manual' });
-      await response.arrayBuffer();
-      delivery.response = response.status;
-    } catch (error) {
-      delivery.error = error instanceof Error ? error.message : String(error);
-    } finally {
-      clearTimeout(timeout);
-      this.#inFlight.delete(controller);
-    }
+    this.#queue.close();
   }
 }

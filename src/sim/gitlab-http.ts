@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GITLAB_ROUTES, GitLabSimError, matchRoute, type GitLabAnswer, type GitLabSimContext } from './gitlab-routes.ts';
 import type { SimGitLabProject } from './gitlab-model.ts';
+import { readRequestBody } from './request-body.ts';
 
 /** One request, as the sim saw it. */
 export interface GitLabRequestLogEntry {
@@ -34,16 +35,11 @@ export const STORAGE_ROUTE = 'GET (artifact storage)';
 const STORAGE_LINK_TTL_MS = 10 * 60_000;
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** The body, or the GitLab error for one over {@link MAX_BODY_BYTES} (thrown). */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new GitLabSimError(413, { message: '413 Request Entity Too Large' });
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+  const body = await readRequestBody(req, MAX_BODY_BYTES);
+  if (body === undefined) throw new GitLabSimError(413, { message: '413 Request Entity Too Large' });
+  return body;
 }
 
 function send(ctx: GitLabSimContext, res: ServerResponse, answer: GitLabAnswer): void {

@@ -11,6 +11,7 @@ import type { SimContext, Violation, ViolationKind } from './context.ts';
 import { GitHubApiError } from './errors.ts';
 import type { RequestLogEntry } from './request-log.ts';
 import { findRoute, type RouteDefinition, type RouteResponse } from './router.ts';
+import { readRequestBody } from './request-body.ts';
 
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
@@ -40,16 +41,11 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
   };
 }
 
+/** The body, or the GitHub error for one over {@link MAX_BODY_BYTES} (thrown). */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new GitHubApiError(413, 'Request body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+  const body = await readRequestBody(req, MAX_BODY_BYTES);
+  if (body === undefined) throw new GitHubApiError(413, 'Request body too large');
+  return body;
 }
 
 function send(ctx: SimContext, res: ServerResponse, requestId: string, response: RouteResponse): void {

@@ -5,6 +5,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Faults } from './faults.ts';
+import { HookQueue, postHook } from './hook-queue.ts';
 import type { SimApp } from './model.ts';
 
 export interface DeliveryAttempt {
@@ -53,16 +54,17 @@ export class WebhookDispatcher {
   readonly #faults: Faults;
   readonly #now: () => number;
   readonly #apps: (id: number) => SimApp | undefined;
-  readonly #queue: QueueItem[] = [];
-  readonly #inFlight = new Set<AbortController>();
-  #pump: Promise<void> | undefined;
-  #closed = false;
+  readonly #queue: HookQueue<QueueItem>;
   #nextAttemptId = 1;
 
   constructor(options: { faults: Faults; now: () => number; apps: (id: number) => SimApp | undefined }) {
     this.#faults = options.faults;
     this.#now = options.now;
     this.#apps = options.apps;
+    this.#queue = new HookQueue<QueueItem>(
+      (item, signal) => this.#send(item, signal),
+      (waiting) => this.#faults.nextWebhookIndex(waiting),
+    );
   }
 
   /** Queues one event for one app; returns the delivery record. */
@@ -90,7 +92,6 @@ export class WebhookDispatcher {
     }
     this.#queue.push({ delivery, app, duplicate: false, redelivery: false });
     if (fate.duplicate) this.#queue.push({ delivery, app, duplicate: true, redelivery: false });
-    this.#kick();
     return delivery;
   }
 
@@ -101,7 +102,6 @@ export class WebhookDispatcher {
     const app = this.#apps(delivery.appId);
     if (!app) throw new Error(`app ${delivery.appId} is gone`);
     this.#queue.push({ delivery, app, duplicate: false, redelivery: true });
-    this.#kick();
     await this.drain();
     const last = delivery.attempts[delivery.attempts.length - 1];
     if (!last) throw new Error(`delivery ${deliveryId} was not attempted`);
@@ -134,13 +134,12 @@ export class WebhookDispatcher {
     const app = found ? this.#apps(appId) : undefined;
     if (!found || !app) return undefined;
     this.#queue.push({ delivery: found.delivery, app, duplicate: false, redelivery: true });
-    this.#kick();
     return found.delivery;
   }
 
   /** Resolves when every queued delivery has been sent and answered. */
-  async drain(): Promise<void> {
-    while (this.#pump) await this.#pump;
+  drain(): Promise<void> {
+    return this.#queue.drain();
   }
 
   /** Deliveries of one event (and action), in order. */
@@ -150,29 +149,10 @@ export class WebhookDispatcher {
 
   /** Stops sending: aborts what is in flight and forgets the queue. */
   close(): void {
-    this.#closed = true;
-    this.#queue.length = 0;
-    for (const controller of this.#inFlight) controller.abort();
+    this.#queue.close();
   }
 
-  #kick(): void {
-    if (this.#pump || this.#closed) return;
-    this.#pump = this.#run().finally(() => {
-      this.#pump = undefined;
-      if (this.#queue.length && !this.#closed) this.#kick();
-    });
-  }
-
-  async #run(): Promise<void> {
-    // Let everything that happens in the same tick join the queue (so reordering can mix it).
-    await Promise.resolve();
-    while (this.#queue.length && !this.#closed) {
-      const [item] = this.#queue.splice(this.#faults.nextWebhookIndex(this.#queue.length), 1);
-      if (item) await this.#send(item);
-    }
-  }
-
-  async #send(item: QueueItem): Promise<void> {
+  async #send(item: QueueItem, signal: AbortSignal): Promise<void> {
     const { delivery, app } = item;
     const attempt: DeliveryAttempt = {
       id: this.#nextAttemptId++,
@@ -190,26 +170,11 @@ export class WebhookDispatcher {
       return;
     }
     attempt.sent = true;
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), 10_000);
-    this.#inFlight.add(controller);
     const started = performance.now();
-    try {
-      const response = await fetch(app.webhookUrl, {
-        method: 'POST',
-        headers: delivery.headers,
-        body: delivery.body,
-        signal: controller.signal,
-      });
-      await response.arrayBuffer();
-      attempt.status = response.status;
-    } catch (error) {
-      attempt.error = error instanceof Error ? error.message : String(error);
-    } finally {
-      clearTimeout(timeout);
-      this.#inFlight.delete(controller);
-      attempt.durationMs = performance.now() - started;
-    }
+    const answer = await postHook(app.webhookUrl, delivery.headers, delivery.body, signal);
+    attempt.durationMs = performance.now() - started;
+    if (answer.error === undefined) attempt.status = answer.status;
+    else attempt.error = answer.error;
   }
 }
 

@@ -1,38 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/sim/index.ts';
-import type { Store } from '../../src/store/db.ts';
 import { startAppProcess, type AppProcess } from '../helpers/app-process.ts';
+import { appProcessEnv, type AppProcessEnv } from '../helpers/app-process-env.ts';
 import { databaseTargets } from '../helpers/databases.ts';
 import { SINGLE_STAGE_CONFIG, standardWorkflows } from '../helpers/repo-fixtures.ts';
 import { DISPATCH } from '../helpers/routes.ts';
-
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { until } from '../helpers/wait.ts';
 
 describe.each(databaseTargets())('crash recovery on $name', (target) => {
   let sim: GitHubSimulator | undefined;
   let apps: AppProcess[] = [];
-  let store: Store | undefined;
-  let dataDir: string | undefined;
+  let database: AppProcessEnv | undefined;
   afterEach(async () => {
     for (const app of apps) await app.kill('SIGTERM');
     apps = [];
     await sim?.close();
-    await store?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await database?.close();
     sim = undefined;
-    store = undefined;
-    dataDir = undefined;
+    database = undefined;
   });
 
   it('dispatches once when the app is SIGKILLed right after a dispatch and restarted', async () => {
@@ -40,7 +26,8 @@ describe.each(databaseTargets())('crash recovery on $name', (target) => {
     sim = await startGitHubSimulator({ clock });
     sim.org('acme', { members: ['alice'] });
     sim.repo({ owner: 'acme', name: 'api', files: { '.github/shipgate.yml': SINGLE_STAGE_CONFIG, ...standardWorkflows() } });
-    const env = await appEnv(sim);
+    database = await appProcessEnv(target, sim, 'shipgate-crash-');
+    const env = database.env;
 
     let first = await startAppProcess(env);
     apps.push(first);
@@ -85,7 +72,8 @@ describe.each(databaseTargets())('crash recovery on $name', (target) => {
     sim = await startGitHubSimulator({ clock });
     sim.org('acme', { members: ['alice'] });
     sim.repo({ owner: 'acme', name: 'api', files: { '.github/shipgate.yml': SINGLE_STAGE_CONFIG, ...standardWorkflows() } });
-    const env = await appEnv(sim);
+    database = await appProcessEnv(target, sim, 'shipgate-crash-');
+    const env = database.env;
     const first = await startAppProcess({ ...env, SHIPGATE_CRASH_POINTS: 'after-run-recorded' });
     apps.push(first);
     sim.setWebhookUrl(`${first.url}/api/github/webhooks`);
@@ -110,23 +98,4 @@ describe.each(databaseTargets())('crash recovery on $name', (target) => {
     expect(sim.dispatches().filter((d) => d.status < 300)).toHaveLength(1);
     sim.assertNoViolations();
   });
-
-  /** The app's settings for a process against `simulator`, on a fresh database of this target. */
-  async function appEnv(simulator: GitHubSimulator): Promise<Record<string, string>> {
-    const env: Record<string, string> = {
-      APP_ID: String(simulator.app.id),
-      PRIVATE_KEY: simulator.app.privateKey,
-      WEBHOOK_SECRET: simulator.app.webhookSecret,
-      GHE_HOST: simulator.host,
-      GHE_PROTOCOL: 'http',
-    };
-    if (target.name === 'postgres') {
-      store = await target.open();
-      env['DATABASE_URL'] = String(store.pool?.options.connectionString);
-    } else {
-      dataDir = mkdtempSync(join(tmpdir(), 'shipgate-crash-'));
-      env['SHIPGATE_DATA_DIR'] = dataDir;
-    }
-    return env;
-  }
 });

@@ -12,6 +12,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GITLAB_HOOK_PATH, JENKINS_HOOK_PATH } from '../../src/http/provider-hooks.ts';
 import { databaseTargets } from '../helpers/databases.ts';
+import { verifyPipeline } from '../helpers/provider-configs.ts';
 import { GITLAB_HOOK_TOKEN, JENKINS_HOOK_TOKEN, startProviderWorld, type ProviderWorld } from '../helpers/providers.ts';
 import { newSecret } from '../helpers/webhook-receiver.ts';
 
@@ -21,19 +22,6 @@ const MINUTE = 60 * SECOND;
 const TRIGGER = 'POST /job/{job}/buildWithParameters';
 const JOB_JSON = 'GET /job/{job}/api/json';
 const CREATE_PIPELINE = 'POST /projects/:id/pipeline';
-
-/** One pipeline `ci` on pushes to main, with one stage `verify` holding `jobs` (lines of its `jobs:` map). */
-function pipeline(...jobs: string[]): string {
-  return `version: 1
-pipelines:
-  ci:
-    on: { push: { branches: [main] } }
-    stages:
-      verify:
-        jobs:
-${jobs.map((job) => `          ${job}`).join('\n')}
-`;
-}
 
 const LEGACY = 'legacy: { jenkins: { job: platform/legacy } }';
 const MOBILE = 'mobile: { gitlab: { project: acme/mobile } }';
@@ -90,7 +78,7 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
 
   it('Jenkins refusing the credentials fails the job at once, naming JENKINS_USER and JENKINS_TOKEN, never the token', async () => {
     const wrong = '11wrong0token0that0jenkins0refuses';
-    w = await startProviderWorld(target, pipeline(LEGACY), { jenkins: { token: wrong } });
+    w = await startProviderWorld(target, verifyPipeline(LEGACY), { jenkins: { token: wrong } });
     w.jenkins.job('platform/legacy', { parameters: ['SHIPGATE_RUN'] });
     const pushed = push(w);
     await w.settle();
@@ -109,12 +97,12 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
 
     // Jobs on another provider still run.
     w.gitlab.project({ path: 'acme/mobile' });
-    await laterPushSucceeds(w, pipeline(MOBILE));
+    await laterPushSucceeds(w, verifyPipeline(MOBILE));
   });
 
   it('GitLab refusing the token (401) fails the job naming GitLab CI and GITLAB_TOKEN, never the token', async () => {
     const wrong = 'glpat-wrong0token0gitlab0refuses';
-    w = await startProviderWorld(target, pipeline(MOBILE), { gitlab: { token: wrong } });
+    w = await startProviderWorld(target, verifyPipeline(MOBILE), { gitlab: { token: wrong } });
     w.gitlab.project({ path: 'acme/mobile' });
     const pushed = push(w);
     await w.settle();
@@ -129,11 +117,11 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
     expect(w.gitlab.requests.map((r) => `${r.route} ${r.status}`)).toEqual([`${CREATE_PIPELINE} 401`]);
     expect(w.gitlab.pipelines('acme/mobile')).toEqual([]);
 
-    await laterPushSucceeds(w, pipeline(APP));
+    await laterPushSucceeds(w, verifyPipeline(APP));
   });
 
   it("GitLab refusing a Reporter's token (403) fails the job saying the token's user needs the Developer role", async () => {
-    w = await startProviderWorld(target, pipeline(MOBILE));
+    w = await startProviderWorld(target, verifyPipeline(MOBILE));
     w.gitlab.project({ path: 'acme/mobile' });
     w.gitlab.options.role = 'reporter';
     const pushed = push(w);
@@ -148,12 +136,12 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
 
     // The role fixed, the next push runs its pipeline, once.
     w.gitlab.options.role = 'developer';
-    await laterPushSucceeds(w, pipeline(MOBILE));
+    await laterPushSucceeds(w, verifyPipeline(MOBILE));
     expect(w.gitlab.pipelines('acme/mobile')).toHaveLength(1);
   });
 
   it('an unknown Jenkins job (404) fails the job naming it and `jenkins.job`; once created, the next push builds it', async () => {
-    w = await startProviderWorld(target, pipeline('legacy: { jenkins: { job: platform/ghost } }'));
+    w = await startProviderWorld(target, verifyPipeline('legacy: { jenkins: { job: platform/ghost } }'));
     w.jenkins.job('platform/legacy', { parameters: ['SHIPGATE_RUN'] });
     const pushed = push(w);
     await w.settle();
@@ -165,12 +153,12 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
     expect(w.jenkins.count(TRIGGER)).toBe(0);
 
     w.jenkins.job('platform/ghost', { parameters: ['SHIPGATE_RUN'] });
-    await laterPushSucceeds(w, pipeline('legacy: { jenkins: { job: platform/ghost } }'));
+    await laterPushSucceeds(w, verifyPipeline('legacy: { jenkins: { job: platform/ghost } }'));
     expect(w.jenkins.builds('platform/ghost')).toMatchObject([{ result: 'SUCCESS' }]);
   });
 
   it('a Jenkins without a crumb issuer takes the trigger without a crumb, and the job succeeds', async () => {
-    w = await startProviderWorld(target, pipeline(LEGACY), { jenkins: { crumbIssuer: false } });
+    w = await startProviderWorld(target, verifyPipeline(LEGACY), { jenkins: { crumbIssuer: false } });
     w.jenkins.job('platform/legacy', { parameters: ['SHIPGATE_RUN'] });
     const pushed = push(w);
     await w.settle();
@@ -184,7 +172,7 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
   });
 
   it('a Jenkins job that does not declare SHIPGATE_RUN fails before any build, saying to add the parameter', async () => {
-    w = await startProviderWorld(target, pipeline('legacy: { jenkins: { job: platform/legacy, parameters: { TARGET: app } } }'));
+    w = await startProviderWorld(target, verifyPipeline('legacy: { jenkins: { job: platform/legacy, parameters: { TARGET: app } } }'));
     w.jenkins.job('platform/legacy', { parameters: ['TARGET'] });
     const pushed = push(w);
     await w.settle();
@@ -198,12 +186,12 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
     expect(w.jenkins.builds('platform/legacy')).toEqual([]);
 
     w.jenkins.job('platform/fixed', { parameters: ['SHIPGATE_RUN', 'TARGET'] });
-    await laterPushSucceeds(w, pipeline('legacy: { jenkins: { job: platform/fixed, parameters: { TARGET: app } } }'));
+    await laterPushSucceeds(w, verifyPipeline('legacy: { jenkins: { job: platform/fixed, parameters: { TARGET: app } } }'));
     expect(w.jenkins.builds('platform/fixed')).toMatchObject([{ result: 'SUCCESS', parameters: { TARGET: 'app' } }]);
   });
 
   it('a GitLab ref that does not exist fails the job with "Reference not found" and what to do', async () => {
-    w = await startProviderWorld(target, pipeline('mobile: { gitlab: { project: acme/mobile, ref: nope } }'));
+    w = await startProviderWorld(target, verifyPipeline('mobile: { gitlab: { project: acme/mobile, ref: nope } }'));
     w.gitlab.project({ path: 'acme/mobile', refs: ['main'] });
     const pushed = push(w);
     await w.settle();
@@ -217,12 +205,12 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
     expect(w.gitlab.pipelines('acme/mobile')).toEqual([]);
 
     // Without `ref:` the job runs on the push's branch, which GitLab has.
-    await laterPushSucceeds(w, pipeline(MOBILE));
+    await laterPushSucceeds(w, verifyPipeline(MOBILE));
     expect(w.gitlab.pipelines('acme/mobile')).toMatchObject([{ ref: 'main', status: 'success' }]);
   });
 
   it('webhook-job reports that are forged, replayed, stale, misaddressed, tokenless or not reports are refused; one honest report ends the job', async () => {
-    w = await startProviderWorld(target, pipeline(SCAN));
+    w = await startProviderWorld(target, verifyPipeline(SCAN));
     const pushed = push(w);
     await w.settle();
     const [job] = w.receiver.received;
@@ -260,7 +248,7 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
   });
 
   it('a webhook job that never reports times out after its `timeout:`, and its receiver is told to cancel', async () => {
-    w = await startProviderWorld(target, pipeline("scan: { webhook: { url: '{{webhook}}/scan' }, timeout: 2m }"));
+    w = await startProviderWorld(target, verifyPipeline("scan: { webhook: { url: '{{webhook}}/scan' }, timeout: 2m }"));
     const pushed = push(w);
     await w.settle();
     const [job] = w.receiver.received;
@@ -284,11 +272,11 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
     // Its report, too late now, is refused.
     expect(await w.receiver.report(job, { status: 'success' })).toMatchObject({ status: 409, body: { error: 'job-ended' } });
 
-    await laterPushSucceeds(w, pipeline(APP));
+    await laterPushSucceeds(w, verifyPipeline(APP));
   });
 
   it('Jenkins down for 2 minutes and a 90s timeout: shipgate keeps trying, then the job times out naming Jenkins\'s last error, and no build ever starts', async () => {
-    w = await startProviderWorld(target, pipeline('legacy: { jenkins: { job: platform/legacy }, timeout: 90s }'));
+    w = await startProviderWorld(target, verifyPipeline('legacy: { jenkins: { job: platform/legacy }, timeout: 90s }'));
     w.jenkins.job('platform/legacy', { parameters: ['SHIPGATE_RUN'] });
     w.jenkins.faults.down(2 * MINUTE);
     const pushed = push(w);
@@ -311,12 +299,12 @@ describe.each(databaseTargets())('jobs on other CI providers given bad input, on
     await advanceInSteps(w, 2 * MINUTE, 10 * SECOND);
     expect(w.jenkins.count(TRIGGER)).toBe(0);
     expect(w.jenkins.builds('platform/legacy')).toEqual([]);
-    await laterPushSucceeds(w, pipeline(LEGACY));
+    await laterPushSucceeds(w, verifyPipeline(LEGACY));
     expect(w.jenkins.builds('platform/legacy')).toHaveLength(1);
   });
 
   it('Jenkins down for 2 minutes and a 10m timeout: the job waits it out and runs exactly once', async () => {
-    w = await startProviderWorld(target, pipeline('legacy: { jenkins: { job: platform/legacy }, timeout: 10m }'));
+    w = await startProviderWorld(target, verifyPipeline('legacy: { jenkins: { job: platform/legacy }, timeout: 10m }'));
     w.jenkins.job('platform/legacy', { parameters: ['SHIPGATE_RUN'] });
     w.jenkins.faults.down(2 * MINUTE);
     const pushed = push(w);
@@ -365,11 +353,11 @@ pipelines:
     // Its hooks are not taken either: nothing is set up to check them against.
     expect((await post(`${w.h.app.url}${GITLAB_HOOK_PATH}`, '{}', { 'x-gitlab-token': GITLAB_HOOK_TOKEN })).status).toBe(404);
 
-    await laterPushSucceeds(w, pipeline(APP));
+    await laterPushSucceeds(w, verifyPipeline(APP));
   });
 
   it('forged GitLab and Jenkins webhooks are refused (401) and change nothing; bodies that are not JSON get 400', async () => {
-    w = await startProviderWorld(target, pipeline(LEGACY, MOBILE));
+    w = await startProviderWorld(target, verifyPipeline(LEGACY, MOBILE));
     w.jenkins.job('platform/legacy', { parameters: ['SHIPGATE_RUN'] });
     w.jenkins.script('platform/legacy', [{ result: 'SUCCESS', durationMs: 60 * SECOND }]);
     w.gitlab.project({ path: 'acme/mobile' });

@@ -6,20 +6,19 @@
  * instead of starting a second one, follows it to its end and writes the
  * check run green.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { GITLAB_HOOK_PATH, JENKINS_HOOK_PATH } from '../../src/http/provider-hooks.ts';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/sim/gitlab.ts';
 import { startGitHubSimulator, type GitHubSimulator } from '../../src/sim/index.ts';
 import { startJenkinsSimulator, type JenkinsSimulator } from '../../src/sim/jenkins.ts';
-import type { Store } from '../../src/store/db.ts';
 import { startAppProcess, type AppProcess } from '../helpers/app-process.ts';
+import { appProcessEnv, type AppProcessEnv } from '../helpers/app-process-env.ts';
 import { databaseTargets } from '../helpers/databases.ts';
+import { verifyPipeline } from '../helpers/provider-configs.ts';
 import { standardWorkflows } from '../helpers/repo-fixtures.ts';
+import { until } from '../helpers/wait.ts';
 
 const REPO = 'acme/api';
 const JENKINS_JOB = 'platform/legacy';
@@ -27,26 +26,8 @@ const GITLAB_PROJECT = 'acme/mobile';
 const HOOK_TOKEN = 'provider-hook-secret';
 /** Two app starts, a find and a few polls on the wall clock (the app's), with room for a busy machine. */
 const TEST_TIMEOUT_MS = 120_000;
-
-function configFor(job: string): string {
-  return `version: 1
-pipelines:
-  ci:
-    on: { push: { branches: [main] } }
-    stages:
-      verify:
-        jobs:
-          remote: { ${job} }
-`;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, explain: () => string, timeoutMs = 45_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}:\n${explain()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** How long one step (a start, a look-up, the checks completing) may take on the wall clock. */
+const STEP_TIMEOUT_MS = 45_000;
 
 /** A proxy in front of a simulator that trips once (`startTripwire`). */
 interface Tripwire {
@@ -172,8 +153,7 @@ describe.each(databaseTargets())('provider jobs across a crash on $name', (targe
   let providers: Providers | undefined;
   let tripwire: Tripwire | undefined;
   let apps: AppProcess[] = [];
-  let store: Store | undefined;
-  let dataDir: string | undefined;
+  let database: AppProcessEnv | undefined;
   afterEach(async () => {
     for (const app of apps) await app.kill('SIGTERM');
     apps = [];
@@ -181,9 +161,8 @@ describe.each(databaseTargets())('provider jobs across a crash on $name', (targe
     await providers?.jenkins.close();
     await providers?.gitlab.close();
     await sim?.close();
-    await store?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    sim = providers = tripwire = store = dataDir = undefined;
+    await database?.close();
+    sim = providers = tripwire = database = undefined;
   });
 
   it.each([JENKINS, GITLAB])(
@@ -192,7 +171,7 @@ describe.each(databaseTargets())('provider jobs across a crash on $name', (targe
       const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
       sim = await startGitHubSimulator({ clock });
       sim.org('acme', { members: ['alice'] });
-      sim.repo({ owner: 'acme', name: 'api', files: { '.github/shipgate.yml': configFor(c.job), ...standardWorkflows() } });
+      sim.repo({ owner: 'acme', name: 'api', files: { '.github/shipgate.yml': verifyPipeline(`remote: { ${c.job} }`), ...standardWorkflows() } });
       const p: Providers = { jenkins: await startJenkinsSimulator({ clock }), gitlab: await startGitLabSimulator({ clock, hookToken: HOOK_TOKEN }) };
       providers = p;
       c.prepare(p);
@@ -200,8 +179,10 @@ describe.each(databaseTargets())('provider jobs across a crash on $name', (targe
       tripwire = await startTripwire(c.upstream(p), c.isStart, async () => {
         await first?.kill('SIGKILL');
       });
-      const env = { ...(await appEnv(sim)), ...c.env(p, tripwire.url) };
+      database = await appProcessEnv(target, sim, 'shipgate-provider-crash-');
+      const env = { ...database.env, ...c.env(p, tripwire.url) };
       const explain = () => `${c.name}: ${c.starts(p)} start(s), ${c.finds(p)} look-up(s), runs ${JSON.stringify(c.runs(p))}\n--- app output ---\n${apps.map((app) => app.output()).join('\n--- restarted ---\n').slice(-6_000)}`;
+      const waitFor = { timeoutMs: STEP_TIMEOUT_MS, explain };
 
       first = await startAppProcess(env);
       apps.push(first);
@@ -209,7 +190,7 @@ describe.each(databaseTargets())('provider jobs across a crash on $name', (targe
       c.hooksTo(p, first.url);
       const pushed = sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': 'x\n' }, author: 'alice' });
       await sim.webhooks.drain();
-      await until(`${c.name} to start the run and the app to be killed`, () => tripwire?.tripped === true, explain);
+      await until(`${c.name} to start the run and the app to be killed`, () => tripwire?.tripped === true, waitFor);
       await first.exited;
       expect(first.child.signalCode).toBe('SIGKILL');
       expect(c.starts(p)).toBe(1);
@@ -222,7 +203,7 @@ describe.each(databaseTargets())('provider jobs across a crash on $name', (targe
       sim.setWebhookUrl(`${second.url}/api/github/webhooks`);
       c.hooksTo(p, second.url);
       // The dispatch the dead process held is taken over at once and looks the run up by SHIPGATE_RUN.
-      await until(`the restarted app to look the run up (${c.findRoute})`, () => c.finds(p) > 0, explain);
+      await until(`the restarted app to look the run up (${c.findRoute})`, () => c.finds(p) > 0, waitFor);
       clock.advance(30_000);
       const checkNamed = (name: string) => sim?.checkRuns(REPO).filter((run) => run.name === name && run.headSha === pushed.sha).at(-1);
       const check = () => checkNamed('shipgate/ci');
@@ -232,7 +213,7 @@ describe.each(databaseTargets())('provider jobs across a crash on $name', (targe
           await sim?.webhooks.drain();
           return check()?.status === 'completed' && checkNamed('shipgate')?.status === 'completed';
         },
-        explain,
+        waitFor,
       );
       expect(check()).toMatchObject({ status: 'completed', conclusion: 'success' });
       const runs = c.runs(p);
@@ -245,23 +226,4 @@ describe.each(databaseTargets())('provider jobs across a crash on $name', (targe
     },
     TEST_TIMEOUT_MS,
   );
-
-  /** The app's settings for a process against `simulator`, on a fresh database of this target. */
-  async function appEnv(simulator: GitHubSimulator): Promise<Record<string, string>> {
-    const env: Record<string, string> = {
-      APP_ID: String(simulator.app.id),
-      PRIVATE_KEY: simulator.app.privateKey,
-      WEBHOOK_SECRET: simulator.app.webhookSecret,
-      GHE_HOST: simulator.host,
-      GHE_PROTOCOL: 'http',
-    };
-    if (target.name === 'postgres') {
-      store = await target.open();
-      env['DATABASE_URL'] = String(store.pool?.options.connectionString);
-    } else {
-      dataDir = mkdtempSync(join(tmpdir(), 'shipgate-provider-crash-'));
-      env['SHIPGATE_DATA_DIR'] = dataDir;
-    }
-    return env;
-  }
 });

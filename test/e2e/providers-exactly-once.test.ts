@@ -13,6 +13,7 @@ import { JENKINS_HOOK_PATH } from '../../src/http/provider-hooks.ts';
 import { gitlabExternalId, jenkinsBuildId } from '../../src/providers/external-ids.ts';
 import type { JobAttempt } from '../../src/store/schema/index.ts';
 import { databaseTargets } from '../helpers/databases.ts';
+import { verifyPipeline } from '../helpers/provider-configs.ts';
 import { JENKINS_HOOK_TOKEN, startProviderWorld, type ProviderWorld, type ProviderWorldOptions } from '../helpers/providers.ts';
 
 const REPO = 'acme/api';
@@ -48,16 +49,7 @@ pipelines:
 
 /** The provider job beside an Actions job of the same stage, which fails first (fail-fast cancels the other). */
 function failFastConfig(job: string): string {
-  return `version: 1
-pipelines:
-  ci:
-    on: { push: { branches: [main] } }
-    stages:
-      verify:
-        jobs:
-          remote: { ${job} }
-          unit: { workflow: test.yml }
-`;
+  return verifyPipeline(`remote: { ${job} }`, 'unit: { workflow: test.yml }');
 }
 
 /** One build or pipeline, as the provider holds it. */
@@ -186,6 +178,40 @@ async function walk(w: ProviderWorld, total: number, stepMs = 5_000): Promise<vo
 
 function push(w: ProviderWorld) {
   return w.h.sim.push({ repo: REPO, branch: 'main', files: { 'src/app.ts': 'x\n' }, author: 'alice' });
+}
+
+/**
+ * After a push whose job (`retries: 1`) fails in 10 s: the retry waits out its
+ * 30 s back-off. `retries()` counts the provider requests that start attempt 2,
+ * `before` of them until the back-off is over and one more after it. Resolves
+ * with the attempts once attempt 2 passed.
+ */
+async function failsThenRetried(w: ProviderWorld, retries: () => number, before: number): Promise<JobAttempt[]> {
+  await w.settle();
+  await walk(w, 15_000);
+  expect((await attemptsOf(w)).map((a) => [a.attempt, a.conclusion])).toEqual([[1, 'failure']]);
+  // The back-off is 30 s from the failure.
+  await walk(w, 20_000);
+  await w.h.reconcile();
+  expect(retries()).toBe(before);
+  await walk(w, 15_000);
+  await w.h.reconcile();
+  expect(retries()).toBe(before + 1);
+  await walk(w, 20_000);
+  const attempts = await attemptsOf(w);
+  expect(attempts.map((a) => [a.attempt, a.conclusion])).toEqual([
+    [1, 'failure'],
+    [2, 'success'],
+  ]);
+  return attempts;
+}
+
+/** Once the stage after `verify` ran too, the pipeline's check run passed, saying it took attempt 2. */
+async function passedOnAttempt2(w: ProviderWorld, sha: string): Promise<void> {
+  await walk(w, 45_000);
+  const check = checkRun(w, 'shipgate/ci', sha);
+  expect(check).toMatchObject({ status: 'completed', conclusion: 'success' });
+  expect(check?.output.summary).toMatch(/attempt 2/);
 }
 
 describe.each(databaseTargets())('Jenkins and GitLab jobs exactly once on $name', (target) => {
@@ -386,22 +412,8 @@ describe.each(databaseTargets())('Jenkins and GitLab jobs exactly once on $name'
     const w = await world(JENKINS, pipelineConfig(JENKINS.job, ', retries: 1'));
     JENKINS.script(w, [{ ok: false, durationMs: 10_000 }, { ok: true, durationMs: 10_000 }]);
     const pushed = push(w);
-    await w.settle();
-    await walk(w, 15_000);
-    expect((await attemptsOf(w)).map((a) => [a.attempt, a.conclusion])).toEqual([[1, 'failure']]);
-    // The back-off is 30 s from the failure.
-    await walk(w, 20_000);
-    await w.h.reconcile();
-    expect(w.jenkins.count(JENKINS_TRIGGER)).toBe(1);
-    await walk(w, 15_000);
-    await w.h.reconcile();
-    expect(w.jenkins.count(JENKINS_TRIGGER)).toBe(2);
-    await walk(w, 20_000);
-    const attempts = await attemptsOf(w);
-    expect(attempts.map((a) => [a.attempt, a.conclusion])).toEqual([
-      [1, 'failure'],
-      [2, 'success'],
-    ]);
+    // Attempt 2 is a second trigger.
+    const attempts = await failsThenRetried(w, () => w.jenkins.count(JENKINS_TRIGGER), 1);
     const builds = w.jenkins.builds(JENKINS_JOB);
     expect(builds.map((b) => [b.number, b.result])).toEqual([
       [1, 'FAILURE'],
@@ -410,10 +422,7 @@ describe.each(databaseTargets())('Jenkins and GitLab jobs exactly once on $name'
     expect(builds.map((b) => b.parameters['SHIPGATE_RUN'])).toEqual(attempts.map((a) => a.correlation_id));
     expect(new Set(builds.map((b) => b.parameters['SHIPGATE_RUN'])).size).toBe(2);
     expect(attempts.map((a) => a.external_id)).toEqual([jenkinsBuildId(JENKINS_JOB, 1), jenkinsBuildId(JENKINS_JOB, 2)]);
-    await walk(w, 45_000);
-    const check = checkRun(w, 'shipgate/ci', pushed.sha);
-    expect(check).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(check?.output.summary).toMatch(/attempt 2/);
+    await passedOnAttempt2(w, pushed.sha);
     expect(w.jenkins.count(JENKINS_TRIGGER)).toBe(2);
     w.h.sim.assertNoViolations();
   });
@@ -422,31 +431,15 @@ describe.each(databaseTargets())('Jenkins and GitLab jobs exactly once on $name'
     const w = await world(GITLAB, pipelineConfig(GITLAB.job, ', retries: 1'));
     GITLAB.script(w, [{ ok: false, durationMs: 10_000 }]);
     const pushed = push(w);
-    await w.settle();
-    await walk(w, 15_000);
-    expect((await attemptsOf(w)).map((a) => [a.attempt, a.conclusion])).toEqual([[1, 'failure']]);
-    await walk(w, 20_000);
-    await w.h.reconcile();
-    expect(w.gitlab.count(GITLAB_RETRY)).toBe(0);
-    await walk(w, 15_000);
-    await w.h.reconcile();
-    expect(w.gitlab.count(GITLAB_RETRY)).toBe(1);
-    await walk(w, 20_000);
-    const attempts = await attemptsOf(w);
-    expect(attempts.map((a) => [a.attempt, a.conclusion])).toEqual([
-      [1, 'failure'],
-      [2, 'success'],
-    ]);
+    // Attempt 2 is POST …/retry of the same pipeline.
+    const attempts = await failsThenRetried(w, () => w.gitlab.count(GITLAB_RETRY), 0);
     const pipelines = w.gitlab.pipelines(GITLAB_PROJECT);
     expect(pipelines.map((pl) => [pl.status, pl.retries])).toEqual([['success', 1]]);
     const pipeline = pipelines[0];
     if (!pipeline) throw new Error('GitLab has no pipeline');
     expect(attempts.map((a) => a.external_id)).toEqual([gitlabExternalId(pipeline.projectId, pipeline.id), gitlabExternalId(pipeline.projectId, pipeline.id)]);
     expect(pipeline.variables['SHIPGATE_RUN']).toBe(attempts[0]?.correlation_id);
-    await walk(w, 45_000);
-    const check = checkRun(w, 'shipgate/ci', pushed.sha);
-    expect(check).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(check?.output.summary).toMatch(/attempt 2/);
+    await passedOnAttempt2(w, pushed.sha);
     expect(w.gitlab.count(GITLAB_CREATE)).toBe(1);
     expect(w.gitlab.count(GITLAB_RETRY)).toBe(1);
     w.h.sim.assertNoViolations();

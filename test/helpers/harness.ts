@@ -83,7 +83,15 @@ export async function startHarness(target: DatabaseTarget, options: HarnessOptio
       onEvent: (event) => events.push(event),
       ...options.app,
     });
-  let app = await start();
+  let app: RunningShipgate;
+  try {
+    app = await start();
+  } catch (err) {
+    // Nothing is left open when the app cannot start (a port taken meanwhile, a bad setting).
+    await sim.close();
+    await store.close();
+    throw err;
+  }
   sim.setWebhookUrl(`${app.url}/api/github/webhooks`);
 
   const settle = () => settleDeliveries(sim, store);

@@ -1,26 +1,19 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { ProviderRefusal, ProviderUnavailable } from '../../src/providers/errors.ts';
 import { CORRELATION_PARAMETER, JenkinsClient, mapJenkinsResult, type JenkinsClientOptions } from '../../src/providers/jenkins/client.ts';
-import { startJenkinsSimulator, type JenkinsSimulator, type JenkinsSimulatorOptions } from '../../src/sim/jenkins.ts';
+import type { JenkinsSimulator, JenkinsSimulatorOptions } from '../../src/sim/jenkins.ts';
+import { jenkinsPerTest } from '../helpers/jenkins-sim.ts';
+import { closedPort } from '../helpers/loopback.ts';
 
 const TOKEN = '11c0ffee0000deadbeef0000c0ffee00';
 
-let jenkins: JenkinsSimulator | undefined;
-let clock: ManualClock;
-const closers: Array<() => Promise<void>> = [];
+const setup = jenkinsPerTest({ token: TOKEN });
 
-afterEach(async () => {
-  await jenkins?.close();
-  jenkins = undefined;
-  for (const close of closers.splice(0)) await close();
-});
-
+/** This test's Jenkins, with a job `deploy` taking the correlation parameter and `SHA`. */
 async function start(options: Omit<JenkinsSimulatorOptions, 'clock'> = {}): Promise<JenkinsSimulator> {
-  clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
-  jenkins = await startJenkinsSimulator({ clock, token: TOKEN, ...options });
+  const jenkins = await setup.start(options);
   jenkins.job('deploy', { parameters: [CORRELATION_PARAMETER, 'SHA'] });
   return jenkins;
 }
@@ -67,13 +60,7 @@ async function startServer(answer: (path: string) => { status: number; headers?:
     res.writeHead(status, headers).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
+  setup.closeAfterTest(server);
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
@@ -87,13 +74,13 @@ describe('JenkinsClient against the simulator', () => {
     const { queueId } = await client.trigger('deploy', { [CORRELATION_PARAMETER]: 'run-1', SHA: 'abc123' });
     expect(await client.queueItem(queueId)).toEqual({ state: 'waiting', why: 'Waiting for next available executor' });
 
-    clock.advance(2_000);
+    setup.clock.advance(2_000);
     expect(await client.queueItem(queueId)).toEqual({ state: 'started', build: 1, url: `${sim.url}/job/deploy/1/` });
     const running = await client.build('deploy', 1);
-    expect(running).toMatchObject({ number: 1, building: true, result: null, startedAt: clock.now(), durationMs: 0, artifacts: [] });
+    expect(running).toMatchObject({ number: 1, building: true, result: null, startedAt: setup.clock.now(), durationMs: 0, artifacts: [] });
     expect(running.parameters).toEqual({ [CORRELATION_PARAMETER]: 'run-1', SHA: 'abc123' });
 
-    clock.advance(6_000);
+    setup.clock.advance(6_000);
     const done = await client.build('deploy', 1);
     expect(done).toMatchObject({ building: false, result: 'SUCCESS', durationMs: 6_000 });
     expect(mapJenkinsResult(done.result ?? '').conclusion).toBe('success');
@@ -123,7 +110,7 @@ describe('JenkinsClient against the simulator', () => {
     const { client, sent } = clientOf(sim);
     await client.trigger('deploy', { [CORRELATION_PARAMETER]: 'r1' });
     const second = await client.trigger('deploy', { [CORRELATION_PARAMETER]: 'r2' });
-    clock.advance(1_000);
+    setup.clock.advance(1_000);
     await client.stop('deploy', 1);
     await client.cancelQueueItem(second.queueId);
     expect(sim.count('GET /crumbIssuer/api/json')).toBe(1);
@@ -240,7 +227,7 @@ describe('JenkinsClient against the simulator', () => {
     expect(await client.parameterNames('team/apps/deploy')).toEqual([CORRELATION_PARAMETER]);
     const { queueId } = await client.trigger('team/apps/deploy', { [CORRELATION_PARAMETER]: 'r1' });
     expect(await client.findByParameter('team/apps/deploy', CORRELATION_PARAMETER, 'r1')).toEqual({ queueId });
-    clock.advance(1_000);
+    setup.clock.advance(1_000);
     expect(await client.queueItem(queueId)).toEqual({ state: 'started', build: 1, url: `${sim.url}/job/team/job/apps/job/deploy/1/` });
     expect(sim.requests.find((entry) => entry.method === 'POST')?.path).toBe('/job/team/job/apps/job/deploy/buildWithParameters');
   });
@@ -259,7 +246,7 @@ describe('JenkinsClient against the simulator', () => {
     const second = await client.trigger('deploy', { [CORRELATION_PARAMETER]: 'r2' });
     sim.cancelQueueItemFromUi(second.queueId);
     expect(await client.queueItem(second.queueId)).toEqual({ state: 'cancelled' });
-    clock.advance(5 * 60_000);
+    setup.clock.advance(5 * 60_000);
     expect(await client.queueItem(second.queueId)).toEqual({ state: 'gone' });
     expect(sim.builds('deploy')).toEqual([]);
   });
@@ -272,7 +259,7 @@ describe('JenkinsClient against the simulator', () => {
     await client.trigger('other', { [CORRELATION_PARAMETER]: 'r1' });
     const { queueId } = await client.trigger('deploy', { [CORRELATION_PARAMETER]: 'r1' });
     expect(await client.findByParameter('deploy', CORRELATION_PARAMETER, 'r1')).toEqual({ queueId });
-    clock.advance(1_000);
+    setup.clock.advance(1_000);
     expect(await client.findByParameter('deploy', CORRELATION_PARAMETER, 'r1')).toEqual({ build: 1, url: `${sim.url}/job/deploy/1/` });
     expect(await client.findByParameter('deploy', CORRELATION_PARAMETER, 'r2')).toBeUndefined();
     expect(await client.findByParameter('deploy', 'SHA', 'r1')).toBeUndefined();
@@ -287,7 +274,7 @@ describe('JenkinsClient against the simulator', () => {
     const sim = await start();
     const { client } = clientOf(sim);
     await client.trigger('deploy', { [CORRELATION_PARAMETER]: 'r1' });
-    clock.advance(3_000);
+    setup.clock.advance(3_000);
     await client.stop('deploy', 1);
     const stopped = await client.build('deploy', 1);
     expect(stopped).toMatchObject({ building: false, result: 'ABORTED', durationMs: 2_000 });
@@ -301,7 +288,7 @@ describe('JenkinsClient against the simulator', () => {
     sim.script('deploy', [{ artifacts: { 'big.log': 'x'.repeat(10_000) } }]);
     const { client } = clientOf(sim);
     await client.trigger('deploy', { [CORRELATION_PARAMETER]: 'r1' });
-    clock.advance(11_000);
+    setup.clock.advance(11_000);
     const err = await refusal(client.artifact('deploy', 1, 'big.log', 9_999));
     expect(err.message).toContain("Artifact 'big.log' of build #1 of job 'deploy' is larger than 9999 bytes");
     expect((await client.artifact('deploy', 1, 'big.log', 10_000)).length).toBe(10_000);
@@ -336,8 +323,7 @@ describe('JenkinsClient against the simulator', () => {
     sim.faults.set({ failFirst: 1, failStatus: 429, retryAfterSeconds: 7 });
     expect(await unavailable(client.build('deploy', 1))).toMatchObject({ status: 429, retryAfterMs: 7_000 });
 
-    const closed = await startServer(() => ({ status: 200 }));
-    await closers.pop()?.();
+    const closed = { url: `http://127.0.0.1:${await closedPort()}` };
     const nowhere = new JenkinsClient({ url: closed.url, user: 'shipgate', token: TOKEN });
     const refused = await unavailable(nowhere.queueItem(1));
     expect(refused.message).toMatch(new RegExp(`^Jenkins at ${closed.url} did not answer \\(GET /queue/item/1/api/json\\): connect ECONNREFUSED`));
@@ -356,7 +342,7 @@ describe('JenkinsClient against the simulator', () => {
     expect(lost.status).toBe(502);
     const found = await client.findByParameter('deploy', CORRELATION_PARAMETER, 'run-lost');
     expect(found).toEqual({ queueId: sim.queue()[0]?.id });
-    clock.advance(1_000);
+    setup.clock.advance(1_000);
     expect(await client.findByParameter('deploy', CORRELATION_PARAMETER, 'run-lost')).toEqual({ build: 1, url: `${sim.url}/job/deploy/1/` });
     expect(sim.builds('deploy')).toHaveLength(1);
   });

@@ -12,6 +12,7 @@ import { ProviderRefusal, ProviderUnavailable } from '../../src/providers/errors
 import type { AttemptContext, AttemptRecord, StartOutcome } from '../../src/providers/provider.ts';
 import { callbackToken, callbackUrl, webhookJobProvider, type WebhookJobSettings } from '../../src/providers/webhook-job.ts';
 import type { JobAttempt, JsonObject, PipelineRun } from '../../src/store/schema/index.ts';
+import { closedPort, closeServer } from '../helpers/loopback.ts';
 
 const KEY = Buffer.alloc(32, 7);
 const OTHER_KEY = Buffer.alloc(32, 9);
@@ -40,10 +41,7 @@ interface Receiver {
 const servers: Server[] = [];
 
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  for (const server of servers.splice(0)) await closeServer(server);
 });
 
 /** A server that records every request and answers as `receiver.answer` says (default 202 with a page URL). */
@@ -68,15 +66,6 @@ async function startReceiver(): Promise<Receiver> {
   receiver.port = (server.address() as AddressInfo).port;
   receiver.url = `http://127.0.0.1:${receiver.port}`;
   return receiver;
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function signatureHeadersOf(request: ReceivedRequest): { id: string; timestamp: string; signature: string } {

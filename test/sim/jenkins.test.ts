@@ -1,25 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { parseJenkinsNotification } from '../../src/providers/jenkins/jenkins-data.ts';
-import { LEFT_ITEM_MEMORY_MS, startJenkinsSimulator, type JenkinsSimulator, type JenkinsSimulatorOptions } from '../../src/sim/jenkins.ts';
+import { LEFT_ITEM_MEMORY_MS, type JenkinsSimulator } from '../../src/sim/jenkins.ts';
+import { jenkinsPerTest } from '../helpers/jenkins-sim.ts';
 
-let jenkins: JenkinsSimulator | undefined;
-let clock: ManualClock;
-const closers: Array<() => Promise<void>> = [];
-
-afterEach(async () => {
-  await jenkins?.close();
-  jenkins = undefined;
-  for (const close of closers.splice(0)) await close();
-});
-
-async function start(options: Omit<JenkinsSimulatorOptions, 'clock'> = {}): Promise<JenkinsSimulator> {
-  clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
-  jenkins = await startJenkinsSimulator({ clock, token: '11aaaabbbbccccdddd', ...options });
-  return jenkins;
-}
+const setup = jenkinsPerTest({ token: '11aaaabbbbccccdddd' });
+const start = setup.start;
 
 interface Call {
   auth?: string | null;
@@ -76,13 +63,7 @@ async function startReceiver(): Promise<{ url: string; bodies: unknown[] }> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
+  setup.closeAfterTest(server);
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/providers/jenkins/webhook`, bodies };
 }
 
@@ -179,16 +160,16 @@ describe('Jenkins simulator: jobs, queue and builds', () => {
     sim.job('deploy', { parameters: ['SHIPGATE_RUN'] });
     sim.script('deploy', [{ result: 'UNSTABLE', queueMs: 2_000, durationMs: 5_000, artifacts: { 'reports/junit.xml': '<testsuite/>' } }]);
     const first = await trigger(sim, 'deploy', { SHIPGATE_RUN: 'r1' });
-    clock.advance(1_999);
+    setup.clock.advance(1_999);
     expect(sim.builds('deploy')).toEqual([]);
-    clock.advance(1);
+    setup.clock.advance(1);
     const started = (await call(sim, `/queue/item/${first}/api/json`)).json();
     expect(started).toMatchObject({ _class: 'hudson.model.Queue$LeftItem', cancelled: false, executable: { number: 1, url: `${sim.url}/job/deploy/1/` } });
     const running = (await call(sim, '/job/deploy/1/api/json')).json();
-    expect(running).toMatchObject({ number: 1, building: true, result: null, duration: 0, artifacts: [], timestamp: clock.now(), queueId: first });
+    expect(running).toMatchObject({ number: 1, building: true, result: null, duration: 0, artifacts: [], timestamp: setup.clock.now(), queueId: first });
     expect((await call(sim, '/job/deploy/1/artifact/reports/junit.xml')).status).toBe(404);
 
-    clock.advance(5_000);
+    setup.clock.advance(5_000);
     const done = (await call(sim, '/job/deploy/1/api/json')).json();
     expect(done).toMatchObject({
       building: false,
@@ -203,7 +184,7 @@ describe('Jenkins simulator: jobs, queue and builds', () => {
 
     // The script is used up: the next build takes the defaults (1 s queue, 10 s, SUCCESS).
     await trigger(sim, 'deploy', { SHIPGATE_RUN: 'r2' });
-    clock.advance(11_000);
+    setup.clock.advance(11_000);
     expect(sim.builds('deploy').map((build) => [build.number, build.result, build.durationMs])).toEqual([
       [1, 'UNSTABLE', 5_000],
       [2, 'SUCCESS', 10_000],
@@ -219,9 +200,9 @@ describe('Jenkins simulator: jobs, queue and builds', () => {
     sim.script('deploy', [{ queueMs: 1_000 }, { queueMs: 60 * 60_000 }]);
     const started = await trigger(sim, 'deploy', { SHIPGATE_RUN: 'r1' });
     const waiting = await trigger(sim, 'deploy', { SHIPGATE_RUN: 'r2' });
-    clock.advance(1_000 + LEFT_ITEM_MEMORY_MS - 1);
+    setup.clock.advance(1_000 + LEFT_ITEM_MEMORY_MS - 1);
     expect((await call(sim, `/queue/item/${started}/api/json`)).status).toBe(200);
-    clock.advance(1);
+    setup.clock.advance(1);
     expect((await call(sim, `/queue/item/${started}/api/json`)).status).toBe(404);
     // A waiting item is never forgotten.
     expect((await call(sim, `/queue/item/${waiting}/api/json`)).status).toBe(200);
@@ -237,16 +218,16 @@ describe('Jenkins simulator: jobs, queue and builds', () => {
     expect((await call(sim, `/queue/cancelItem?id=${waiting}`, { method: 'POST', crumb })).status).toBe(204);
     expect((await call(sim, `/queue/cancelItem?id=${waiting}`, { method: 'POST', crumb })).status).toBe(404);
     expect((await call(sim, `/queue/item/${waiting}/api/json`)).json()).toMatchObject({ cancelled: true, executable: null });
-    clock.advance(5_000);
+    setup.clock.advance(5_000);
     expect(sim.builds('deploy')).toEqual([]);
 
     await trigger(sim, 'deploy', { SHIPGATE_RUN: 'r2' });
-    clock.advance(3_000);
+    setup.clock.advance(3_000);
     const stop = await call(sim, '/job/deploy/1/stop', { method: 'POST', crumb });
     expect(stop.status).toBe(302);
     expect(stop.headers.get('location')).toBe(`${sim.url}/job/deploy/1/`);
     expect(sim.builds('deploy')).toEqual([expect.objectContaining({ number: 1, building: false, result: 'ABORTED', durationMs: 2_000, artifacts: [] })]);
-    clock.advance(60_000);
+    setup.clock.advance(60_000);
     expect(sim.builds('deploy')[0]?.result).toBe('ABORTED');
     expect((await call(sim, '/job/deploy/9/stop', { method: 'POST', crumb })).status).toBe(404);
   });
@@ -259,7 +240,7 @@ describe('Jenkins simulator: jobs, queue and builds', () => {
     sim.cancelQueueItemFromUi(waiting);
     expect(() => sim.cancelQueueItemFromUi(waiting)).toThrow(/no queue item/);
     await trigger(sim, 'deploy', { SHIPGATE_RUN: 'r2' });
-    clock.advance(1_000);
+    setup.clock.advance(1_000);
     sim.abortFromUi('deploy', 1);
     expect(sim.builds('deploy')[0]).toMatchObject({ result: 'ABORTED', building: false });
     expect(() => sim.abortFromUi('deploy', 2)).toThrow(/no build #2/);
@@ -275,8 +256,8 @@ describe('Jenkins simulator: Notification plugin', () => {
     const queueId = await trigger(sim, 'team/deploy', { SHIPGATE_RUN: 'r1' });
     await sim.drainNotifications();
     expect(receiver.bodies).toEqual([]);
-    clock.advance(1_000);
-    clock.advance(4_000);
+    setup.clock.advance(1_000);
+    setup.clock.advance(4_000);
     await sim.drainNotifications();
     const phases = receiver.bodies.map((body) => (body as { build: { phase: string } }).build.phase);
     expect(phases).toEqual(['QUEUED', 'STARTED', 'COMPLETED', 'FINALIZED']);
@@ -302,11 +283,11 @@ describe('Jenkins simulator: Notification plugin', () => {
     const sim = await start();
     sim.job('deploy', { parameters: ['SHIPGATE_RUN'] });
     await trigger(sim, 'deploy', { SHIPGATE_RUN: 'r1' });
-    clock.advance(1_000);
+    setup.clock.advance(1_000);
     await sim.drainNotifications();
     expect(sim.notifications).toEqual([]);
     sim.setNotificationUrl('http://127.0.0.1:1/unreachable');
-    clock.advance(10_000);
+    setup.clock.advance(10_000);
     await sim.drainNotifications();
     expect(sim.notifications.map((attempt) => [attempt.phase, attempt.status])).toEqual([
       ['COMPLETED', undefined],
@@ -323,9 +304,9 @@ describe('Jenkins simulator: faults and the log', () => {
     const down = await call(sim, '/queue/api/json');
     expect(down.status).toBe(503);
     expect(down.text).toContain('getting ready to work');
-    clock.advance(29_999);
+    setup.clock.advance(29_999);
     expect((await call(sim, '/queue/api/json')).status).toBe(503);
-    clock.advance(1);
+    setup.clock.advance(1);
     expect((await call(sim, '/queue/api/json')).status).toBe(200);
     expect(sim.requests.map((entry) => entry.fault)).toEqual(['down', 'down', undefined]);
   });
@@ -335,7 +316,7 @@ describe('Jenkins simulator: faults and the log', () => {
     sim.faults.down(1_000, 'reset');
     await expect(call(sim, '/queue/api/json')).rejects.toThrow();
     expect(sim.requests.at(-1)).toMatchObject({ status: 0, fault: 'reset', route: 'GET /queue/api/json' });
-    clock.advance(1_000);
+    setup.clock.advance(1_000);
     expect((await call(sim, '/queue/api/json')).status).toBe(200);
   });
 

@@ -13,6 +13,7 @@
  * `PRIVATE-TOKEN` to whatever origin a redirect names; the one redirect
  * GitLab means (artifacts in object storage) is followed by hand, without it.
  */
+import { discardBody, readBodyCapped } from '../../response-body.ts';
 import { ProviderRefusal, ProviderUnavailable } from '../errors.ts';
 import {
   describeProject,
@@ -235,7 +236,7 @@ export class GitLabClient {
     let hop: string = route;
     if (isRedirect(first.status)) {
       const location = first.headers.get('location');
-      await discard(first);
+      await discardBody(first);
       if (!location) throw this.#unavailable(`GitLab answered HTTP ${first.status} without a location for ${display(route)} (${describeProject(project)})`, first);
       const target = new URL(location, this.#url(call));
       hop = ARTIFACT_STORAGE_ROUTE;
@@ -247,7 +248,7 @@ export class GitLabClient {
         throw this.#noAnswer(`the artifacts storage of job ${jobId} (${target.origin})`, error);
       }
       if (!response.ok) {
-        await discard(response);
+        await discardBody(response);
         throw this.#unavailable(`the artifacts storage of job ${jobId} answered HTTP ${response.status} (${target.origin}): the signed link may have expired; try again`, response);
       }
     } else if (!first.ok) {
@@ -464,14 +465,6 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-async function discard(response: Response): Promise<void> {
-  try {
-    await response.body?.cancel();
-  } catch {
-    // Nothing to keep.
-  }
-}
-
 function safeOrigin(location: string, base: string): string {
   try {
     return new URL(location, base).origin;
@@ -490,24 +483,7 @@ function describeNetworkError(error: unknown): string {
 
 /** The whole body, or `tooLarge()` thrown as soon as it is over `max` bytes (by `content-length` or by what arrived). */
 async function readCapped(response: Response, max: number, tooLarge: () => ProviderRefusal): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > max) {
-    await discard(response);
-    throw tooLarge();
-  }
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
+  const body = await readBodyCapped(response, max);
+  if (body === null) throw tooLarge();
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }

@@ -17,6 +17,7 @@
  * - Messages name the request by method and path below JENKINS_URL (never its
  *   query) and never contain the token.
  */
+import { discardBody, readBodyCapped } from '../../response-body.ts';
 import { ProviderRefusal, ProviderUnavailable } from '../errors.ts';
 import {
   artifactUrlPath,
@@ -166,7 +167,7 @@ export class JenkinsClient {
     };
     const response = await this.#post(call);
     if (!response.ok) throw await this.#failure(call, response);
-    await discard(response);
+    await discardBody(response);
     const queueId = queueIdFromLocation(response.headers.get('location'));
     if (queueId === undefined) {
       throw new ProviderUnavailable(
@@ -183,7 +184,7 @@ export class JenkinsClient {
     const call: Call = { method: 'GET', path: `/queue/item/${positive(queueId, 'queue item id')}/api/json`, route: 'GET /queue/item/{id}/api/json' };
     const response = await this.#send(call);
     if (response.status === 404) {
-      await discard(response);
+      await discardBody(response);
       return { state: 'gone' };
     }
     if (!response.ok) throw await this.#failure(call, response);
@@ -244,7 +245,7 @@ export class JenkinsClient {
     };
     const response = await this.#post(call);
     if (response.status >= 400) throw await this.#failure(call, response);
-    await discard(response);
+    await discardBody(response);
   }
 
   /** Cancels a waiting queue item (204; older Jenkins redirect). 404: it is no longer waiting. */
@@ -259,7 +260,7 @@ export class JenkinsClient {
     };
     const response = await this.#post(call);
     if (response.status >= 400) throw await this.#failure(call, response);
-    await discard(response);
+    await discardBody(response);
   }
 
   /**
@@ -284,30 +285,14 @@ export class JenkinsClient {
       new ProviderRefusal('jenkins', `Artifact '${relativePath}' of build #${number} of job '${job}' is larger than ${maxBytes} bytes: shipgate does not download it`, {
         kind: 'too-large',
       });
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await discard(response);
-      throw tooLarge();
-    }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    let body: Uint8Array | null;
     try {
-      const reader = response.body?.getReader();
-      for (;;) {
-        const next = await reader?.read();
-        if (!next || next.done) break;
-        size += next.value.byteLength;
-        if (size > maxBytes) {
-          await reader?.cancel();
-          throw tooLarge();
-        }
-        chunks.push(next.value);
-      }
+      body = await readBodyCapped(response, maxBytes);
     } catch (err) {
-      if (err instanceof ProviderRefusal) throw err;
       throw this.#unreachable(call, err);
     }
-    return Buffer.concat(chunks, size);
+    if (body === null) throw tooLarge();
+    return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   }
 
   /** Requests sent, by `METHOD /path-template` (each crumb fetch, redirect hop and resend counts). */
@@ -357,7 +342,7 @@ export class JenkinsClient {
     const call: Call = { method: 'GET', path: '/crumbIssuer/api/json', route: 'GET /crumbIssuer/api/json' };
     const response = await this.#send(call);
     if (response.status === 404) {
-      await discard(response);
+      await discardBody(response);
       return null;
     }
     if (!response.ok) throw await this.#failure(call, response);
@@ -395,7 +380,7 @@ export class JenkinsClient {
       }
       if (call.method !== 'GET' || !isRedirect(response.status)) return response;
       const target = resolve(response.headers.get('location'), url);
-      await discard(response);
+      await discardBody(response);
       if (!target || target.origin !== this.#origin) {
         throw new ProviderRefusal(
           'jenkins',
@@ -557,14 +542,6 @@ function resolve(location: string | null, base: string): URL | undefined {
     return new URL(location, base);
   } catch {
     return undefined;
-  }
-}
-
-async function discard(response: Response): Promise<void> {
-  try {
-    await response.body?.cancel();
-  } catch {
-    // Nothing left to free.
   }
 }
 
