@@ -16,7 +16,7 @@ const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', i
 /** Builds the `shipgate` command with every subcommand registered. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('shipgate')
-    .description('Delivery pipelines with quality gates and deployments on GitHub Actions, from one .github/shipgate.yml')
+    .description('Delivery pipelines with quality gates and deployments on GitHub Actions (and Jenkins, GitLab CI or signed webhooks), from one .github/shipgate.yml')
     .version(PACKAGE_VERSION, '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
