@@ -170,6 +170,8 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       enableStaticFiles: false,
     });
     let probot: Probot | undefined;
+    // Webhook jobs sign with these and their status reports are checked with them.
+    const webhookKeys = signingKeys(config.notificationSecret);
     // The provider webhooks are served before the engine exists; they answer 503 until it does.
     const engineRef: { current: EngineDeps | undefined } = { current: undefined };
     const beforeClose: Array<() => void> = [];
@@ -189,7 +191,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
         metricsToken: config.metricsToken,
         dashboardToken: config.dashboardToken,
         beforeClose: (close) => beforeClose.push(close),
-        providers: { engine: () => engineRef.current, settings: config.providers, webhookKeys: signingKeys(config.notificationSecret) },
+        providers: { engine: () => engineRef.current, settings: config.providers, webhookKeys },
       })(app, opts);
     });
     const httpServer = await server.start();
@@ -214,7 +216,7 @@ export async function startShipgate(config: AppConfig, options: StartOptions = {
       workflowListings,
       providers: createProviders(
         { db: store.db, clock, github: async (installationId): Promise<GitHubClient> => app.auth(installationId), workflowCache, workflowListings },
-        { settings: config.providers, webhookKeys: signingKeys(config.notificationSecret), allowPrivateUrls: config.allowPrivateUrls ?? false, clock },
+        { settings: config.providers, webhookKeys, allowPrivateUrls: config.allowPrivateUrls ?? false, clock },
       ),
       appId: config.appId,
       ...options.engine,

@@ -7,27 +7,14 @@
 import { renderDag, stageAnchor } from './dag-svg.ts';
 import { branchName, displayState, externalLink, formatBytes, formatDuration, secondsBetween, shortSha, stateBadge, timeTag } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
+import type { RunRow } from './runs-page.ts';
 
-/** The run itself. */
-export interface RunView {
-  id: number;
-  owner: string;
-  repo: string;
-  pipeline: string;
-  trigger: string;
-  ref: string;
-  sha: string;
-  prNumber: number | null;
-  actor: string | null;
-  status: string;
-  conclusion: string | null;
+/** The run itself: what the runs list shows of it, and why it failed or waits. */
+export interface RunView extends RunRow {
   /** Why it failed outside of any job. */
   error: string | null;
   /** Why a queued run has not started. */
   waitingFor: string | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  completedAt: Date | null;
 }
 
 /** One attempt of a job. */

@@ -155,15 +155,6 @@ export async function applyAttemptStatus(
   };
   // What the caller records with the report (a webhook job's receipt, its artifacts), committed with it or not at all.
   const extra = options.changes ?? {};
-  if (status.state !== 'completed' && options.within) {
-    return withTransaction(deps.db, async (trx) => {
-      if (!(await options.within?.(trx))) return 'stale' as const;
-      const starts = status.state === 'in_progress' && attempt.status !== 'in_progress';
-      const moves = starts ? { status: 'in_progress' as const, started_at: status.startedAt ?? now } : {};
-      const updated = await updateJobAttempt(trx, attempt.id, { ...common, ...extra, ...moves }, { onlyIf: { status: starts ? ['dispatching', 'queued'] : ['dispatching', 'queued', 'in_progress'] }, now });
-      return updated ? ('applied' as const) : ('stale' as const);
-    });
-  }
   if (status.state === 'completed') {
     const conclusion = status.conclusion ?? 'failure';
     const failed = conclusion !== 'success' && conclusion !== 'neutral' && conclusion !== 'skipped';
@@ -196,17 +187,18 @@ export async function applyAttemptStatus(
     await advanceRun(deps, attempt.pipeline_run_id);
     return 'applied';
   }
-  if (status.state === 'in_progress') {
-    await updateJobAttempt(
-      deps.db,
-      attempt.id,
-      { ...common, status: 'in_progress', started_at: status.startedAt ?? now },
-      { onlyIf: { status: ['dispatching', 'queued'] }, now },
-    );
+  // Not over yet: news of the run, and `in_progress` once it started.
+  const starts = status.state === 'in_progress' && attempt.status !== 'in_progress';
+  const changes = { ...common, ...extra, ...(starts ? { status: 'in_progress' as const, started_at: status.startedAt ?? now } : {}) };
+  const onlyIf = { status: starts ? (['dispatching', 'queued'] as const) : (['dispatching', 'queued', 'in_progress'] as const) };
+  if (!options.within) {
+    await updateJobAttempt(deps.db, attempt.id, changes, { onlyIf, now });
     return 'applied';
   }
-  await updateJobAttempt(deps.db, attempt.id, common, { onlyIf: { status: ['dispatching', 'queued', 'in_progress'] }, now });
-  return 'applied';
+  return withTransaction(deps.db, async (trx) => {
+    if (!(await options.within?.(trx))) return 'stale' as const;
+    return (await updateJobAttempt(trx, attempt.id, changes, { onlyIf, now })) ? ('applied' as const) : ('stale' as const);
+  });
 }
 
 /** A `workflow_run` webhook (requested, in_progress, completed). */
