@@ -1,3 +1,4 @@
+import { until } from '../helpers/wait.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,14 +26,6 @@ async function failingServer(): Promise<{ url: string; close(): Promise<void> }>
 /** How many pipeline runs the delivery `id` started. */
 async function runsOf(h: Harness, id: string | undefined): Promise<number> {
   return (await h.store.db.selectFrom('pipeline_runs').select('id').where('delivery_id', '=', id ?? '').execute()).length;
-}
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe.each(databaseTargets())('deliveries shipgate missed or failed, on $name', (target) => {

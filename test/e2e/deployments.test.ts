@@ -4,6 +4,7 @@
  * workflow is dispatched with the deployment's id; statuses mirror the run;
  * `shipgate/deploy/<env>` says what the request waits for, then the result.
  */
+import { finish } from '../helpers/harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../helpers/databases.ts';
 import type { Harness } from '../helpers/harness.ts';
@@ -73,11 +74,6 @@ const checkOf = (h: Harness, sha: string, name: string) =>
 
 async function deployments(h: Harness) {
   return h.store.db.selectFrom('deployments').select(['id', 'environment', 'sha', 'status', 'source', 'github_deployment_id', 'reason']).orderBy('id').execute();
-}
-
-async function finish(h: Harness, rounds = 4) {
-  await h.settle();
-  for (let i = 0; i < rounds; i++) await h.advance(31_000);
 }
 
 describe.each(databaseTargets())('deployments on $name', (target) => {

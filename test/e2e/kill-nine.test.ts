@@ -1,3 +1,4 @@
+import { until } from '../helpers/wait.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,15 +37,6 @@ pipelines:
           unit: { workflow: test.yml }
 `;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, check: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}:\n${explain()}`);
-    await sleep(50);
-  }
-}
 
 describe.each(databaseTargets())('the app process under kill -9 on $name', (target) => {
   let sim: GitHubSimulator | undefined;
@@ -116,7 +108,7 @@ describe.each(databaseTargets())('the app process under kill -9 on $name', (targ
       if (life === KILLS) break;
       // Until its kill: webhooks sent meanwhile fail against the dead port, as they would on GitHub.
       lastRequestAt = Date.now();
-      await until(`kill ${life + 1}`, () => killing !== undefined || Date.now() - lastRequestAt > QUIET_MS, 60_000, () => JSON.stringify({ schedule, kills, requestsThisLife }));
+      await until(`kill ${life + 1}`, () => killing !== undefined || Date.now() - lastRequestAt > QUIET_MS, { timeoutMs: 60_000, explain: () => JSON.stringify({ schedule, kills, requestsThisLife }) });
       if (!killing) {
         kills.push({ life, after: requestsThisLife, route: 'quiet' });
         killing = app.kill('SIGKILL');
@@ -148,7 +140,7 @@ describe.each(databaseTargets())('the app process under kill -9 on $name', (targ
         1,
       ) + `\n${app?.output().slice(-4000)}`;
     const lastStarted = Date.now();
-    await until('every commit to be final', settled, 60_000, explain);
+    await until('every commit to be final', settled, { timeoutMs: 60_000, explain });
     timings.push(`final life settled after ${Date.now() - lastStarted} ms (total ${Date.now() - testStarted} ms)`);
 
     // Every job ran exactly once: one accepted dispatch per correlation id, build and test per commit.

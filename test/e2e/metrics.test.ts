@@ -4,6 +4,8 @@
  * HTTP and parsed strictly as Prometheus's text format, counts what happened —
  * checked against the database and the simulator's own request log.
  */
+import { until } from '../helpers/wait.ts';
+import { finish } from '../helpers/harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { ManualClock } from '../../src/clock.ts';
@@ -54,19 +56,6 @@ async function scrape(url: string, headers: Record<string, string> = {}): Promis
 /** The sum of a family's samples whose labels include `match`. */
 function total(families: Map<string, MetricFamily>, name: string, match: Record<string, string> = {}): number {
   return (families.get(name)?.samples ?? []).filter((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
-}
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function finish(h: Harness, rounds = 4) {
-  await h.settle();
-  for (let i = 0; i < rounds; i++) await h.advance(31_000);
 }
 
 describe.each(databaseTargets())('metrics on $name', (target) => {

@@ -1,3 +1,4 @@
+import { until } from '../helpers/wait.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,14 +49,6 @@ function spawnApp(env: Record<string, string>): SpawnedApp {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, check: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}:\n${explain()}`);
-    await sleep(100);
-  }
-}
 
 describe('the embedded PGlite database under kill -9', () => {
   let sim: GitHubSimulator | undefined;
@@ -149,7 +142,7 @@ describe('the embedded PGlite database under kill -9', () => {
       ) + `\n${last.output().slice(-6000)}`;
     // Generous: a delivery whose queue job was active in a killed process waits for pg-boss to
     // notice (heartbeat 15 s, supervision every 60 s) before it is retried.
-    await until('every run to complete', settled, 120_000, explain);
+    await until('every run to complete', settled, { timeoutMs: 120_000, explain });
 
     // Every push the app acknowledged got its pipeline, which succeeded; nothing is left running.
     expect(acked.length).toBeGreaterThan(0);

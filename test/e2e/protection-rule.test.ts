@@ -5,6 +5,7 @@
  * policy (branches, approvals, queue), reports while it waits, and answers
  * through the callback — retried on 5xx, recorded and left on a 422.
  */
+import { finish } from '../helpers/harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../helpers/databases.ts';
 import type { Harness } from '../helpers/harness.ts';
@@ -58,11 +59,6 @@ const CALLBACK = 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_pr
 
 async function protectionDeployments(h: Harness) {
   return h.store.db.selectFrom('deployments').select(['id', 'environment', 'status', 'source', 'reason', 'github_deployment_id']).where('source', '=', 'protection').orderBy('id').execute();
-}
-
-async function finish(h: Harness, rounds = 4) {
-  await h.settle();
-  for (let i = 0; i < rounds; i++) await h.advance(31_000);
 }
 
 async function start(target: Parameters<typeof startAcmeHarness>[0]) {

@@ -4,6 +4,7 @@
  * active member), carol, dave and alice; alice opens a pull request and asks
  * `/deploy production`. Readers of what people and the store then see.
  */
+import { finish } from './harness.ts';
 import { ACME_API, startAcmeHarness } from './acme-harness.ts';
 import type { DatabaseTarget } from './databases.ts';
 import type { Harness } from './harness.ts';
@@ -48,10 +49,6 @@ export async function latestDeployment(h: Harness) {
 export async function approvalRows(h: Harness) {
   return h.store.db.selectFrom('approvals').select(['approver', 'via', 'sha']).orderBy('id').execute();
 }
-export async function finish(h: Harness, rounds = 4) {
-  await h.settle();
-  for (let i = 0; i < rounds; i++) await h.advance(31_000);
-}
 export function say(h: Harness, issue: number, author: string, body: string) {
   h.sim.comment({ repo: ACME_API, issue, body, author });
   return h.settle();
@@ -72,3 +69,5 @@ export async function startWithRequest(target: DatabaseTarget, options: { wait?:
   if (!request) throw new Error('no approval request comment was written');
   return { h, pr, request };
 }
+
+export { finish };

@@ -59,6 +59,12 @@ export async function settleDeliveries(sim: GitHubSimulator, store: Store): Prom
   throw new Error('the app did not settle: deliveries are still unprocessed');
 }
 
+/** Settles, then lets `rounds` scripted workflow runs' worth of time pass (31 s each), settling after each. */
+export async function finish(h: Harness, rounds = 4): Promise<void> {
+  await h.settle();
+  for (let i = 0; i < rounds; i++) await h.advance(31_000);
+}
+
 /** App settings pointing at the simulator, with the test's log level. */
 export function appConfigFor(sim: GitHubSimulator): AppConfig {
   return appConfigForSimulator(sim, { logLevel: 'silent' });
